@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "apps/App.h"
+
+#include <QList>
+#include <QString>
+
+namespace qsoketi {
+
+// Prometheus exporter settings (SOKETI_METRICS_*; spec §2.2 "Metrics").
+struct MetricsConfig
+{
+    bool enabled = false;
+    QString driver = QStringLiteral("prometheus"); // the only accepted value
+    QString host = QStringLiteral("0.0.0.0");
+    quint16 port = 9601;
+    QString prefix = QStringLiteral("soketi_");
+    // Older soketi docs put the port inside the name (soketi_6001_connected); off = soketi 1.6 naming.
+    bool portInName = false;
+};
+
+// Horizontal scaling (SOKETI_ADAPTER_*, SOKETI_DB_REDIS_*).
+struct AdapterConfig
+{
+    QString driver = QStringLiteral("local"); // local | redis
+    QString redisPrefix;
+    int requestsTimeoutMs = 5000;
+    QString redisHost = QStringLiteral("127.0.0.1");
+    quint16 redisPort = 6379;
+    int redisDb = 0;
+    QString redisUsername;
+    QString redisPassword;
+};
+
+// Every server setting, defaults as in soketi 1.6 (spec §2). Immutable once the server starts.
+struct ServerConfig
+{
+    bool debug = false;
+    QString host = QStringLiteral("0.0.0.0");
+    quint16 port = 6001;
+    QString pathPrefix;
+    QString mode = QStringLiteral("full");
+    int shutdownGracePeriodMs = 3000;
+    int userAuthenticationTimeoutMs = 30000;
+    int acceptTrafficMemoryThreshold = 85; // percent
+    double httpRequestLimitInMb = 100;
+
+    QString sslCertPath;
+    QString sslKeyPath;
+    QString sslPassphrase;
+    QString sslCaPath;
+
+    int cacheTtlSeconds = 3600;      // channelLimits.cacheTtl
+    int activityTimeoutSeconds = 30; // sent in pusher:connection_established
+    // Beyond soketi (Qt's default is unlimited): the largest WebSocket message a client may send.
+    int wsMaxMessageSizeInKb = 1024;
+    // Bytes queued for one slow client before it is disconnected (uWebSockets' default backpressure).
+    qint64 wsMaxBackpressureBytes = 1024 * 1024;
+    // Closes a connection (4201) when the server has sent it nothing for this long; a ping resets it.
+    int wsIdleTimeoutSeconds = 120;
+    int maxPendingConnections = 1024;
+
+    MetricsConfig metrics;
+    AdapterConfig adapter;
+
+    // Apps of the array app manager; the first one is the default app (SOKETI_DEFAULT_APP_*).
+    QList<App> apps {App {}};
+};
+
+} // namespace qsoketi

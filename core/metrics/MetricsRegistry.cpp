@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "metrics/MetricsRegistry.h"
+
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include <QDateTime>
+
+namespace qsoketi {
+
+namespace {
+
+template<typename Builder>
+auto &build(Builder &&builder, prometheus::Registry &registry, const std::string &name, const char *help)
+{
+    return builder.Name(name).Help(help).Register(registry);
+}
+
+} // namespace
+
+MetricsRegistry::MetricsRegistry(const MetricsConfig &config, quint16 serverPort)
+    : m_namePrefix(config.portInName ? config.prefix + QString::number(serverPort) + QLatin1Char('_') : config.prefix)
+    , m_serverPort(serverPort)
+    , m_portLabel(std::to_string(serverPort))
+    , m_registry(std::make_shared<prometheus::Registry>())
+{
+    auto &r = *m_registry;
+    // Names, HELP texts and types exactly as soketi 1.6 registers them (spec §6.2).
+    m_connected = &build(prometheus::BuildGauge(), r, name("connected"), "The number of currently connected sockets.");
+    m_newConnections = &build(prometheus::BuildCounter(), r, name("new_connections_total"),
+                              "Total amount of soketi connection requests.");
+    m_newDisconnections = &build(prometheus::BuildCounter(), r, name("new_disconnections_total"),
+                                 "Total amount of soketi disconnections.");
+    m_socketReceivedBytes = &build(prometheus::BuildCounter(), r, name("socket_received_bytes"),
+                                   "Total amount of bytes that soketi received.");
+    m_socketTransmittedBytes = &build(prometheus::BuildCounter(), r, name("socket_transmitted_bytes"),
+                                      "Total amount of bytes that soketi transmitted.");
+    m_wsMessagesReceived = &build(prometheus::BuildCounter(), r, name("ws_messages_received_total"),
+                                  "The total amount of WS messages received from connections by the server.");
+    m_wsMessagesSent = &build(prometheus::BuildCounter(), r, name("ws_messages_sent_total"),
+                              "The total amount of WS messages sent to the connections from the server.");
+    m_httpReceivedBytes = &build(prometheus::BuildCounter(), r, name("http_received_bytes"),
+                                 "Total amount of bytes that soketi's REST API received.");
+    m_httpTransmittedBytes = &build(prometheus::BuildCounter(), r, name("http_transmitted_bytes"),
+                                    "Total amount of bytes that soketi's REST API sent back.");
+    m_httpCallsReceived = &build(prometheus::BuildCounter(), r, name("http_calls_received_total"),
+                                 "Total amount of received REST API calls.");
+    m_resolveTime = &build(prometheus::BuildHistogram(), r, name("horizontal_adapter_resolve_time"),
+                           "The average resolve time for requests to other nodes.");
+    m_resolvedPromises = &build(prometheus::BuildCounter(), r, name("horizontal_adapter_resolved_promises"),
+                                "The total amount of promises that were fulfilled by other nodes.");
+    m_uncompletePromises = &build(prometheus::BuildCounter(), r, name("horizontal_adapter_uncomplete_promises"),
+                                  "The total amount of promises that were not fulfilled entirely by other nodes.");
+    m_sentRequests = &build(prometheus::BuildCounter(), r, name("horizontal_adapter_sent_requests"),
+                            "The total amount of sent requests to other nodes.");
+    m_receivedRequests = &build(prometheus::BuildCounter(), r, name("horizontal_adapter_received_requests"),
+                                "The total amount of received requests from other nodes.");
+    m_receivedResponses = &build(prometheus::BuildCounter(), r, name("horizontal_adapter_received_responses"),
+                                 "The total amount of received responses from other nodes.");
+}
+
+MetricsRegistry::~MetricsRegistry() = default;
+
+std::string MetricsRegistry::name(const char *base) const
+{
+    return m_namePrefix.toStdString() + base;
+}
+
+AppMetrics &MetricsRegistry::forApp(const QString &appId)
+{
+    auto it = m_apps.find(appId);
+    if (it != m_apps.end())
+        return *it;
+    const prometheus::Labels labels {{"app_id", appId.toStdString()}, {"port", m_portLabel}};
+    AppMetrics m;
+    m.connected = &m_connected->Add(labels);
+    m.newConnections = &m_newConnections->Add(labels);
+    m.newDisconnections = &m_newDisconnections->Add(labels);
+    m.socketReceivedBytes = &m_socketReceivedBytes->Add(labels);
+    m.socketTransmittedBytes = &m_socketTransmittedBytes->Add(labels);
+    m.wsMessagesReceived = &m_wsMessagesReceived->Add(labels);
+    m.wsMessagesSent = &m_wsMessagesSent->Add(labels);
+    m.httpReceivedBytes = &m_httpReceivedBytes->Add(labels);
+    m.httpTransmittedBytes = &m_httpTransmittedBytes->Add(labels);
+    m.httpCallsReceived = &m_httpCallsReceived->Add(labels);
+    return *m_apps.insert(appId, m);
+}
+
+HorizontalAdapterMetrics &MetricsRegistry::adapterForApp(const QString &appId)
+{
+    auto it = m_adapters.find(appId);
+    if (it != m_adapters.end())
+        return *it;
+    const prometheus::Labels labels {{"app_id", appId.toStdString()}, {"port", m_portLabel}};
+    HorizontalAdapterMetrics m;
+    // Seconds-sized buckets for a value observed in seconds (soketi put milliseconds into them).
+    m.resolveTime = &m_resolveTime->Add(labels, prometheus::Histogram::BucketBoundaries {
+                                                        0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10});
+    m.resolvedPromises = &m_resolvedPromises->Add(labels);
+    m.uncompletePromises = &m_uncompletePromises->Add(labels);
+    m.sentRequests = &m_sentRequests->Add(labels);
+    m.receivedRequests = &m_receivedRequests->Add(labels);
+    m.receivedResponses = &m_receivedResponses->Add(labels);
+    return *m_adapters.insert(appId, m);
+}
+
+MetricsSnapshot MetricsRegistry::collect() const
+{
+    MetricsSnapshot snapshot;
+    snapshot.families = m_registry->Collect();
+    snapshot.takenAtMs = QDateTime::currentMSecsSinceEpoch();
+    return snapshot;
+}
+
+} // namespace qsoketi

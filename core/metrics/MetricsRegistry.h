@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "config/ServerConfig.h"
+#include "metrics/AppMetrics.h"
+#include "metrics/HorizontalAdapterMetrics.h"
+#include "metrics/MetricsSnapshot.h"
+
+#include <QHash>
+#include <QString>
+
+#include <memory>
+
+namespace prometheus {
+class Registry;
+template<typename T>
+class Family;
+class Counter;
+class Gauge;
+class Histogram;
+} // namespace prometheus
+
+namespace qsoketi {
+
+// The one metrics registry of the process (soketi's prom-client registry): every soketi family with
+// its HELP text and type, created at start-up. /metrics, /metrics?json=1 and the dashboard all read
+// collect(); the hot path writes through AppMetrics pointers resolved once per app.
+class MetricsRegistry
+{
+public:
+    MetricsRegistry(const MetricsConfig &config, quint16 serverPort);
+    ~MetricsRegistry();
+    MetricsRegistry(const MetricsRegistry &) = delete;
+    MetricsRegistry &operator=(const MetricsRegistry &) = delete;
+
+    // The label series of one app; created on the first call, then the same object every time.
+    AppMetrics &forApp(const QString &appId);
+    HorizontalAdapterMetrics &adapterForApp(const QString &appId);
+
+    MetricsSnapshot collect() const;
+
+    const QString &prefix() const { return m_namePrefix; }
+    quint16 serverPort() const { return m_serverPort; }
+    prometheus::Registry &registry() { return *m_registry; }
+
+private:
+    std::string name(const char *base) const;
+
+    QString m_namePrefix; // prefix, plus "<port>_" in the port-in-name style
+    quint16 m_serverPort;
+    std::string m_portLabel;
+    std::shared_ptr<prometheus::Registry> m_registry;
+
+    prometheus::Family<prometheus::Gauge> *m_connected;
+    prometheus::Family<prometheus::Counter> *m_newConnections;
+    prometheus::Family<prometheus::Counter> *m_newDisconnections;
+    prometheus::Family<prometheus::Counter> *m_socketReceivedBytes;
+    prometheus::Family<prometheus::Counter> *m_socketTransmittedBytes;
+    prometheus::Family<prometheus::Counter> *m_wsMessagesReceived;
+    prometheus::Family<prometheus::Counter> *m_wsMessagesSent;
+    prometheus::Family<prometheus::Counter> *m_httpReceivedBytes;
+    prometheus::Family<prometheus::Counter> *m_httpTransmittedBytes;
+    prometheus::Family<prometheus::Counter> *m_httpCallsReceived;
+    prometheus::Family<prometheus::Histogram> *m_resolveTime;
+    prometheus::Family<prometheus::Counter> *m_resolvedPromises;
+    prometheus::Family<prometheus::Counter> *m_uncompletePromises;
+    prometheus::Family<prometheus::Counter> *m_sentRequests;
+    prometheus::Family<prometheus::Counter> *m_receivedRequests;
+    prometheus::Family<prometheus::Counter> *m_receivedResponses;
+
+    QHash<QString, AppMetrics> m_apps;
+    QHash<QString, HorizontalAdapterMetrics> m_adapters;
+};
+
+} // namespace qsoketi
