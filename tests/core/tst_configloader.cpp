@@ -753,6 +753,9 @@ void TestConfigLoader::secretsNeverInMessages_data()
     QTest::newRow("app secret as object")
         << QStringList{R"(SOKETI_DEFAULT_APP_SECRET={"v":"hunter2"})"} << "hunter2" << true;
     QTest::newRow("ssl pass as array") << QStringList{R"(SOKETI_SSL_PASS=["hunter2"])"} << "hunter2" << true;
+    // Scalars are where a value would be echoed ("got true"), so these rows catch a missing secret flag.
+    QTest::newRow("app secret as bool") << QStringList{"SOKETI_DEFAULT_APP_SECRET=false"} << "false" << true;
+    QTest::newRow("ssl pass as bool") << QStringList{"SOKETI_SSL_PASS=true"} << "true" << true;
     QTest::newRow("redis password as bool") << QStringList{"SOKETI_DB_REDIS_PASSWORD=true"} << "true" << true;
     QTest::newRow("webhook url credentials")
         << QStringList{R"(SOKETI_DEFAULT_APP_WEBHOOKS=[{"url":"ftp://u:hunter2@x.test","event_types":[]}])"}
