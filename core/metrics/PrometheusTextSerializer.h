@@ -15,9 +15,8 @@ namespace qsoketi {
 //
 // Written here rather than reusing prometheus::TextSerializer: the 1.0.1 one was tried and is
 // locale-safe (it imbues the classic locale), but it writes HELP texts unescaped (a newline in a HELP
-// breaks the exposition), spells NaN "Nan", drops families that have no series yet, and prints 16
-// significant digits (large or fractional values do not round-trip). tst_prometheustextserializer
-// pins each of these.
+// breaks the exposition), spells NaN "Nan" and prints 16 significant digits (values such as
+// 0.1 + 0.2 do not round-trip). tst_prometheustextserializer pins each of these.
 class PrometheusTextSerializer
 {
 public:
