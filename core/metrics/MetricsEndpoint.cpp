@@ -9,11 +9,11 @@
 #include <QHttpServerResponder>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QLoggingCategory>
 #include <QTcpServer>
 #include <QUrlQuery>
 #include <QWebSocket>
 
+#include "logging/LogCategories.h"
 #include "metrics/EventLoopLagMonitor.h"
 #include "metrics/MetricsRegistry.h"
 #include "metrics/ProcessInfo.h"
@@ -21,8 +21,6 @@
 #include "metrics/PrometheusTextSerializer.h"
 
 namespace qsoketi {
-
-Q_LOGGING_CATEGORY(lcMetricsEndpoint, "qsoketi.metrics")
 
 namespace {
 
@@ -136,7 +134,7 @@ bool MetricsEndpoint::listen(QString *error)
     }
     m_port = tcpServer->serverPort();
     m_server.bind(tcpServer); // takes ownership
-    qCInfo(lcMetricsEndpoint, "Metrics server listening on %s:%u%s", qUtf8Printable(m_host), unsigned(m_port),
+    qCInfo(lcMetrics, "Metrics server listening on %s:%u%s", qUtf8Printable(m_host), unsigned(m_port),
         m_metricsEnabled ? " (/metrics enabled)" : "");
     return true;
 }
@@ -179,7 +177,7 @@ void MetricsEndpoint::handle(const QHttpServerRequest &request, QHttpServerRespo
                 reply(responder, PrometheusTextSerializer::serialize(snapshot),
                     QByteArray(PrometheusTextSerializer::contentType), Status::Ok);
         } catch (const std::exception &e) {
-            qCWarning(lcMetricsEndpoint, "Collecting metrics failed: %s", e.what());
+            qCWarning(lcMetrics, "Collecting metrics failed: %s", e.what());
             replyJson(
                 responder, errorBody(QStringLiteral("A server error has occurred."), 500), Status::InternalServerError);
         }
