@@ -83,6 +83,7 @@ public:
     void wakeUp() override;
     void interrupt() override;
 
+    const Options &options() const { return m_options; }
     const Statistics &statistics() const { return m_stats; }
     // Number of fds currently in the kernel's epoll interest list (excluding the wake-up eventfd).
     int registeredSocketCount() const { return m_registeredFdCount; }
