@@ -19,6 +19,7 @@
 #include <vector>
 
 #include <QCoreApplication>
+#include <QSocketNotifier>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QWebSocket>
@@ -118,7 +119,31 @@ int serve(const std::string &dispatcher, const std::string &mode, bool flush, in
             }
         });
     }
-    std::printf("%u %s\n", unsigned(port), QAbstractEventDispatcher::instance()->metaObject()->className());
+    // Control channel from the client on stdin: "mark" starts counting loop iterations (aboutToBlock, which
+    // every dispatcher emits) and epoll_ctl calls (ours only); "report" prints them for the marked section.
+    QAbstractEventDispatcher *loop = QAbstractEventDispatcher::instance();
+    auto *ours = qobject_cast<qsoketi::EpollEventDispatcher *>(loop);
+    quint64 blocks = 0;
+    quint64 ctlAtMark = 0;
+    QObject::connect(loop, &QAbstractEventDispatcher::aboutToBlock, [&] { ++blocks; });
+    QSocketNotifier control(STDIN_FILENO, QSocketNotifier::Read);
+    QObject::connect(&control, &QSocketNotifier::activated, [&] {
+        char buffer[64];
+        const ssize_t n = ::read(STDIN_FILENO, buffer, sizeof buffer);
+        if (n <= 0) {
+            control.setEnabled(false);
+            return;
+        }
+        const quint64 ctl = ours ? ours->statistics().epollCtlCalls : 0;
+        if (std::memchr(buffer, 'm', size_t(n))) {
+            blocks = 0;
+            ctlAtMark = ctl;
+        } else {
+            std::printf("%llu %llu\n", blocks, ours ? ctl - ctlAtMark : ~0ull);
+            std::fflush(stdout);
+        }
+    });
+    std::printf("%u %s\n", unsigned(port), loop->metaObject()->className());
     std::fflush(stdout);
     return app.exec();
 }
@@ -233,6 +258,8 @@ struct RunResult
     double p50Us = 0;
     double p99Us = 0;
     double cpuUsPerRoundTrip = 0;
+    double iterationsPerRoundTrip = 0;
+    double ctlPerRoundTrip = -1; // -1: not our dispatcher
     std::string serverDispatcher;
 };
 
@@ -240,11 +267,15 @@ RunResult runOnce(const std::string &self, const std::string &dispatcher, const 
 {
     RunResult result;
     int pipeFds[2];
+    int controlFds[2];
     if (::pipe2(pipeFds, O_CLOEXEC) != 0)
+        return result;
+    if (::pipe2(controlFds, O_CLOEXEC) != 0)
         return result;
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_adddup2(&actions, pipeFds[1], STDOUT_FILENO);
+    posix_spawn_file_actions_adddup2(&actions, controlFds[0], STDIN_FILENO);
     std::vector<std::string> args{self, "--serve", dispatcher, "--mode", mode};
     if (flush)
         args.push_back("--flush");
@@ -267,19 +298,24 @@ RunResult runOnce(const std::string &self, const std::string &dispatcher, const 
     const int spawned = posix_spawn(&pid, self.c_str(), &actions, nullptr, argv.data(), envp.data());
     posix_spawn_file_actions_destroy(&actions);
     ::close(pipeFds[1]);
+    ::close(controlFds[0]);
+    const auto readLine = [fd = pipeFds[0]](char *line, size_t capacity) {
+        size_t used = 0;
+        while (used < capacity - 1) {
+            const ssize_t n = ::read(fd, line + used, 1);
+            if (n <= 0 || line[used] == '\n')
+                break;
+            ++used;
+        }
+        line[used] = 0;
+    };
     if (spawned != 0) {
         ::close(pipeFds[0]);
+        ::close(controlFds[1]);
         return result;
     }
     char line[256] = {};
-    size_t used = 0;
-    while (used < sizeof line - 1) {
-        const ssize_t n = ::read(pipeFds[0], line + used, 1);
-        if (n <= 0 || line[used] == '\n')
-            break;
-        ++used;
-    }
-    ::close(pipeFds[0]);
+    readLine(line, sizeof line);
     const quint16 port = quint16(std::atoi(line));
     if (const char *space = std::strchr(line, ' '))
         result.serverDispatcher = std::string(space + 1, std::strcspn(space + 1, "\n"));
@@ -314,6 +350,8 @@ RunResult runOnce(const std::string &self, const std::string &dispatcher, const 
     if (ok) {
         std::vector<qint64> latencies;
         latencies.reserve(5000);
+        ok = writeAll(controlFds[1], "mark\n", 5);
+        usleep(20000); // let the server take the mark before the timed section
         const qint64 cpuBefore = serverCpuNs(pid);
         const auto start = std::chrono::steady_clock::now();
         auto now = start;
@@ -332,12 +370,24 @@ RunResult runOnce(const std::string &self, const std::string &dispatcher, const 
             result.p50Us = double(latencies[latencies.size() / 2]) / 1e3;
             result.p99Us = double(latencies[latencies.size() * 99 / 100]) / 1e3;
             result.cpuUsPerRoundTrip = double(cpuNs) / 1e3 / double(latencies.size());
+            char report[128] = {};
+            if (writeAll(controlFds[1], "report\n", 7)) {
+                readLine(report, sizeof report);
+                unsigned long long blocks = 0;
+                unsigned long long ctl = 0;
+                if (std::sscanf(report, "%llu %llu", &blocks, &ctl) == 2) {
+                    result.iterationsPerRoundTrip = double(blocks) / double(latencies.size());
+                    result.ctlPerRoundTrip = ctl == ~0ull ? -1 : double(ctl) / double(latencies.size());
+                }
+            }
         }
     }
     if (fd >= 0)
         ::close(fd);
     for (int idleFd : idleFds)
         ::close(idleFd);
+    ::close(pipeFds[0]);
+    ::close(controlFds[1]);
     ::kill(pid, SIGTERM);
     ::waitpid(pid, nullptr, 0);
     return result;
@@ -395,11 +445,11 @@ int main(int argc, char **argv)
     const std::string exe = length > 0 ? std::string(resolved, size_t(length)) : std::string(argv[0]);
     std::printf("mode %s%s, %d run(s) per cell, medians; rt/s in brackets: min-max\n", mode.c_str(),
         flush ? " +flush" : "", runs);
-    std::printf("%-16s %-28s %7s %22s %8s %8s %10s\n", "dispatcher", "server class", "idle", "round trips/s", "p50 us",
-        "p99 us", "cpu us/RT");
+    std::printf("%-16s %-30s %6s %22s %7s %7s %10s %8s %8s\n", "dispatcher", "server class", "idle", "round trips/s",
+        "p50 us", "p99 us", "cpu us/RT", "iter/RT", "ctl/RT");
     for (int idle : idleCounts) {
         for (const std::string &dispatcher : dispatchers) {
-            std::vector<double> rates, p50s, p99s, cpus;
+            std::vector<double> rates, p50s, p99s, cpus, iterations, ctls;
             std::string serverClass;
             int failures = 0;
             for (int run = 0; run < runs; ++run) {
@@ -413,14 +463,19 @@ int main(int argc, char **argv)
                 p50s.push_back(r.p50Us);
                 p99s.push_back(r.p99Us);
                 cpus.push_back(r.cpuUsPerRoundTrip);
+                iterations.push_back(r.iterationsPerRoundTrip);
+                ctls.push_back(r.ctlPerRoundTrip);
             }
             char range[64] = "-";
             if (!rates.empty()) {
                 std::snprintf(range, sizeof range, "%.0f (%.0f-%.0f)", median(rates),
                     *std::min_element(rates.begin(), rates.end()), *std::max_element(rates.begin(), rates.end()));
             }
-            std::printf("%-16s %-28s %7d %22s %8.0f %8.0f %10.1f%s\n", dispatcher.c_str(), serverClass.c_str(), idle,
-                range, median(p50s), median(p99s), median(cpus),
+            char ctl[16] = "-";
+            if (!ctls.empty() && median(ctls) >= 0)
+                std::snprintf(ctl, sizeof ctl, "%.2f", median(ctls));
+            std::printf("%-16s %-30s %6d %22s %7.0f %7.0f %10.1f %8.2f %8s%s\n", dispatcher.c_str(),
+                serverClass.c_str(), idle, range, median(p50s), median(p99s), median(cpus), median(iterations), ctl,
                 failures ? (" failed runs: " + std::to_string(failures)).c_str() : "");
             std::fflush(stdout);
         }
