@@ -138,7 +138,7 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
         return false;
 
     qint64 timeoutNs = 0;
-    if (canWait)
+    if (canWait && !(includeNotifiers && !m_alwaysReadyFds.empty()))
         timeoutNs = includeTimers ? nextTimerTimeoutNs(monotonicNowNs()) : -1;
 
     int activated = 0;
@@ -148,7 +148,7 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
         // On the stack: a slot may run a nested loop that calls processEvents() while we dispatch this batch.
         epoll_event events[kMaxEvents];
         const int ready = waitForEvents(events, kMaxEvents, timeoutNs);
-        if (ready > 0)
+        if (ready > 0 || !m_alwaysReadyFds.empty())
             activated += dispatchSocketEvents(events, ready);
     } else {
         // Level-triggered epoll would report the withheld sockets again at once and spin; wait on the
@@ -208,8 +208,8 @@ int EpollEventDispatcher::dispatchSocketEvents(const epoll_event *events, int co
     // unregisterSocketNotifier(), so it is never delivered, and a notifier registered during the batch has no
     // pending bit and waits for the next epoll_wait.
     int activated = 0;
-    int readyFds[kMaxEvents];
-    int readyCount = 0;
+    // Local, not a member: a slot may run a nested loop that dispatches its own batch meanwhile.
+    QVarLengthArray<int, kMaxEvents> readyFds;
     for (int i = 0; i < count; ++i) {
         const epoll_event &ev = events[i];
         if (ev.data.u64 == kWakeUpTag) {
@@ -221,26 +221,20 @@ int EpollEventDispatcher::dispatchSocketEvents(const epoll_event *events, int co
         const uint32_t generation = uint32_t(ev.data.u64 >> 32);
         if (fd < 0 || size_t(fd) >= m_fds.size())
             continue;
-        FdEntry &entry = m_fds[size_t(fd)];
-        if (entry.generation != generation || entry.registeredMask == 0)
+        const FdEntry &entry = m_fds[size_t(fd)];
+        if (entry.generation != generation || entry.registeredMask == 0 || entry.alwaysReady)
             continue; // from a registration that no longer exists (fd number reused)
         ++m_stats.readyEvents;
-        // Qt's mapping (QEventDispatcherUNIX): HUP and ERR wake every notifier of the fd.
-        uint8_t bits = 0;
-        if ((ev.events & (EPOLLIN | EPOLLHUP | EPOLLERR)) && entry.notifiers[QSocketNotifier::Read])
-            bits |= 1u << QSocketNotifier::Read;
-        if ((ev.events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) && entry.notifiers[QSocketNotifier::Write])
-            bits |= 1u << QSocketNotifier::Write;
-        if ((ev.events & (EPOLLPRI | EPOLLHUP | EPOLLERR)) && entry.notifiers[QSocketNotifier::Exception])
-            bits |= 1u << QSocketNotifier::Exception;
-        if (bits) {
-            entry.pending |= bits;
-            readyFds[readyCount++] = fd;
-        }
+        if (markPending(fd, ev.events))
+            readyFds.append(fd);
+    }
+    for (int fd : m_alwaysReadyFds) { // what poll() reports for a regular file
+        if (markPending(fd, EPOLLIN | EPOLLOUT))
+            readyFds.append(fd);
     }
 
-    for (int i = 0; i < readyCount; ++i) {
-        const size_t fd = size_t(readyFds[i]);
+    for (const int readyFd : readyFds) {
+        const size_t fd = size_t(readyFd);
         for (int type = QSocketNotifier::Read; type <= QSocketNotifier::Exception; ++type) {
             // Index again every time: sendEvent may register new fds and grow m_fds.
             FdEntry &entry = m_fds[fd];
@@ -258,6 +252,21 @@ int EpollEventDispatcher::dispatchSocketEvents(const epoll_event *events, int co
         }
     }
     return activated;
+}
+
+bool EpollEventDispatcher::markPending(int fd, uint32_t events)
+{
+    // Qt's mapping (QEventDispatcherUNIX): HUP and ERR wake every notifier of the fd.
+    FdEntry &entry = m_fds[size_t(fd)];
+    uint8_t bits = 0;
+    if ((events & (EPOLLIN | EPOLLHUP | EPOLLERR)) && entry.notifiers[QSocketNotifier::Read])
+        bits |= 1u << QSocketNotifier::Read;
+    if ((events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) && entry.notifiers[QSocketNotifier::Write])
+        bits |= 1u << QSocketNotifier::Write;
+    if ((events & (EPOLLPRI | EPOLLHUP | EPOLLERR)) && entry.notifiers[QSocketNotifier::Exception])
+        bits |= 1u << QSocketNotifier::Exception;
+    entry.pending |= bits;
+    return bits != 0;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -340,6 +349,10 @@ void EpollEventDispatcher::applyControl(int fd)
         removeFromKernel(fd, entry);
         return;
     }
+    if (entry.alwaysReady) {
+        entry.registeredMask = desired;
+        return;
+    }
     if (entry.registeredMask != 0) {
         if (epollControl(EPOLL_CTL_MOD, fd, desired, entry.generation)) {
             entry.registeredMask = desired;
@@ -366,6 +379,12 @@ void EpollEventDispatcher::applyControl(int fd)
         ++m_registeredFdCount;
         return;
     }
+    if (errno == EPERM) {
+        entry.alwaysReady = true;
+        entry.registeredMask = desired;
+        m_alwaysReadyFds.push_back(fd);
+        return;
+    }
     qWarning("QSocketNotifier: Invalid socket %d (%s); its notifiers will not fire", fd, strerror(errno));
 }
 
@@ -373,6 +392,12 @@ void EpollEventDispatcher::removeFromKernel(int fd, FdEntry &entry)
 {
     if (entry.registeredMask == 0)
         return;
+    if (entry.alwaysReady) {
+        entry.alwaysReady = false;
+        entry.registeredMask = 0;
+        m_alwaysReadyFds.erase(std::find(m_alwaysReadyFds.begin(), m_alwaysReadyFds.end(), fd));
+        return;
+    }
     // EBADF/ENOENT mean the fd was already closed (epoll dropped it itself): nothing to undo.
     epollControl(EPOLL_CTL_DEL, fd, 0, 0);
     entry.registeredMask = 0;

@@ -87,6 +87,9 @@ public:
     const Statistics &statistics() const { return m_stats; }
     // Number of fds currently in the kernel's epoll interest list (excluding the wake-up eventfd).
     int registeredSocketCount() const { return m_registeredFdCount; }
+    // Fds epoll cannot watch (regular files, /dev/null) that have enabled notifiers; like poll(), the
+    // dispatcher treats them as always readable and writable, and does not block while there are any.
+    int alwaysReadyCount() const { return int(m_alwaysReadyFds.size()); }
     // True when timeouts have nanosecond resolution (epoll_pwait2), false when epoll_wait (ms) is used.
     bool usesNanosecondWait() const { return m_havePwait2; }
 
@@ -98,6 +101,7 @@ private:
         uint32_t generation = 0; // tag stored in epoll_event.data with the registration
         uint8_t pending = 0; // bit per type: activation due in the batch being dispatched
         bool dirty = false; // in m_dirtyFds
+        bool alwaysReady = false; // epoll refused it (EPERM: regular file, /dev/null); in m_alwaysReadyFds
         uint32_t desiredMask() const;
     };
 
@@ -135,6 +139,7 @@ private:
     int waitForWakeUpOnly(qint64 timeoutNs);
     void drainWakeUp();
     int dispatchSocketEvents(const epoll_event *events, int count);
+    bool markPending(int fd, uint32_t events);
 
     void scheduleFirst(Timer &timer, qint64 nowNs);
     void scheduleNext(Timer &timer, qint64 nowNs);
@@ -150,6 +155,7 @@ private:
 
     std::vector<FdEntry> m_fds; // indexed by fd; never hold a reference across sendEvent (it may grow)
     std::vector<int> m_dirtyFds;
+    std::vector<int> m_alwaysReadyFds;
     int m_registeredFdCount = 0;
     uint32_t m_nextGeneration = 0;
 

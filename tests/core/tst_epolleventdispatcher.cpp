@@ -18,6 +18,7 @@
 #include <QSocketNotifier>
 #include <QTcpServer>
 #include <QTcpSocket>
+#include <QTemporaryFile>
 #include <QTest>
 #include <QThread>
 #include <QTimer>
@@ -714,6 +715,38 @@ private slots:
         ::close(fds[0]);
         ::close(fds[1]);
         QCOMPARE(dispatcher->registeredSocketCount(), registeredBefore);
+    }
+
+    void filesEpollCannotWatchAreAlwaysReady()
+    {
+        // epoll_ctl refuses /dev/null and regular files (EPERM); poll() reports them always ready, so Qt's
+        // dispatchers activate their notifiers on every iteration, and so must we.
+        EpollEventDispatcher *dispatcher = mainDispatcher();
+        QTest::failOnWarning(QRegularExpression(QStringLiteral(".*")));
+        const int devNull = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+        QVERIFY(devNull >= 0);
+        QTemporaryFile file;
+        QVERIFY(file.open());
+        QSocketNotifier readNotifier(devNull, QSocketNotifier::Read);
+        QSocketNotifier writeNotifier(file.handle(), QSocketNotifier::Write);
+        int reads = 0;
+        int writes = 0;
+        connect(&readNotifier, &QSocketNotifier::activated, this, [&] { ++reads; });
+        connect(&writeNotifier, &QSocketNotifier::activated, this, [&] { ++writes; });
+        QElapsedTimer clock;
+        clock.start();
+        for (int i = 0; i < 5; ++i) // must not block: the notifiers are ready
+            dispatcher->processEvents(QEventLoop::WaitForMoreEvents);
+        QVERIFY(clock.elapsed() < 1000);
+        QCOMPARE(dispatcher->alwaysReadyCount(), 2);
+        QCOMPARE(reads, 5);
+        QCOMPARE(writes, 5);
+        readNotifier.setEnabled(false);
+        writeNotifier.setEnabled(false);
+        QCOMPARE(dispatcher->alwaysReadyCount(), 0);
+        QCoreApplication::processEvents();
+        QCOMPARE(reads, 5);
+        ::close(devNull);
     }
 
     void tcpEchoWithIdleConnections()
