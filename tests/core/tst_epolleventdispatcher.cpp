@@ -130,9 +130,11 @@ std::vector<qint64> collectTicks(QTimer &timer, int count, int guardMs)
     return ticks;
 }
 
+// Mean period measured from the timer's start (tick k is due at (k + 1) * interval): unlike last-minus-first,
+// a late first tick cannot pull it below the interval.
 double meanIntervalMs(const std::vector<qint64> &ticks)
 {
-    return double(ticks.back() - ticks.front()) / double(ticks.size() - 1) / 1e6;
+    return double(ticks.back()) / double(ticks.size()) / 1e6;
 }
 
 } // namespace
@@ -182,7 +184,7 @@ private slots:
             QVERIFY2(ticks[k] >= qint64(k + 1) * 10'000'000, qPrintable(QString::number(ticks[k])));
         const double mean = meanIntervalMs(ticks);
         qInfo("precise 10 ms: mean %.3f ms over %zu ticks, %llu loop iterations", mean, ticks.size(), iterations);
-        QVERIFY2(mean >= 9.9 && mean <= 12.0, qPrintable(QString::number(mean)));
+        QVERIFY2(mean >= 10.0 && mean <= 12.0, qPrintable(QString::number(mean)));
         QVERIFY2(iterations < 200, qPrintable(QString::number(iterations))); // blocks between ticks, no spinning
     }
 
@@ -216,7 +218,7 @@ private slots:
             QVERIFY(ticks[k] >= qint64(k + 1) * 7'000'000);
         const double mean = meanIntervalMs(ticks);
         qInfo("epoll_wait fallback, precise 7 ms: mean %.3f ms, %llu iterations", mean, iterations);
-        QVERIFY2(mean >= 6.9 && mean <= 9.0, qPrintable(QString::number(mean)));
+        QVERIFY2(mean >= 7.0 && mean <= 9.0, qPrintable(QString::number(mean)));
         QVERIFY2(iterations < 150, qPrintable(QString::number(iterations)));
     }
 
@@ -250,7 +252,7 @@ private slots:
             QVERIFY2(ticks[k] >= qint64(k + 1) * 15'000'000, qPrintable(QString::number(ticks[k])));
         const double mean = meanIntervalMs(ticks);
         qInfo("coarse 15 ms: mean %.3f ms", mean);
-        QVERIFY2(mean >= 14.9 && mean <= 17.0, qPrintable(QString::number(mean)));
+        QVERIFY2(mean >= 15.0 && mean <= 17.0, qPrintable(QString::number(mean)));
     }
 
     void veryCoarseTimer()
@@ -843,6 +845,53 @@ private slots:
         client.abort();
         QTRY_VERIFY(std::all_of(accepted.begin(), accepted.end(),
             [](QTcpSocket *s) { return s->state() == QAbstractSocket::UnconnectedState; }));
+    }
+
+    void immediateControlModeInWorker()
+    {
+        // The main dispatcher defers epoll_ctl; exercise the immediate mode on a worker's dispatcher.
+        EpollEventDispatcher::Options options;
+        options.deferControl = false;
+        QThread thread;
+        thread.setEventDispatcher(new EpollEventDispatcher(options));
+        int done = 0;
+        bool mismatch = false;
+        double ctlPerRt = 0;
+        QObject::connect(&thread, &QThread::started, [&] {
+            auto *dispatcher = qobject_cast<EpollEventDispatcher *>(QAbstractEventDispatcher::instance());
+            TcpPair pair;
+            if (!pair.open()) {
+                QThread::currentThread()->quit();
+                return;
+            }
+            QObject::connect(pair.accepted, &QIODevice::readyRead, pair.accepted,
+                [&] { pair.accepted->write(pair.accepted->readAll()); });
+            QEventLoop loop;
+            QByteArray received;
+            QObject::connect(pair.client.get(), &QIODevice::readyRead, pair.client.get(), [&] {
+                received += pair.client->readAll();
+                if (received.size() < 4)
+                    return;
+                mismatch = mismatch || received != "ping";
+                received.clear();
+                if (++done == 100)
+                    loop.quit();
+                else
+                    pair.client->write("ping");
+            });
+            QTimer::singleShot(10000ms, &loop, &QEventLoop::quit);
+            const quint64 before = dispatcher->statistics().epollCtlCalls;
+            pair.client->write("ping");
+            loop.exec();
+            ctlPerRt = double(dispatcher->statistics().epollCtlCalls - before) / 100;
+            QThread::currentThread()->quit();
+        });
+        thread.start();
+        QVERIFY(thread.wait(15000));
+        QCOMPARE(done, 100);
+        QVERIFY(!mismatch);
+        // Each side's write notifier is enabled by write() and disabled after the flush: 2 MODs per side.
+        QVERIFY2(ctlPerRt >= 3.5 && ctlPerRt <= 4.5, qPrintable(QString::number(ctlPerRt)));
     }
 
     void webSocketEcho()
