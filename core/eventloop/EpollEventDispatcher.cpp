@@ -137,14 +137,15 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
     if (m_interrupted.load(std::memory_order_relaxed))
         return false;
 
+    // Before the timeout: applying a registration may find an fd epoll refuses, which must not block.
+    if (includeNotifiers && !m_dirtyFds.empty())
+        applyDirty();
     qint64 timeoutNs = 0;
     if (canWait && !(includeNotifiers && !m_alwaysReadyFds.empty()))
         timeoutNs = includeTimers ? nextTimerTimeoutNs(monotonicNowNs()) : -1;
 
     int activated = 0;
     if (includeNotifiers) {
-        if (!m_dirtyFds.empty())
-            applyDirty();
         // On the stack: a slot may run a nested loop that calls processEvents() while we dispatch this batch.
         epoll_event events[kMaxEvents];
         const int ready = waitForEvents(events, kMaxEvents, timeoutNs);
