@@ -21,6 +21,8 @@ namespace qsoketi {
 //     QCoreApplication::setEventDispatcher(new qsoketi::EpollEventDispatcher);
 // and for a worker thread before QThread::start():
 //     thread->setEventDispatcher(new qsoketi::EpollEventDispatcher);
+// Never on a QGuiApplication/QApplication thread: it does not run the platform plugin's window-system
+// events (xcb, offscreen), so windows are never exposed or painted (checked under Xvfb).
 //
 // Semantics follow QEventDispatcherUNIX (Qt 6.4): posted events are sent at the start of every
 // processEvents(); socket notifiers get QEvent::SockAct through sendEvent; timers get QEvent::Timer through
