@@ -54,6 +54,8 @@ async function makeEcho(server, { broadcaster = 'pusher', presence } = {}) {
 function subscribed(channel) {
     return withTimeout(
         new Promise((resolve, reject) => {
+            // the underlying pusher-js channel may already be subscribed (no event would follow)
+            if (channel.subscription?.subscribed) resolve();
             channel.subscribed(resolve);
             channel.error((e) => reject(new Error(`subscription error ${JSON.stringify(e)}`)));
         }),

@@ -155,7 +155,7 @@ export async function startServer({ env = {}, args = [], startTimeoutMs = 20000 
         if (proc.exitCode !== null || proc.signalCode !== null) {
             throw new Error(`server exited during start-up (${proc.exitCode ?? proc.signalCode}):\n${logLines.join('\n')}`);
         }
-        if (await httpOk(handle.url('/'))) return handle;
+        if (await httpOk(handle.url(`${childEnv.SOKETI_PATH_PREFIX ?? ''}/`))) return handle;
         await sleep(50);
     }
     proc.kill('SIGKILL');
