@@ -201,13 +201,18 @@ describe('channels', () => {
 
     test('channel name with invalid characters: subscription_error 4009', T, async () => {
         const c = await connectRaw(server);
-        for (const bad of ['has space', 'semi:colon', 'star*', 'slash/x', 'é-accent', '']) {
+        for (const bad of ['has space', 'semi:colon', 'star*', 'slash/x', 'é-accent']) {
             const reply = await c.subscribe(server, bad);
             assert.equal(reply.event, 'pusher:subscription_error', `"${bad}" must be refused`);
             assert.equal(reply.dataParsed.status, 4009, `"${bad}" status`);
         }
-        // the allowed punctuation set (and a leading #) is accepted
-        for (const good of ['-_=@,.;', '#allowed-hash', 'A-z_0-9=@,.;']) {
+        // an empty name is refused too (as a subscription_error or a pusher:error)
+        const from = c.frames.length;
+        c.send({ event: 'pusher:subscribe', data: { channel: '' } });
+        const empty = await c.expect((f) => f.event === 'pusher:subscription_error' || f.event === 'pusher:error', { from });
+        assert.ok(empty.dataParsed.status === 4009 || empty.event === 'pusher:error', JSON.stringify(empty));
+        // the allowed punctuation set is accepted ('#' names are reserved for #server-to-user-*)
+        for (const good of ['-_=@,.;', 'A-z_0-9=@,.;']) {
             const reply = await c.subscribe(server, good);
             assert.equal(reply.event, 'pusher_internal:subscription_succeeded', `"${good}" must be accepted`);
         }

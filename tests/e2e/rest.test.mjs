@@ -126,7 +126,10 @@ describe('REST API', () => {
         assert.equal(res.json.channels[pres].user_count, 2);
         // via the SDK's params too
         const r2 = await (await sdk(server).trigger(pub, 'counted', {}, { info: 'subscription_count' })).json();
-        assert.deepEqual(r2, { channels: { [pub]: { subscription_count: 2 } } });
+        assert.deepEqual(r2.channels, { [pub]: { subscription_count: 2 } });
+        // without info: no per-channel data ({} or {"ok":true})
+        const r3 = await (await sdk(server).trigger(pub, 'counted', {})).json();
+        assert.equal(r3.channels, undefined, JSON.stringify(r3));
     });
 
     test('POST events validation: missing name/data/channel → 400, too many channels → 400, long name → 400', T, async () => {

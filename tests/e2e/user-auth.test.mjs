@@ -142,6 +142,23 @@ describe('user authentication', { skip: !canSpawn() && 'needs a spawned server' 
         assert.deepEqual(f.dataParsed, { v: 42 });
     });
 
+    test('#server-to-user-<id>: pusher-js subscribes after signin; other sockets cannot listen in', T, async () => {
+        // qsoketi decision: '#' channels are reserved; only the signed-in user may join its own.
+        const id = uniqUser('private-person');
+        const client = await signedIn(await connectPusher(server, { user: { id } }));
+        const own = client.user.serverToUserChannel;
+        assert.ok(own, 'pusher-js created the server-to-user channel');
+        if (!own.subscribed) await nextEvent(own, 'pusher:subscription_succeeded');
+        assert.equal(own.subscribed, true);
+        const spy = await connectRaw(server);
+        await spy.subscribe(server, `private-keepalive-spy-${process.pid}`);
+        const reply = await spy.subscribe(server, `#server-to-user-${id}`);
+        assert.equal(reply.event, 'pusher:subscription_error');
+        const from = spy.frames.length;
+        await sdk(server).sendToUser(id, 'private-note', { secret: 1 });
+        await spy.expectNone((f) => f.event === 'private-note', { from, ms: 300 });
+    });
+
     test('terminateUserConnections closes that user\'s sockets with 4009, others stay', T, async () => {
         const id = uniqUser('dave');
         const d1 = await connectRaw(server);
