@@ -299,10 +299,17 @@ describe('REST API', () => {
     });
 
     test('unknown route → 404', T, async () => {
-        for (const path of ['/nope', `${apps}/nope`, '/apps', `${apps}/channels/x/y/z`]) {
+        for (const path of ['/nope', '/apps', '/app', '/apps/']) {
             const res = await fetch(server.url(path));
             assert.equal(res.status, 404, path);
         }
+        // under /apps/{id}/ the request is signed, so only the route decides
+        for (const path of [`${apps}/nope`, `${apps}/channels/x/y/z`, `${apps}/events/extra`]) {
+            const res = await rest(server, { path });
+            assert.equal(res.status, 404, path);
+        }
+        assert.equal((await rest(server, { method: 'DELETE', path: `${apps}/channels` })).status, 404, 'DELETE channels');
+        assert.equal((await rest(server, { method: 'GET', path: `${apps}/events` })).status, 404, 'GET events');
         const post = await fetch(server.url('/definitely/not/here'), { method: 'POST', body: '{}' });
         assert.equal(post.status, 404);
     });
@@ -372,6 +379,21 @@ describe('REST API body size limit', { skip: !canSpawn() && 'needs a spawned ser
             assertError(await rest(server, { method: 'POST', path: `${apps}/events`, body: { name: 'n', channel: 'c', data: 'x'.repeat(5 * 1024) } }), 413);
             const batch = [{ name: 'n', channel: 'c', data: 'x'.repeat(5 * 1024) }];
             assertError(await rest(server, { method: 'POST', path: `${apps}/batch_events`, body: { batch } }), 413);
+        } finally {
+            await server.stop();
+        }
+    });
+});
+
+describe('REST API on a disabled app', { skip: !canSpawn() && 'needs a spawned server' }, () => {
+    test('signed calls are refused with 403 and nothing is published', T, async () => {
+        // qsoketi decision (soketi's HTTP API ignores `enabled`).
+        const server = await startServer({ env: { SOKETI_DEFAULT_APP_ENABLED: 'false' } });
+        try {
+            assertError(await rest(server, { method: 'POST', path: `${apps}/events`, body: { name: 'x', channel: 'c', data: '{}' } }), 403);
+            assertError(await rest(server, { path: `${apps}/channels` }), 403);
+            // signature problems still come first
+            assertError(await rest(server, { path: `${apps}/channels`, secret: 'bad' }), 401);
         } finally {
             await server.stop();
         }
