@@ -493,8 +493,8 @@ export class RawClient {
  * Opens a raw WebSocket on /app/{key}. With waitEstablished (default) resolves once
  * pusher:connection_established arrived and sets client.socketId.
  */
-export async function connectRaw(server, { key = APP.key, waitEstablished = true, ms = 5000, query = '?protocol=7&client=js&version=8.6.0&flash=false' } = {}) {
-    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/app/${key}${query}`, { maxPayload: 256 * 1024 * 1024 });
+export async function connectRaw(server, { key = APP.key, waitEstablished = true, ms = 5000, query = '?protocol=7&client=js&version=8.6.0&flash=false', wsOptions = {} } = {}) {
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/app/${key}${query}`, { maxPayload: 256 * 1024 * 1024, ...wsOptions });
     const client = new RawClient(ws);
     openRaw.add(client);
     await withTimeout(
