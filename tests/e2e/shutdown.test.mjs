@@ -8,7 +8,9 @@ import {
     closeAllClients,
     connectPusher,
     connectRaw,
+    nextEvent,
     raceTimeout,
+    sdk,
     sleep,
     startServer,
     subscribe,
@@ -127,5 +129,30 @@ describe('graceful shutdown', { skip: !canSpawn() && 'needs a spawned server' },
         const { result } = await exitWithin(server, 2500);
         assert.ok(result, `no exit within 2.5 s (${Date.now() - sentAt} ms)`);
         assert.equal(result.code, 0);
+    });
+
+    test('rolling restart: pusher-js reconnects to the new process on the same port and resubscribes', { timeout: 60000 }, async () => {
+        const first = await startServer({ env: { SOKETI_SHUTDOWN_GRACE_PERIOD: '200' } });
+        let second;
+        try {
+            const client = await connectPusher(first);
+            const channel = await subscribe(client, 'private-rolling');
+            const oldSocket = client.connection.socket_id;
+            first.proc.kill('SIGTERM');
+            const { result } = await exitWithin(first, 5000);
+            assert.ok(result, 'first process exited');
+            second = await startServer({ port: first.port, metricsPort: first.metricsPort, env: { SOKETI_SHUTDOWN_GRACE_PERIOD: '200' } });
+            const resubscribed = nextEvent(channel, 'pusher:subscription_succeeded', 40000);
+            await resubscribed;
+            assert.equal(client.connection.state, 'connected');
+            assert.notEqual(client.connection.socket_id, oldSocket, 'a new socket id from the new process');
+            const got = nextEvent(channel, 'after-restart', 5000);
+            await sdk(second).trigger('private-rolling', 'after-restart', { ok: true });
+            assert.deepEqual(await got, { ok: true });
+        } finally {
+            await closeAllClients();
+            await first.stop();
+            await second?.stop();
+        }
     });
 });

@@ -93,7 +93,7 @@ async function httpOk(url) {
  * Starts a server with the default app and the given extra SOKETI_* env.
  * Returns {port, metricsPort, proc, url(path), metricsUrl(path), stop(), log(), exited}.
  */
-export async function startServer({ env = {}, args = [], startTimeoutMs = 20000 } = {}) {
+export async function startServer({ env = {}, args = [], startTimeoutMs = 20000, port: fixedPort, metricsPort: fixedMetricsPort } = {}) {
     if (usingExternalServer()) {
         if (Object.keys(env).length > 0 || args.length > 0) {
             throw new Error('startServer: custom env/args need a spawned server (unset E2E_SERVER_PORT)');
@@ -102,8 +102,8 @@ export async function startServer({ env = {}, args = [], startTimeoutMs = 20000 
         const metricsPort = Number(process.env.E2E_METRICS_PORT || 9601);
         return makeHandle({ port, metricsPort, proc: null, logLines: [], exited: new Promise(() => {}) });
     }
-    const port = await freePort();
-    const metricsPort = await freePort();
+    const port = fixedPort ?? (await freePort());
+    const metricsPort = fixedMetricsPort ?? (await freePort());
     const clusterPort = await freePort();
     const { file, args: baseArgs } = serverCommand();
     const childEnv = {
