@@ -45,6 +45,22 @@ describe('channels', () => {
         assert.deepEqual(await got, { text: 'hello', n: 1 });
     });
 
+    test('non-ASCII payloads and JSON escapes round-trip unchanged', T, async () => {
+        const ch = uniq('unicode-');
+        const client = await connectPusher(server);
+        const channel = await subscribe(client, ch);
+        const payload = { text: 'héllo 🌍 中文 ✓', quote: 'a "quoted" \\ back\\slash', nl: 'line1\nline2\t', zero: '\u0000x', num: 1.5e300, neg: -0, nested: [{ a: null }] };
+        const got = nextEvent(channel, 'unicode');
+        await trigger(server, ch, 'unicode', payload);
+        assert.deepEqual(await got, JSON.parse(JSON.stringify(payload)));
+        const raw = await connectRaw(server);
+        await raw.subscribe(server, ch);
+        const from = raw.frames.length;
+        await trigger(server, ch, 'unicode-string', 'plain ünïcödé string 🎉');
+        const f = await raw.expect((x) => x.event === 'unicode-string', { from });
+        assert.equal(f.data, 'plain ünïcödé string 🎉');
+    });
+
     test('public subscription reply frame shape (raw)', T, async () => {
         const ch = uniq('raw-');
         const c = await connectRaw(server);
