@@ -80,6 +80,21 @@ function serverCommand() {
 }
 
 async function httpOk(url) {
+    if (url.startsWith('https:')) {
+        // TLS mode (self-signed test certificate): only liveness matters here.
+        const https = await import('node:https');
+        return new Promise((resolve) => {
+            const req = https.get(url, { rejectUnauthorized: false, timeout: 1000 }, (res) => {
+                res.resume();
+                resolve(res.statusCode === 200);
+            });
+            req.on('error', () => resolve(false));
+            req.on('timeout', () => {
+                req.destroy();
+                resolve(false);
+            });
+        });
+    }
     try {
         const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
         await res.text();
@@ -148,7 +163,8 @@ export async function startServer({ env = {}, args = [], startTimeoutMs = 20000,
     proc.on('error', (err) => {
         spawnError = err;
     });
-    const handle = makeHandle({ port, metricsPort, proc, logLines, exited });
+    const tls = Boolean(childEnv.SOKETI_SSL_CERT);
+    const handle = makeHandle({ port, metricsPort, proc, logLines, exited, tls });
     const deadline = Date.now() + startTimeoutMs;
     while (Date.now() < deadline) {
         if (spawnError) throw new Error(`cannot spawn ${file}: ${spawnError.message}`);
@@ -156,19 +172,24 @@ export async function startServer({ env = {}, args = [], startTimeoutMs = 20000,
             throw new Error(`server exited during start-up (${proc.exitCode ?? proc.signalCode}):\n${logLines.join('\n')}`);
         }
         if (await httpOk(handle.url(`${childEnv.SOKETI_PATH_PREFIX ?? ''}/`))) return handle;
+        if (tls && (await httpOk(`http://127.0.0.1:${port}/`))) {
+            proc.kill('SIGKILL');
+            throw new Error('SOKETI_SSL_CERT is set but the server answers plain HTTP on its main port');
+        }
         await sleep(50);
     }
     proc.kill('SIGKILL');
     throw new Error(`server did not answer GET / within ${startTimeoutMs} ms:\n${logLines.join('\n')}`);
 }
 
-function makeHandle({ port, metricsPort, proc, logLines, exited }) {
+function makeHandle({ port, metricsPort, proc, logLines, exited, tls = false }) {
     return {
         port,
         metricsPort,
         proc,
         exited,
-        url: (path = '/') => `http://127.0.0.1:${port}${path}`,
+        tls,
+        url: (path = '/') => `${tls ? 'https' : 'http'}://127.0.0.1:${port}${path}`,
         metricsUrl: (path = '/') => `http://127.0.0.1:${metricsPort}${path}`,
         log: () => logLines.join('\n'),
         alive: () => proc === null || (proc.exitCode === null && proc.signalCode === null),
