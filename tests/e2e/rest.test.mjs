@@ -5,6 +5,7 @@ import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
     APP,
+    REFERENCE_QUIRKS,
     canSpawn,
     closeAllClients,
     connectPusher,
@@ -394,6 +395,24 @@ describe('REST API on a disabled app', { skip: !canSpawn() && 'needs a spawned s
             assertError(await rest(server, { path: `${apps}/channels` }), 403);
             // signature problems still come first
             assertError(await rest(server, { path: `${apps}/channels`, secret: 'bad' }), 401);
+        } finally {
+            await server.stop();
+        }
+    });
+});
+
+describe('/accept-traffic memory threshold', { skip: !canSpawn() && 'needs a spawned server' }, () => {
+    test('usage above SOKETI_HTTP_ACCEPT_TRAFFIC_MEMORY_THRESHOLD → 500 {"error","code":500}', T, async () => {
+        const server = await startServer({ env: { SOKETI_HTTP_ACCEPT_TRAFFIC_MEMORY_THRESHOLD: '0' } });
+        try {
+            const res = await fetch(server.url('/accept-traffic'));
+            const body = await res.json();
+            const status = REFERENCE_QUIRKS && res.status === 200 ? body.code : res.status;
+            assert.equal(status, 500, JSON.stringify(body));
+            assert.equal(body.code, 500);
+            assert.match(body.error, /memory/i);
+            // /ready is about shutdown only
+            assert.equal((await fetch(server.url('/ready'))).status, 200);
         } finally {
             await server.stop();
         }
