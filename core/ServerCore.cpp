@@ -12,6 +12,7 @@
 #include "server/ActivityFeed.h"
 #include "server/HttpSession.h"
 #include "server/PusherServer.h"
+#include "webhooks/WebhookSender.h"
 
 namespace qsoketi {
 
@@ -21,7 +22,8 @@ ServerCore::ServerCore(ServerConfig config, QObject *parent)
     , m_apps(m_config.apps)
     , m_metrics(std::make_unique<MetricsRegistry>(m_config.metrics, m_config.port))
     , m_activity(new ActivityFeed(this))
-    , m_pusher(new PusherServer(m_config, m_apps, *m_metrics, *m_activity, this))
+    , m_webhooks(new WebhookSender(m_apps, WebhookSender::Options::fromConfig(m_config), this))
+    , m_pusher(new PusherServer(m_config, m_apps, *m_metrics, *m_activity, *m_webhooks, this))
     , m_rest(std::make_unique<RestApi>(m_config, m_apps, *m_pusher))
     , m_metricsEndpoint(new MetricsEndpoint(m_config, *m_metrics, [this] { return m_pusher && m_pusher->isClosing(); }, this))
 {
