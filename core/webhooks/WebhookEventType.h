@@ -1,15 +1,16 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <optional>
+
 #include <QString>
 #include <QtGlobal>
-
-#include <optional>
 
 namespace qsoketi {
 
 // The webhook events soketi sends (spec §7.1). The values are bit positions in a webhook's event mask.
-enum class WebhookEventType : quint8 {
+enum class WebhookEventType : quint8
+{
     ChannelOccupied,
     ChannelVacated,
     MemberAdded,

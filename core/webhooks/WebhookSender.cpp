@@ -73,8 +73,9 @@ WebhookSender::WebhookSender(const AppRegistry &apps, Options options, QObject *
             hooks->targets.push_back(std::move(t));
         }
         if (lambdas > 0)
-            qCWarning(lcWebhooks).nospace() << "app " << app.id << ": " << lambdas
-                                            << " AWS Lambda webhook(s) ignored; qsoketi sends HTTP webhooks only";
+            qCWarning(lcWebhooks).nospace().noquote()
+                << "app " << app.id << ": " << lambdas
+                << " AWS Lambda webhook(s) ignored; qsoketi sends HTTP webhooks only";
         if (hooks->targets.empty())
             continue;
         AppHooks *h = hooks.get();
@@ -82,7 +83,7 @@ WebhookSender::WebhookSender(const AppRegistry &apps, Options options, QObject *
         connect(&h->retryTimer, &QTimer::timeout, this, [this, h] { pump(*h); });
         m_byAddress.insert(&app, h);
         m_byId.insert(app.id, h);
-        qCDebug(lcWebhooks) << "app" << app.id << "has" << h->targets.size() << "webhook(s)";
+        qCDebug(lcWebhooks).noquote() << "app" << app.id << "has" << h->targets.size() << "webhook(s)";
         m_apps.push_back(std::move(hooks));
     }
 }
@@ -188,8 +189,9 @@ void WebhookSender::enqueue(AppHooks &hooks, int target, const QJsonArray &event
 {
     Job job;
     job.target = target;
-    job.body = QJsonDocument(QJsonObject{{QStringLiteral("time_ms"), double(nowMs())}, {QStringLiteral("events"), events}})
-                   .toJson(QJsonDocument::Compact);
+    job.body =
+        QJsonDocument(QJsonObject{{QStringLiteral("time_ms"), double(nowMs())}, {QStringLiteral("events"), events}})
+            .toJson(QJsonDocument::Compact);
     job.signature = HmacSigner::sign(hooks.secret, job.body);
     job.sequence = ++m_sequence;
     hooks.queue.push_back(std::move(job));
@@ -202,9 +204,9 @@ void WebhookSender::enqueue(AppHooks &hooks, int target, const QJsonArray &event
         hooks.droppedSinceWarning += qint64(excess);
         const qint64 now = nowMs();
         if (now - hooks.lastDropWarningMs >= dropWarningIntervalMs) {
-            qCWarning(lcWebhooks).nospace() << "app " << hooks.appId << ": webhook queue full (" << limit
-                                            << " pending), dropped the oldest " << hooks.droppedSinceWarning
-                                            << " deliveries";
+            qCWarning(lcWebhooks).nospace().noquote()
+                << "app " << hooks.appId << ": webhook queue full (" << limit << " pending), dropped the oldest "
+                << hooks.droppedSinceWarning << " deliveries";
             hooks.lastDropWarningMs = now;
             hooks.droppedSinceWarning = 0;
         }
@@ -266,8 +268,8 @@ void WebhookSender::finished(AppHooks &hooks, Job job, QNetworkReply *reply)
     const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     if (status >= 200 && status < 300) {
         ++m_delivered;
-        qCDebug(lcWebhooks) << "app" << hooks.appId << "webhook delivered to" << t.target.displayUrl() << "after"
-                            << job.attempts << "attempt(s)";
+        qCDebug(lcWebhooks).noquote() << "app" << hooks.appId << "webhook delivered to" << t.target.displayUrl()
+                                      << "after" << job.attempts << "attempt(s)";
         emit delivered(hooks.appId, t.target.url(), job.attempts);
         pump(hooks);
         return;
@@ -276,8 +278,8 @@ void WebhookSender::finished(AppHooks &hooks, Job job, QNetworkReply *reply)
     if (job.attempts < m_options.maxAttempts) {
         const int delay = retryDelayMs(job.attempts);
         ++m_retried;
-        qCDebug(lcWebhooks) << "app" << hooks.appId << "webhook to" << t.target.displayUrl() << "failed (" << reason
-                            << "), retrying in" << delay << "ms";
+        qCDebug(lcWebhooks).noquote() << "app" << hooks.appId << "webhook to" << t.target.displayUrl() << "failed ("
+                                      << reason << "), retrying in" << delay << "ms";
         job.readyAtMs = nowMs() + delay;
         // Keep the queue in enqueue order so a full queue drops the oldest delivery first.
         const auto at = std::upper_bound(hooks.queue.begin(), hooks.queue.end(), job.sequence,
@@ -285,9 +287,9 @@ void WebhookSender::finished(AppHooks &hooks, Job job, QNetworkReply *reply)
         hooks.queue.insert(at, std::move(job));
     } else {
         ++m_failed;
-        qCWarning(lcWebhooks).nospace() << "app " << hooks.appId << ": webhook to " << t.target.displayUrl()
-                                        << " failed " << job.attempts << " times (last: " << reason
-                                        << "), giving up";
+        qCWarning(lcWebhooks).nospace().noquote()
+            << "app " << hooks.appId << ": webhook to " << t.target.displayUrl() << " failed " << job.attempts
+            << " times (last: " << reason << "), giving up";
         emit failed(hooks.appId, t.target.url(), reason);
     }
     pump(hooks);
