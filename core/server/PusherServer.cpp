@@ -49,9 +49,8 @@ using Kind = ActivityEvent::Kind;
 
 } // namespace
 
-PusherServer::PusherServer(
-    const ServerConfig &config, const AppRegistry &apps, MetricsRegistry &metrics, ActivityFeed &feed,
-    WebhookSender &webhooks, QObject *parent)
+PusherServer::PusherServer(const ServerConfig &config, const AppRegistry &apps, MetricsRegistry &metrics,
+    ActivityFeed &feed, WebhookSender &webhooks, QObject *parent)
     : QObject(parent)
     , m_config(config)
     , m_apps(apps)
