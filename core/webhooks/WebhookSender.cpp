@@ -218,18 +218,28 @@ void WebhookSender::pump(AppHooks &hooks)
 {
     const qint64 now = nowMs();
     qint64 nextRetryMs = 0;
+    // Each webhook has its own slots, so a slow or hanging endpoint does not hold up the app's others.
+    int targetsWithRoom = 0;
+    for (const auto &t : hooks.targets)
+        targetsWithRoom += t->inFlight < m_options.maxInFlightPerWebhook;
     auto it = hooks.queue.begin();
-    while (hooks.inFlight < m_options.maxInFlightPerApp && it != hooks.queue.end()) {
+    while (targetsWithRoom > 0 && it != hooks.queue.end()) {
         if (it->readyAtMs > now) {
             nextRetryMs = nextRetryMs == 0 ? it->readyAtMs : std::min(nextRetryMs, it->readyAtMs);
+            ++it;
+            continue;
+        }
+        Target &t = *hooks.targets[size_t(it->target)];
+        if (t.inFlight >= m_options.maxInFlightPerWebhook) {
             ++it;
             continue;
         }
         Job job = std::move(*it);
         it = hooks.queue.erase(it);
         start(hooks, std::move(job));
+        targetsWithRoom -= t.inFlight >= m_options.maxInFlightPerWebhook;
     }
-    // The loop stopped early only when every slot is busy: a finishing request pumps again then.
+    // The loop stops early only when every slot is busy: a finishing request pumps again then.
     if (it == hooks.queue.end() && nextRetryMs != 0) {
         const qint64 wait = nextRetryMs - now;
         if (!hooks.retryTimer.isActive() || hooks.retryTimer.remainingTime() > wait)
@@ -239,7 +249,7 @@ void WebhookSender::pump(AppHooks &hooks)
 
 void WebhookSender::start(AppHooks &hooks, Job job)
 {
-    const Target &t = *hooks.targets[size_t(job.target)];
+    Target &t = *hooks.targets[size_t(job.target)];
     QNetworkRequest request(t.target.url());
     // Same order as soketi: defaults, the webhook's own headers (which may override them), then the
     // two signature headers, which nothing overrides.
@@ -254,6 +264,7 @@ void WebhookSender::start(AppHooks &hooks, Job job)
 
     ++job.attempts;
     ++hooks.inFlight;
+    ++t.inFlight;
     QNetworkReply *reply = m_network->post(request, job.body);
     AppHooks *h = &hooks;
     connect(reply, &QNetworkReply::finished, this,
@@ -264,7 +275,8 @@ void WebhookSender::finished(AppHooks &hooks, Job job, QNetworkReply *reply)
 {
     reply->deleteLater();
     --hooks.inFlight;
-    const Target &t = *hooks.targets[size_t(job.target)];
+    Target &t = *hooks.targets[size_t(job.target)];
+    --t.inFlight;
     const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     if (status >= 200 && status < 300) {
         ++m_delivered;

@@ -50,8 +50,8 @@ public:
         int firstRetryDelayMs = 1000;
         int maxRetryDelayMs = 60000;
         int maxPendingPerApp = 10000;
-        // Requests of one app on the wire at once (QNetworkAccessManager opens 6 connections per host).
-        int maxInFlightPerApp = 6;
+        // Requests to one webhook on the wire at once (QNetworkAccessManager opens 6 connections per host).
+        int maxInFlightPerWebhook = 6;
 
         static Options fromConfig(const ServerConfig &config);
     };
@@ -122,6 +122,7 @@ private:
         WebhookTarget target;
         QJsonArray batch;
         QTimer batchTimer;
+        int inFlight = 0;
     };
     struct Job
     {
@@ -140,7 +141,7 @@ private:
         quint32 eventMask = 0;
         std::vector<std::unique_ptr<Target>> targets;
         std::deque<Job> queue; // waiting to be sent (new or retrying)
-        int inFlight = 0;
+        int inFlight = 0; // all webhooks of the app
         QTimer retryTimer; // wakes the queue when the earliest retry is due
         qint64 droppedSinceWarning = 0;
         qint64 lastDropWarningMs = 0;

@@ -436,7 +436,7 @@ private slots:
         const AppRegistry apps({makeApp(QStringLiteral("a"), {hook(receiver.url(QStringLiteral("/h")), allEvents)})});
         WebhookSender::Options options = fastOptions();
         options.maxPendingPerApp = 3;
-        options.maxInFlightPerApp = 1;
+        options.maxInFlightPerWebhook = 1;
         WebhookSender sender(apps, options);
         const App &app = *apps.byId(QStringLiteral("a"));
         QTest::ignoreMessage(QtWarningMsg,
@@ -453,6 +453,26 @@ private slots:
         for (const Received &r : std::as_const(receiver.requests))
             sent += channelsOf(r.events());
         QCOMPARE(sent, (QStringList{"c0", "c7", "c8", "c9"}));
+    }
+
+    void slowWebhookDoesNotHoldUpOthers()
+    {
+        Receiver slow;
+        slow.hold = true;
+        Receiver fast;
+        const QStringList occupied{QStringLiteral("channel_occupied")};
+        const AppRegistry apps({makeApp(QStringLiteral("a"),
+            {hook(slow.url(QStringLiteral("/slow")), occupied), hook(fast.url(QStringLiteral("/fast")), occupied)})});
+        WebhookSender::Options options = fastOptions();
+        options.maxInFlightPerWebhook = 1;
+        WebhookSender sender(apps, options);
+        for (int i = 0; i < 3; ++i)
+            sender.channelOccupied(*apps.byId(QStringLiteral("a")), QStringLiteral("c%1").arg(i));
+        QTRY_COMPARE(fast.requests.size(), 3);
+        QCOMPARE(slow.requests.size(), 1); // one on the wire, two queued behind it
+        QCOMPARE(sender.pendingCount(QStringLiteral("a")), 3);
+        slow.release();
+        QTRY_COMPARE(sender.deliveredCount(), 6);
     }
 
     void lambdaWebhooksAreSkipped()
