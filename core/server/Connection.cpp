@@ -29,9 +29,9 @@ bool Connection::writeFrame(const QByteArray &frame, qint64 maxBufferedBytes)
         // A slow reader: stop queueing for it. The close is deferred because the caller may be
         // iterating over the subscribers of a channel this connection belongs to.
         m_closing = true;
-        QMetaObject::invokeMethod(
-            this, [this] { m_socket->close(QWebSocketProtocol::CloseCode(4100), QStringLiteral("Slow consumer")); },
-            Qt::QueuedConnection);
+        // A close frame would wait behind the backlog the client is not reading, so drop the TCP
+        // connection: the client sees an abnormal close and reconnects.
+        QMetaObject::invokeMethod(this, [this] { m_tcp->abort(); }, Qt::QueuedConnection);
         return false;
     }
     // Fast path: nothing is queued in Qt's buffer, so write straight to the kernel. This saves the
