@@ -2,6 +2,7 @@
 #include "server/Connection.h"
 
 #include "channels/Channel.h"
+#include "logging/LogCategories.h"
 
 #include <QTcpSocket>
 #include <QWebSocket>
@@ -29,6 +30,9 @@ bool Connection::writeFrame(const QByteArray &frame, qint64 maxBufferedBytes)
         // A slow reader: stop queueing for it. The close is deferred because the caller may be
         // iterating over the subscribers of a channel this connection belongs to.
         m_closing = true;
+        qCWarning(lcWs, "dropped slow client %s: more than %lld bytes waiting to be sent; raise "
+                        "SOKETI_WS_MAX_BACKPRESSURE_IN_KB if clients legitimately lag",
+                  qPrintable(m_socketId), static_cast<long long>(maxBufferedBytes));
         // A close frame would wait behind the backlog the client is not reading, so drop the TCP
         // connection: the client sees an abnormal close and reconnects.
         QMetaObject::invokeMethod(this, [this] { m_tcp->abort(); }, Qt::QueuedConnection);
