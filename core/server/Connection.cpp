@@ -4,6 +4,7 @@
 #include "channels/Channel.h"
 #include "logging/LogCategories.h"
 
+#include <QSslSocket>
 #include <QTcpSocket>
 #include <QWebSocket>
 
@@ -16,6 +17,7 @@ Connection::Connection(QWebSocket *socket, QTcpSocket *tcp, QString socketId, QO
     , m_socket(socket)
     , m_tcp(tcp)
     , m_socketId(std::move(socketId))
+    , m_directWrite(!qobject_cast<QSslSocket *>(tcp))
 {
     m_socket->setParent(this);
 }
@@ -42,7 +44,7 @@ bool Connection::writeFrame(const QByteArray &frame, qint64 maxBufferedBytes)
     // copy into QTcpSocket's write buffer and the extra event-loop round before the bytes leave;
     // whatever the kernel does not take goes through Qt, which keeps the order.
     qsizetype offset = 0;
-    if (m_tcp->bytesToWrite() == 0) {
+    if (m_directWrite && m_tcp->bytesToWrite() == 0) {
         const ssize_t n = ::send(int(m_tcp->socketDescriptor()), frame.constData(), size_t(frame.size()),
                                  MSG_NOSIGNAL | MSG_DONTWAIT);
         if (n > 0)
