@@ -43,6 +43,8 @@ ServerCore::~ServerCore()
     // The pusher server's connections must go before the registry their metric pointers point into.
     delete m_pusher;
     m_pusher = nullptr;
+    delete m_metricsEndpoint; // its lag monitor writes into the registry
+    m_metricsEndpoint = nullptr;
 }
 
 bool ServerCore::start(QString *error)
