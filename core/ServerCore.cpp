@@ -145,6 +145,7 @@ void ServerCore::shutdown()
     qCInfo(lcServer) << "shutting down: closing" << m_pusher->connectionCount() << "connections, then waiting"
                      << m_config.shutdownGracePeriodMs << "ms";
     m_listener->close();
+    m_webhooks->drain();
     m_pusher->beginShutdown();
     QTimer::singleShot(m_config.shutdownGracePeriodMs, m_metricsEndpoint, &MetricsEndpoint::close);
     QTimer::singleShot(m_config.shutdownGracePeriodMs, this, &ServerCore::stopped);

@@ -158,7 +158,7 @@ void WebhookSender::dispatch(AppHooks &hooks, WebhookEventType type, const QStri
         Target &t = *hooks.targets[size_t(i)];
         if (!t.target.matches(type, channel))
             continue;
-        if (!m_options.batching) {
+        if (!m_options.batching || m_draining) {
             enqueue(hooks, i, QJsonArray{event});
             continue;
         }
@@ -183,6 +183,12 @@ void WebhookSender::flushBatches()
     for (const auto &hooks : m_apps)
         for (int i = 0; i < int(hooks->targets.size()); ++i)
             flushBatch(*hooks, i);
+}
+
+void WebhookSender::drain()
+{
+    m_draining = true;
+    flushBatches();
 }
 
 void WebhookSender::enqueue(AppHooks &hooks, int target, const QJsonArray &events)

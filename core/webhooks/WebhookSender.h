@@ -65,7 +65,7 @@ public:
     // app without webhooks: the server calls the functions below on every subscribe and client event.
     bool wants(const App &app, WebhookEventType type) const
     {
-        return !app.webhooks.isEmpty() && (eventMask(app) & webhookEventBit(type));
+        return !m_apps.empty() && !app.webhooks.isEmpty() && (eventMask(app) & webhookEventBit(type));
     }
 
     void channelOccupied(const App &app, const QString &channel)
@@ -101,8 +101,11 @@ public:
             clientEventSlow(app, channel, event, data, socketId, userId);
     }
 
-    // Sends every partly filled batch now (shutdown, tests).
+    // Sends every partly filled batch now.
     void flushBatches();
+    // Shutdown: flushes the batches and sends later events at once, so the channel_vacated and
+    // member_removed webhooks of the disconnecting clients go out within the grace period.
+    void drain();
 
     // Counters since start (dashboard, tests).
     qint64 deliveredCount() const { return m_delivered; }
@@ -167,6 +170,7 @@ private:
     QHash<QString, AppHooks *> m_byId;
     std::unique_ptr<QNetworkAccessManager> m_network;
     quint64 m_sequence = 0;
+    bool m_draining = false;
     qint64 m_delivered = 0;
     qint64 m_failed = 0;
     qint64 m_dropped = 0;

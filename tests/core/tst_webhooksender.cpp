@@ -338,6 +338,27 @@ private slots:
         QCOMPARE(channelsOf(receiver.at(QStringLiteral("/b")).value(1).events()), (QStringList{"b3"}));
     }
 
+    void drainFlushesBatchesAndStopsBatching()
+    {
+        Receiver receiver;
+        const AppRegistry apps({makeApp(QStringLiteral("a"), {hook(receiver.url(QStringLiteral("/h")), allEvents)})});
+        WebhookSender::Options options = fastOptions();
+        options.batching = true;
+        options.batchingDurationMs = 60000;
+        WebhookSender sender(apps, options);
+        const App &app = *apps.byId(QStringLiteral("a"));
+        sender.channelOccupied(app, QStringLiteral("c1"));
+        sender.channelOccupied(app, QStringLiteral("c2"));
+        QTest::qWait(100);
+        QCOMPARE(receiver.requests.size(), 0);
+        sender.drain();
+        QTRY_COMPARE(receiver.requests.size(), 1);
+        QCOMPARE(channelsOf(receiver.requests.first().events()), (QStringList{"c1", "c2"}));
+        sender.channelVacated(app, QStringLiteral("c1"));
+        QTRY_COMPARE(receiver.requests.size(), 2);
+        QCOMPARE(channelsOf(receiver.requests.last().events()), (QStringList{"c1"}));
+    }
+
     void retriesOnServerErrorThenSucceeds()
     {
         Receiver receiver;
