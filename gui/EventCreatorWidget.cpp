@@ -93,6 +93,11 @@ HttpResponse EventCreatorWidget::send(
 
 void EventCreatorWidget::sendForm()
 {
+    if (m_channel->text().trimmed().isEmpty() || m_event->text().trimmed().isEmpty()) {
+        m_result->setText(QStringLiteral("A channel and an event name are required."));
+        m_result->setStyleSheet(QStringLiteral("color: #c62828"));
+        return;
+    }
     const QString data = m_data->toPlainText();
     QJsonParseError error;
     QJsonDocument::fromJson(data.toUtf8(), &error);
