@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "DashboardWindow.h"
 
+#include <cmath>
+
 #include <QAction>
 #include <QCloseEvent>
 #include <QComboBox>
@@ -44,7 +46,7 @@ QString formatRate(double value)
         return QString::number(value / 1e6, 'f', 1) + QLatin1Char('M');
     if (value >= 1e4)
         return QString::number(value / 1e3, 'f', 1) + QLatin1Char('k');
-    return QString::number(value, 'g', 4);
+    return QString::number(value, 'f', value == std::floor(value) || value >= 100 ? 0 : 1);
 }
 
 } // namespace
@@ -199,6 +201,8 @@ QWidget *DashboardWindow::buildCountersTab()
     auto *view = new QTableView(page);
     view->setModel(proxy);
     view->verticalHeader()->hide();
+    view->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    view->verticalHeader()->setDefaultSectionSize(view->fontMetrics().height() + 6);
     view->setAlternatingRowColors(true);
     view->setSelectionBehavior(QAbstractItemView::SelectRows);
     view->horizontalHeader()->setStretchLastSection(true);
@@ -234,12 +238,17 @@ QWidget *DashboardWindow::buildChannelsTab()
     view->setColumnWidth(ChannelsModel::TypeColumn, 130);
     view->setColumnWidth(ChannelsModel::SubscribersColumn, 100);
     connect(filter, &QLineEdit::textChanged, proxy, &QSortFilterProxyModel::setFilterFixedString);
-    // Apps start expanded: their channels are what the user came for.
-    connect(m_channels, &QAbstractItemModel::rowsInserted, view, [view, proxy](const QModelIndex &parent) {
-        if (!parent.isValid())
-            for (int row = 0; row < proxy->rowCount(); ++row)
-                view->expand(proxy->index(row, 0));
-    });
+    // Apps and presence channels start expanded: channels and members are what the user came for.
+    // Later collapsing is respected: only rows that just appeared are expanded.
+    connect(m_channels, &QAbstractItemModel::rowsInserted, view,
+        [this, view, proxy](const QModelIndex &parent, int first, int last) {
+            for (int row = first; row <= last; ++row) {
+                const QModelIndex index = m_channels->index(row, ChannelsModel::NameColumn, parent);
+                const QString type = m_channels->index(row, ChannelsModel::TypeColumn, parent).data().toString();
+                if (!parent.isValid() || type.endsWith(QLatin1String("presence")))
+                    view->expand(proxy->mapFromSource(index));
+            }
+        });
     layout->addWidget(filter);
     layout->addWidget(view, 1);
     return page;
@@ -374,26 +383,29 @@ void DashboardWindow::redrawCharts()
         m_history.lastSnapshotMs() > 0 ? m_history.lastSnapshotMs() : QDateTime::currentMSecsSinceEpoch();
     const QString app = appFilter();
     using S = MetricsHistory;
-    const auto fill = [&](Plot plot, std::initializer_list<S::Series> series) {
+    // Each line: the series and the short label its current value gets in the chart title.
+    struct Line
+    {
+        S::Series series;
+        const char *label;
+    };
+    const auto fill = [&](Plot plot, std::initializer_list<Line> lines) {
         MetricsPlotWidget *widget = m_plots[plot];
         widget->setTimeRange(now - span, now);
         int i = 0;
         QStringList summary;
-        for (S::Series s : series) {
-            widget->setSeriesPoints(i++, m_history.points(app, s, span, now));
-            if (series.size() > 1)
-                summary.append(S::seriesName(s).section(QLatin1Char(' '), -1).section(QLatin1Char('/'), 0, 0)
-                    + QLatin1Char(' ') + formatRate(m_history.latest(app, s).value_or(0)));
-            else
-                summary.append(formatRate(m_history.latest(app, s).value_or(0)));
+        for (const Line &line : lines) {
+            widget->setSeriesPoints(i++, m_history.points(app, line.series, span, now));
+            const QString value = formatRate(m_history.latest(app, line.series).value_or(0));
+            summary.append(*line.label ? QString::fromLatin1(line.label) + QLatin1Char(' ') + value : value);
         }
         widget->setSummary(summary.join(QStringLiteral(", ")));
     };
-    fill(ConnectedPlot, {S::Connected});
-    fill(ConnectionsPlot, {S::NewConnections, S::Disconnections});
-    fill(MessagesPlot, {S::WsMessagesIn, S::WsMessagesOut});
-    fill(BytesPlot, {S::BytesIn, S::BytesOut});
-    fill(ApiCallsPlot, {S::ApiCalls});
+    fill(ConnectedPlot, {{S::Connected, ""}});
+    fill(ConnectionsPlot, {{S::NewConnections, "new"}, {S::Disconnections, "gone"}});
+    fill(MessagesPlot, {{S::WsMessagesIn, "in"}, {S::WsMessagesOut, "out"}});
+    fill(BytesPlot, {{S::BytesIn, "in"}, {S::BytesOut, "out"}});
+    fill(ApiCallsPlot, {{S::ApiCalls, ""}});
 }
 
 void DashboardWindow::refreshChannels()

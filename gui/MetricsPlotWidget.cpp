@@ -91,8 +91,11 @@ void MetricsPlotWidget::rescaleY()
                 break;
         }
     }
-    if (m_y->max() != nice)
+    if (m_y->max() != nice) {
         m_y->setRange(0, nice);
+        // Whole numbers once the axis is large; "5e+04" reads badly on a dashboard.
+        m_y->setLabelFormat(nice >= 10 ? QStringLiteral("%.0f") : QStringLiteral("%.2g"));
+    }
 }
 
 } // namespace qsoketi

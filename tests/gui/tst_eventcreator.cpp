@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The event creator end to end: a WebSocket client subscribed on a real ServerCore receives the event
 // sent from the form, and the console and the counters show it like any API event.
-#include <prometheus/counter.h>
-
 #include <QComboBox>
 #include <QLabel>
 #include <QLineEdit>
@@ -19,6 +17,8 @@
 #include "GuiTestSupport.h"
 #include "MetricsSampler.h"
 #include "metrics/MetricsRegistry.h"
+
+#include <prometheus/counter.h>
 
 using namespace qsoketi;
 
@@ -95,7 +95,8 @@ private slots:
         auto core = test::startCore();
         DashboardWindow window(*core);
         EventCreatorWidget *creator = window.eventCreator();
-        QCOMPARE(creator->send(QStringLiteral("nope"), QStringLiteral("c"), QStringLiteral("e"), QStringLiteral("{}")).status,
+        QCOMPARE(creator->send(QStringLiteral("nope"), QStringLiteral("c"), QStringLiteral("e"), QStringLiteral("{}"))
+                     .status,
             404);
         QSignalSpy sent(creator, &EventCreatorWidget::sent);
         creator->channelEdit()->clear();
