@@ -122,6 +122,9 @@ int main(int argc, char *argv[])
     std::unique_ptr<qsoketi::DashboardWindow> window;
     if (gui) {
         window = std::make_unique<qsoketi::DashboardWindow>(core);
+        // Closing the window stops the server like SIGTERM does: clients get 4200, then the grace period.
+        QApplication::setQuitOnLastWindowClosed(false);
+        QObject::connect(window.get(), &qsoketi::DashboardWindow::closed, &core, &qsoketi::ServerCore::shutdown);
         window->show();
     }
 #endif

@@ -447,6 +447,8 @@ void DashboardWindow::closeEvent(QCloseEvent *event)
 {
     saveSettings();
     QMainWindow::closeEvent(event);
+    if (event->isAccepted())
+        emit closed();
 }
 
 void DashboardWindow::restoreSettings()

@@ -83,6 +83,8 @@ public:
 
 signals:
     void snapshotApplied();
+    // The user closed the window: main() drains the server gracefully instead of quitting on the spot.
+    void closed();
 
 protected:
     void showEvent(QShowEvent *event) override;
