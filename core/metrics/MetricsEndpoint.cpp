@@ -11,7 +11,6 @@
 #include <QJsonObject>
 #include <QTcpServer>
 #include <QUrlQuery>
-#include <QWebSocket>
 
 #include "logging/LogCategories.h"
 #include "metrics/EventLoopLagMonitor.h"
@@ -95,14 +94,10 @@ MetricsEndpoint::MetricsEndpoint(
     , m_lagMonitor(new EventLoopLagMonitor(registry.processMetrics(), 500, this))
 {
     // No routes: one handler matches exact paths itself, so 404s get the CORS headers too and a path
-    // prefix is compared as text (never turned into a route pattern).
+    // prefix is compared as text (never turned into a route pattern). Without a matching route
+    // QHttpServer 6.4 also refuses WebSocket upgrades (it calls this handler, then closes).
     m_server.setMissingHandler([this](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
         handle(request, std::move(responder));
-    });
-    // QHttpServer 6.4 accepts any WebSocket upgrade by itself; nothing on this port speaks WebSocket.
-    connect(&m_server, &QAbstractHttpServer::newWebSocketConnection, this, [this] {
-        while (m_server.hasPendingWebSocketConnections())
-            m_server.nextPendingWebSocketConnection()->abort();
     });
 }
 

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include <prometheus/metric_family.h>
+#include <vector>
 
 #include <QMetaType>
 
-#include <vector>
+#include <prometheus/metric_family.h>
 
 namespace qsoketi {
 

@@ -56,14 +56,10 @@ ProcessInfo::CpuTimes ProcessInfo::cpuTimes()
     return {timevalSeconds(usage.ru_utime), timevalSeconds(usage.ru_stime)};
 }
 
-std::optional<qint64> ProcessInfo::residentMemoryBytes()
+ProcessInfo::Memory ProcessInfo::memory()
 {
-    return kilobyteField(readProcFile("/proc/self/status"), "VmRSS");
-}
-
-std::optional<qint64> ProcessInfo::virtualMemoryBytes()
-{
-    return kilobyteField(readProcFile("/proc/self/status"), "VmSize");
+    const QByteArray status = readProcFile("/proc/self/status");
+    return {kilobyteField(status, "VmRSS"), kilobyteField(status, "VmSize")};
 }
 
 std::optional<qint64> ProcessInfo::heapBytes()

@@ -21,9 +21,15 @@ public:
 
     // getrusage(RUSAGE_SELF): microsecond resolution, unlike the 10 ms clock ticks of /proc/self/stat.
     static CpuTimes cpuTimes();
-    // VmRSS / VmSize of /proc/self/status, in bytes.
-    static std::optional<qint64> residentMemoryBytes();
-    static std::optional<qint64> virtualMemoryBytes();
+    struct Memory
+    {
+        std::optional<qint64> residentBytes;
+        std::optional<qint64> virtualBytes;
+    };
+
+    // VmRSS and VmSize of /proc/self/status (one read), in bytes.
+    static Memory memory();
+    static std::optional<qint64> residentMemoryBytes() { return memory().residentBytes; }
     // Bytes the C allocator holds from the system (mallinfo2 arena + hblkhd: sbrk arenas of all threads
     // plus mmapped chunks). prom-client reported VmData here, which also counts thread stacks and any
     // anonymous mapping; the allocator figure is what actually grows with connections.

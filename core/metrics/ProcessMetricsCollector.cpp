@@ -42,8 +42,9 @@ std::vector<prometheus::MetricFamily> ProcessMetricsCollector::Collect() const
     if (m_startTimeSeconds)
         add("process_start_time_seconds", "Start time of the process since unix epoch in seconds.",
             prometheus::MetricType::Gauge, *m_startTimeSeconds);
-    addGauge("process_resident_memory_bytes", "Resident memory size in bytes.", ProcessInfo::residentMemoryBytes());
-    addGauge("process_virtual_memory_bytes", "Virtual memory size in bytes.", ProcessInfo::virtualMemoryBytes());
+    const ProcessInfo::Memory memory = ProcessInfo::memory();
+    addGauge("process_resident_memory_bytes", "Resident memory size in bytes.", memory.residentBytes);
+    addGauge("process_virtual_memory_bytes", "Virtual memory size in bytes.", memory.virtualBytes);
     addGauge("process_heap_bytes", "Process heap size in bytes.", ProcessInfo::heapBytes());
     addGauge("process_open_fds", "Number of open file descriptors.", ProcessInfo::openFds());
     addGauge("process_max_fds", "Maximum number of open file descriptors.", ProcessInfo::maxFds());

@@ -9,6 +9,7 @@
 #include <QSignalSpy>
 #include <QTcpServer>
 #include <QTest>
+#include <QWebSocket>
 
 #include "metrics/MetricsEndpoint.h"
 #include "metrics/MetricsRegistry.h"
@@ -257,6 +258,20 @@ private slots:
                            "SOKETI_METRICS_SERVER_PORT")
                 .arg(occupier.serverPort()));
         QCOMPARE(endpoint.port(), quint16(0));
+    }
+
+    // Nothing on the metrics port speaks WebSocket: an upgrade gets the 404 and the connection closes.
+    void webSocketUpgradesAreDropped()
+    {
+        const auto endpoint = start(true);
+        QWebSocket socket;
+        QSignalSpy disconnected(&socket, &QWebSocket::disconnected);
+        socket.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/metrics").arg(endpoint->port())));
+        QTRY_VERIFY_WITH_TIMEOUT(disconnected.count() > 0 || socket.state() == QAbstractSocket::UnconnectedState, 5000);
+        QTest::qWait(100);
+        QCOMPARE(socket.state(), QAbstractSocket::UnconnectedState);
+        // The server still answers plain HTTP afterwards.
+        QCOMPARE(request(*endpoint, QStringLiteral("/ready")).status, 200);
     }
 
     void closeStopsAcceptingConnections()

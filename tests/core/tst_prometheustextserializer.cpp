@@ -334,6 +334,21 @@ private slots:
         QVERIFY(ours.contains("p{l=\"c\"} 0.30000000000000004\n"));
     }
 
+    // One /metrics scrape (collect + serialise, process metrics included) with 100 apps. Runs once
+    // under ctest; `tst_prometheustextserializer scrapeCost -iterations 200` gives the cost.
+    void scrapeCost()
+    {
+        MetricsRegistry registry(MetricsConfig{}, 6001);
+        for (int i = 0; i < 100; ++i)
+            registry.forApp(QStringLiteral("app-%1").arg(i)).wsMessagesSent->Increment(i);
+        QByteArray text;
+        QBENCHMARK
+        {
+            text = PrometheusTextSerializer::serialize(registry.collect());
+        }
+        QVERIFY(text.contains("soketi_ws_messages_sent_total{app_id=\"app-99\",port=\"6001\"} 99\n"));
+    }
+
 private:
     bool m_cLocale = false;
 };

@@ -14,6 +14,7 @@ import {
     eventually,
     freePort,
     nextEvent,
+    raceTimeout,
     rest,
     sleep,
     startServer,
@@ -77,8 +78,7 @@ async function startPrometheus(metricsPort) {
         async stop() {
             if (proc.exitCode === null && proc.signalCode === null) {
                 proc.kill('SIGTERM');
-                const done = await Promise.race([exited.then(() => true), sleep(10000).then(() => false)]);
-                if (!done) proc.kill('SIGKILL');
+                if ((await raceTimeout(exited.then(() => true), 10000, false)) === false) proc.kill('SIGKILL');
             }
             rmSync(dir, { recursive: true, force: true });
         },
@@ -122,8 +122,14 @@ describe('prometheus scraping qsoketi', { skip: !existsSync(PROMETHEUS) && `${PR
     // A counter's current value as Prometheus last scraped it (0 when the series does not exist yet).
     const value = async (name) => (await prom.query(`${name}{app_id="app-id"}`)) ?? 0;
     // Waits until Prometheus has scraped a value equal to `expected` (scrapes are 1 s apart).
-    const scraped = (promql, expected) =>
-        eventually(async () => (await prom.query(promql)) === expected, 20000, `${promql} == ${expected}`, 250);
+    const scraped = async (promql, expected) => {
+        let last;
+        await eventually(async () => (last = await prom.query(promql)) === expected, 20000, `${promql} == ${expected}`, 250).catch(
+            (err) => {
+                throw new Error(`${err.message}; Prometheus last returned ${last}`);
+            },
+        );
+    };
 
     test('the target is up and scraped without error', T, async () => {
         await scraped('up{job="qsoketi"}', 1);

@@ -81,9 +81,14 @@ describe('promtool check metrics on a real scrape', { skip: !existsSync(PROMTOOL
 
             const { code, output } = await promtoolCheck(text);
             assert.ok(code === 0 || code === 3, `promtool exit ${code}: ${output}`);
-            const problems = output.split('\n').filter(Boolean).sort();
-            const allowed = LEGACY_COUNTERS.map((n) => `${prefix}${n} counter metrics should have "_total" suffix`).sort();
-            assert.deepEqual(problems, allowed);
+            // promtool lints only families with samples: the horizontal_adapter_* ones have none on a
+            // single local node, the four byte counters always have (the default app's series).
+            const finding = (n) => `${prefix}${n} counter metrics should have "_total" suffix`;
+            const problems = output.split('\n').filter(Boolean);
+            for (const problem of problems) {
+                assert.ok(LEGACY_COUNTERS.map(finding).includes(problem), `unexpected promtool finding: ${problem}`);
+            }
+            for (const n of LEGACY_COUNTERS.slice(0, 4)) assert.ok(problems.includes(finding(n)), finding(n));
         });
     }
 
