@@ -81,20 +81,24 @@ void MetricsPlotWidget::rescaleY()
     for (const QLineSeries *series : std::as_const(m_series))
         for (const QPointF &p : series->points())
             max = std::max(max, p.y());
-    // A "nice" upper bound (1, 2, 5 × 10^n) so the axis does not jitter with every sample.
+    // A "nice" upper bound (1, 2, 5 × 10^n) so the axis does not jitter with every sample, with a tick
+    // count that puts the grid on round numbers (0, 2, 4 … 10; 0, 5 … 20; 0, 1 … 5).
     double nice = 1;
+    double mantissa = 1;
     if (max > 0) {
         const double magnitude = std::pow(10.0, std::floor(std::log10(max)));
         for (double step : {1.0, 2.0, 5.0, 10.0}) {
             nice = step * magnitude;
+            mantissa = step == 10.0 ? 1.0 : step;
             if (nice >= max * 1.05)
                 break;
         }
     }
     if (m_y->max() != nice) {
         m_y->setRange(0, nice);
+        m_y->setTickCount(mantissa == 2.0 ? 5 : 6);
         // Whole numbers once the axis is large; "5e+04" reads badly on a dashboard.
-        m_y->setLabelFormat(nice >= 10 ? QStringLiteral("%.0f") : QStringLiteral("%.2g"));
+        m_y->setLabelFormat(nice >= 10 ? QStringLiteral("%.0f") : QStringLiteral("%g"));
     }
 }
 

@@ -190,6 +190,21 @@ private slots:
         traffic.stop();
         QVERIFY(window.console()->model()->rowCount() > 100);
         QVERIFY(window.history().latest(MetricsHistory::allApps(), MetricsHistory::ApiCalls).value_or(0) > 5);
+
+        // Remote mode: the charts follow a second node (soketi's old soketi_<port>_… naming) over HTTP.
+        auto remote = test::startCore(true, true);
+        std::vector<std::unique_ptr<test::Client>> remoteClients;
+        QTimer remoteTraffic;
+        connect(&remoteTraffic, &QTimer::timeout, this, [&] {
+            remoteClients.push_back(std::make_unique<test::Client>(remote->port(), QStringLiteral("second-key")));
+        });
+        remoteTraffic.start(300);
+        window.showTab(QStringLiteral("Charts"));
+        QVERIFY(window.monitorRemote(QStringLiteral("127.0.0.1:%1").arg(remote->metricsPort())));
+        QTest::qWait(4500);
+        remoteTraffic.stop();
+        QTRY_VERIFY(window.history().latest(QStringLiteral("second"), MetricsHistory::Connected).value_or(0) >= 10);
+        QVERIFY(!shoot(QStringLiteral("Charts"), QStringLiteral("dashboard-remote.png")).isNull());
     }
 };
 

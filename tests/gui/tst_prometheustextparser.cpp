@@ -4,9 +4,11 @@
 #include <algorithm>
 #include <cmath>
 
+#include <QFile>
 #include <QSignalSpy>
 #include <QTest>
 
+#include "CountersTableModel.h"
 #include "GuiTestSupport.h"
 #include "MetricsHistory.h"
 #include "PrometheusTextParser.h"
@@ -76,6 +78,37 @@ private slots:
         QVERIFY(std::isnan(families[1].metric[1].gauge.value));
         QCOMPARE(families[2].type, prometheus::MetricType::Untyped);
         QCOMPARE(families[2].metric[0].untyped.value, 7.0);
+    }
+
+    void parsesSoketiItself()
+    {
+        // Captured from soketi 1.6.1's :9601/metrics (two clients, one gone) on loopback.
+        QFile file(QFINDTESTDATA("data/soketi-1.6.1-metrics.txt"));
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QByteArray text = file.readAll();
+        const auto parsed = PrometheusTextParser::parse(text, 1000);
+        QVERIFY2(parsed.errors.isEmpty(), qPrintable(parsed.errors.join(QLatin1Char('\n'))));
+        QCOMPARE(qsizetype(parsed.snapshot.families.size()), text.count("# TYPE "));
+
+        MetricsHistory history;
+        history.addSnapshot(parsed.snapshot);
+        QCOMPARE(*history.latest(QStringLiteral("app-id"), MetricsHistory::Connected), 1.0);
+        // The counters table shows soketi's own sample lines, number for number.
+        QStringList expected;
+        for (const QByteArray &line : text.split('\n'))
+            if (!line.isEmpty() && !line.startsWith('#'))
+                expected.append(QString::fromUtf8(line));
+        QStringList shown;
+        for (const auto &row : CountersTableModel::rowsOf(parsed.snapshot))
+            shown.append(CountersTableModel::sampleLine(row));
+        QCOMPARE(shown, expected);
+
+        // A second scrape 2 s later with two more connections: a rate, as the charts plot it.
+        QByteArray later = text;
+        later.replace("soketi_new_connections_total{app_id=\"app-id\",port=\"6001\"} 2",
+            "soketi_new_connections_total{app_id=\"app-id\",port=\"6001\"} 4");
+        history.addSnapshot(PrometheusTextParser::parse(later, 3000).snapshot);
+        QCOMPARE(*history.latest(QStringLiteral("app-id"), MetricsHistory::NewConnections), 1.0);
     }
 
     void normalizesUrls()
