@@ -7,10 +7,13 @@
 #include <QDir>
 #include <QGuiApplication>
 #include <QImage>
+#include <QLabel>
+#include <QLineEdit>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QPixmap>
 #include <QPlainTextEdit>
+#include <QPushButton>
 #include <QScreen>
 #include <QStandardPaths>
 #include <QTabWidget>
@@ -22,6 +25,7 @@
 #include "ActivityConsoleWidget.h"
 #include "ActivityLogModel.h"
 #include "DashboardWindow.h"
+#include "EventCreatorWidget.h"
 #include "GuiTestSupport.h"
 #include "MetricsPlotWidget.h"
 #include "MetricsSampler.h"
@@ -185,6 +189,11 @@ private slots:
         QVERIFY(!shoot(QStringLiteral("Debug console"), QStringLiteral("dashboard-console.png")).isNull());
         QVERIFY(!shoot(QStringLiteral("Channels"), QStringLiteral("dashboard-channels.png")).isNull());
         QVERIFY(!shoot(QStringLiteral("Counters"), QStringLiteral("dashboard-counters.png")).isNull());
+        EventCreatorWidget *creator = window.eventCreator();
+        creator->channelEdit()->setText(QStringLiteral("orders"));
+        creator->eventEdit()->setText(QStringLiteral("order.created"));
+        QTest::mouseClick(creator->sendButton(), Qt::LeftButton);
+        QVERIFY(creator->resultLabel()->text().startsWith(QStringLiteral("200")));
         QVERIFY(!shoot(QStringLiteral("Event creator"), QStringLiteral("dashboard-event-creator.png")).isNull());
         QVERIFY(!shoot(QStringLiteral("Server"), QStringLiteral("dashboard-server.png")).isNull());
         traffic.stop();
