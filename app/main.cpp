@@ -14,6 +14,8 @@
 
 #ifdef QSOKETI_HAS_GUI
 #include <QApplication>
+
+#include "DashboardWindow.h"
 #endif
 
 #include <cstdio>
@@ -115,6 +117,17 @@ int main(int argc, char *argv[])
     qCInfo(lcApp, "qsoketi %s listening on %s:%u (WebSocket /app/{key} and HTTP API); %d app(s), default key \"%s\"",
         QSOKETI_VERSION, qPrintable(loaded.config.host), unsigned(core.port()), int(loaded.config.apps.size()),
         qPrintable(loaded.config.apps.value(0).key));
+
+#ifdef QSOKETI_HAS_GUI
+    std::unique_ptr<qsoketi::DashboardWindow> window;
+    if (gui) {
+        window = std::make_unique<qsoketi::DashboardWindow>(core);
+        // Closing the window stops the server like SIGTERM does: clients get 4200, then the grace period.
+        QApplication::setQuitOnLastWindowClosed(false);
+        QObject::connect(window.get(), &qsoketi::DashboardWindow::closed, &core, &qsoketi::ServerCore::shutdown);
+        window->show();
+    }
+#endif
 
     UnixSignalWatcher signalWatcher;
     QObject::connect(
