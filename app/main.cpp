@@ -33,7 +33,7 @@ void logLine(QtMsgType type, const QMessageLogContext &context, const QString &m
     std::fwrite(line.constData(), 1, size_t(line.size()), stderr);
 }
 
-bool hasArgument(int argc, char **argv, const char *name)
+[[maybe_unused]] bool hasArgument(int argc, char **argv, const char *name)
 {
     for (int i = 1; i < argc; ++i)
         if (std::strcmp(argv[i], name) == 0)
@@ -41,7 +41,7 @@ bool hasArgument(int argc, char **argv, const char *name)
     return false;
 }
 
-bool displayAvailable()
+[[maybe_unused]] bool displayAvailable()
 {
     return qEnvironmentVariableIsSet("DISPLAY") || qEnvironmentVariableIsSet("WAYLAND_DISPLAY")
         || qEnvironmentVariableIsSet("QT_QPA_PLATFORM");
@@ -54,7 +54,7 @@ int main(int argc, char *argv[])
     qInstallMessageHandler(logLine);
 
     // GUI or headless must be decided before any application object exists.
-    bool gui = false;
+    [[maybe_unused]] bool gui = false;
 #ifdef QSOKETI_HAS_GUI
     const bool wantsGui = !hasArgument(argc, argv, "--no-gui") && !hasArgument(argc, argv, "--help")
         && !hasArgument(argc, argv, "-h") && !hasArgument(argc, argv, "--version") && !hasArgument(argc, argv, "-v");
