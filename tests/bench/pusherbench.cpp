@@ -617,7 +617,7 @@ public:
     {
         // A client that sends "Connection: close" must not reuse the connection (RFC 9112 9.6).
         const auto headerEnd = bytes.find("\r\n\r\n");
-        m_pendingCloses = bytes.substr(0, headerEnd).find("\r\nConnection: close\r\n") != std::string::npos;
+        m_pendingCloses = bytes.substr(0, headerEnd + 2).find("\r\nConnection: close\r\n") != std::string::npos;
         m_pending = std::move(bytes);
         m_hasPending = true;
         m_issuedNs = nowNs();
