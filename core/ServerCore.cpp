@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "ServerCore.h"
+
+#include <QDateTime>
+#include <QTcpSocket>
+#include <QTimer>
+
+#include "logging/LogCategories.h"
+#include "metrics/MetricsRegistry.h"
+#include "rest/RestApi.h"
+#include "server/ActivityFeed.h"
+#include "server/HttpSession.h"
+#include "server/PusherServer.h"
+
+namespace qsoketi {
+
+ServerCore::ServerCore(ServerConfig config, QObject *parent)
+    : QObject(parent)
+    , m_config(std::move(config))
+    , m_apps(m_config.apps)
+    , m_metrics(std::make_unique<MetricsRegistry>(m_config.metrics, m_config.port))
+    , m_activity(new ActivityFeed(this))
+    , m_pusher(new PusherServer(m_config, m_apps, *m_metrics, *m_activity, this))
+    , m_rest(std::make_unique<RestApi>(m_config, m_apps, *m_pusher))
+{
+    m_listener.setMaxPendingConnections(qMax(m_config.maxPendingConnections, 1024));
+    m_listener.setListenBacklogSize(qMax(m_config.maxPendingConnections, 1024));
+    connect(&m_listener, &QTcpServer::pendingConnectionAvailable, this, &ServerCore::onNewConnection);
+}
+
+ServerCore::~ServerCore()
+{
+    // The pusher server's connections must go before the registry their metric pointers point into.
+    delete m_pusher;
+    m_pusher = nullptr;
+}
+
+bool ServerCore::start(QString *error)
+{
+    const QHostAddress address(
+        m_config.host == QLatin1String("localhost") ? QStringLiteral("127.0.0.1") : m_config.host);
+    if (address.isNull()) {
+        *error = QStringLiteral("SOKETI_HOST \"%1\" is not an IP address.").arg(m_config.host);
+        return false;
+    }
+    if (!m_listener.listen(address, m_config.port)) {
+        *error = QStringLiteral("cannot listen on %1:%2: %3; choose another port with SOKETI_PORT")
+                     .arg(m_config.host)
+                     .arg(m_config.port)
+                     .arg(m_listener.errorString());
+        return false;
+    }
+    m_startedAtMs = QDateTime::currentMSecsSinceEpoch();
+    return true;
+}
+
+quint16 ServerCore::port() const
+{
+    return m_listener.serverPort();
+}
+
+quint16 ServerCore::metricsPort() const
+{
+    return 0;
+}
+
+void ServerCore::onNewConnection()
+{
+    const qint64 maxBody = qint64(m_config.httpRequestLimitInMb * 1024 * 1024);
+    while (QTcpSocket *socket = m_listener.nextPendingConnection()) {
+        socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+        new HttpSession(
+            socket, maxBody, [this](const HttpRequest &request) { return m_rest->handle(request); },
+            [this](QTcpSocket *upgraded) { m_pusher->adoptUpgrade(upgraded); }, this);
+    }
+}
+
+void ServerCore::shutdown()
+{
+    if (m_shuttingDown)
+        return;
+    m_shuttingDown = true;
+    qCInfo(lcServer) << "shutting down: closing" << m_pusher->connectionCount() << "connections, then waiting"
+                     << m_config.shutdownGracePeriodMs << "ms";
+    m_listener.close();
+    m_pusher->beginShutdown();
+    QTimer::singleShot(m_config.shutdownGracePeriodMs, this, &ServerCore::stopped);
+}
+
+} // namespace qsoketi

@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <memory>
+
+#include <QObject>
+#include <QTcpServer>
+
+#include "apps/AppRegistry.h"
+#include "config/ServerConfig.h"
+
+namespace qsoketi {
+
+class ActivityFeed;
+class MetricsEndpoint;
+class MetricsRegistry;
+class PusherServer;
+class RestApi;
+
+// The composition root of the server: builds every part from one ServerConfig, listens on the main
+// port (WebSocket + REST API on one socket) and the metrics port, and drains on shutdown.
+class ServerCore : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit ServerCore(ServerConfig config, QObject *parent = nullptr);
+    ~ServerCore() override;
+
+    // Binds both ports. On failure returns false with a one-line reason in *error.
+    bool start(QString *error);
+    // Graceful shutdown: stop accepting, 4200 to every client, wait the grace period, then stopped().
+    void shutdown();
+
+    quint16 port() const;
+    quint16 metricsPort() const;
+    qint64 startedAtMs() const { return m_startedAtMs; }
+    const ServerConfig &config() const { return m_config; }
+    const AppRegistry &apps() const { return m_apps; }
+    MetricsRegistry &metrics() { return *m_metrics; }
+    ActivityFeed &activity() { return *m_activity; }
+    PusherServer &pusher() { return *m_pusher; }
+    RestApi &rest() { return *m_rest; }
+
+signals:
+    void stopped();
+
+private:
+    void onNewConnection();
+
+    const ServerConfig m_config;
+    AppRegistry m_apps;
+    std::unique_ptr<MetricsRegistry> m_metrics;
+    ActivityFeed *m_activity; // child
+    PusherServer *m_pusher; // child
+    std::unique_ptr<RestApi> m_rest;
+    QTcpServer m_listener;
+    MetricsEndpoint *m_metricsEndpoint = nullptr; // child
+    qint64 m_startedAtMs = 0;
+    bool m_shuttingDown = false;
+};
+
+} // namespace qsoketi

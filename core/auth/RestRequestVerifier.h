@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <optional>
+
+#include <QList>
+#include <QPair>
+#include <QString>
+
+namespace qsoketi {
+
+// Pusher HTTP API request signing (auth_key, auth_timestamp, auth_version, body_md5, auth_signature).
+// Stricter than soketi: the key must be the app's, the timestamp within ±600 s, body_md5 must match.
+class RestRequestVerifier
+{
+public:
+    struct Failure
+    {
+        int status;
+        QString message;
+    };
+
+    static constexpr qint64 maxClockSkewSeconds = 600;
+
+    // path: as sent in the request line (including any path prefix), without the query.
+    static std::optional<Failure> verify(QByteArrayView method, QStringView path,
+        const QList<QPair<QString, QString>> &query, QByteArrayView body, QStringView appKey, QByteArrayView appSecret,
+        qint64 nowSeconds);
+
+    // The string Pusher signs: "METHOD\nPATH\nk1=v1&k2=v2" over the sorted parameters.
+    static QByteArray stringToSign(
+        QByteArrayView method, QStringView path, const QList<QPair<QString, QString>> &query);
+};
+
+} // namespace qsoketi

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "channels/Channel.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+namespace qsoketi {
+
+Channel::Channel(const QString &name)
+    : m_name(name)
+    , m_type(ChannelName::type(name))
+    , m_cache(ChannelName::isCache(name))
+{}
+
+bool Channel::add(Connection *connection)
+{
+    if (m_index.contains(connection))
+        return false;
+    m_index.insert(connection, m_subscribers.size());
+    m_subscribers.push_back(connection);
+    return true;
+}
+
+bool Channel::remove(Connection *connection)
+{
+    const auto it = m_index.find(connection);
+    if (it == m_index.end())
+        return false;
+    const size_t pos = *it;
+    m_index.erase(it);
+    Connection *last = m_subscribers.back();
+    m_subscribers.pop_back();
+    if (last != connection) {
+        m_subscribers[pos] = last;
+        m_index[last] = pos;
+    }
+    return true;
+}
+
+bool Channel::addMember(const QString &userId, const QJsonValue &id, const QJsonValue &info)
+{
+    auto it = m_members.find(userId);
+    if (it != m_members.end()) {
+        ++it->connections;
+        it->info = info; // the newest connection's user_info wins
+        return false;
+    }
+    m_members.insert(userId, PresenceMember{id, info, 1});
+    return true;
+}
+
+bool Channel::removeMember(const QString &userId)
+{
+    auto it = m_members.find(userId);
+    if (it == m_members.end())
+        return false;
+    if (--it->connections > 0)
+        return false;
+    m_members.erase(it);
+    return true;
+}
+
+QByteArray Channel::presenceData() const
+{
+    QJsonArray ids;
+    QJsonObject hash;
+    for (auto it = m_members.cbegin(); it != m_members.cend(); ++it) {
+        ids.append(it->id);
+        hash.insert(it.key(), it->info);
+    }
+    QJsonObject presence{{QStringLiteral("ids"), ids}, {QStringLiteral("hash"), hash},
+        {QStringLiteral("count"), qint64(m_members.size())}};
+    return QJsonDocument(QJsonObject{{QStringLiteral("presence"), presence}}).toJson(QJsonDocument::Compact);
+}
+
+} // namespace qsoketi

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <vector>
+
+#include <QByteArray>
+#include <QHash>
+#include <QJsonValue>
+#include <QString>
+
+#include "protocol/ChannelName.h"
+
+namespace qsoketi {
+
+class Connection;
+
+// A presence member: one user, however many of its connections are subscribed.
+struct PresenceMember
+{
+    QJsonValue id; // user_id as the client sent it (string or number)
+    QJsonValue info; // user_info
+    int connections = 0; // this user's connections subscribed to the channel
+};
+
+// One channel of one app: its subscribers (non-owning; a Connection unsubscribes before it dies),
+// and presence members.
+class Channel
+{
+public:
+    explicit Channel(const QString &name);
+
+    const QString &name() const { return m_name; }
+    ChannelName::Type type() const { return m_type; }
+    bool isPresence() const { return m_type == ChannelName::Type::Presence; }
+    bool isCache() const { return m_cache; }
+
+    // O(1) add and remove; iteration order is unspecified.
+    bool add(Connection *connection);
+    bool remove(Connection *connection);
+    bool contains(Connection *connection) const { return m_index.contains(connection); }
+    const std::vector<Connection *> &subscribers() const { return m_subscribers; }
+    qsizetype subscriptionCount() const { return qsizetype(m_subscribers.size()); }
+
+    // Presence. addMember returns true when the user was not a member before.
+    bool addMember(const QString &userId, const QJsonValue &id, const QJsonValue &info);
+    // Returns true when the user's last connection left.
+    bool removeMember(const QString &userId);
+    const QHash<QString, PresenceMember> &members() const { return m_members; }
+    bool hasMember(const QString &userId) const { return m_members.contains(userId); }
+    QByteArray presenceData() const; // JSON of {"presence":{"ids":[…],"hash":{…},"count":N}}
+
+private:
+    QString m_name;
+    ChannelName::Type m_type;
+    bool m_cache;
+    std::vector<Connection *> m_subscribers;
+    QHash<Connection *, size_t> m_index;
+    QHash<QString, PresenceMember> m_members;
+};
+
+} // namespace qsoketi

@@ -1,0 +1,10 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QLoggingCategory>
+
+Q_DECLARE_LOGGING_CATEGORY(lcWs)
+Q_DECLARE_LOGGING_CATEGORY(lcRest)
+Q_DECLARE_LOGGING_CATEGORY(lcServer)
+Q_DECLARE_LOGGING_CATEGORY(lcMetrics)
+Q_DECLARE_LOGGING_CATEGORY(lcApp)

@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QByteArray>
+#include <QHash>
+#include <QObject>
+#include <QString>
+#include <QStringList>
+
+#include "server/RateLimiter.h"
+
+class QTcpSocket;
+class QWebSocket;
+
+namespace qsoketi {
+
+class AppState;
+class Channel;
+
+// One WebSocket client. QtWebSockets parses its frames; outgoing Pusher messages are framed by the
+// server (once per broadcast) and written straight to the TCP socket underneath.
+class Connection : public QObject
+{
+    Q_OBJECT
+
+public:
+    Connection(QWebSocket *socket, QTcpSocket *tcp, QString socketId, QObject *parent);
+    ~Connection() override;
+
+    const QString &socketId() const { return m_socketId; }
+    QWebSocket *webSocket() const { return m_socket; }
+
+    // Writes a complete frame. Returns false (and schedules a close) when the client reads too slowly:
+    // more than maxBufferedBytes are already waiting to be sent.
+    bool writeFrame(const QByteArray &frame, qint64 maxBufferedBytes);
+    void closeWith(int code, const QString &reason);
+    bool isClosing() const { return m_closing; }
+
+    AppState *appState = nullptr; // null until the app key is accepted
+    QHash<QString, Channel *> channels; // subscribed channel name → channel
+    QHash<QString, QString> presenceUserIds; // presence channel name → user id used there
+    QString userId; // signed-in user, empty if none
+    QStringList watchlist;
+    qint64 lastReceivedMs = 0;
+    qint64 pingSentMs = 0; // 0 = no server ping outstanding
+    qint64 signinDeadlineMs = 0; // 0 = no sign-in required
+    RateLimiter clientEvents;
+    QString remoteAddress;
+
+private:
+    QWebSocket *m_socket; // owned: child of this
+    QTcpSocket *m_tcp; // owned by m_socket
+    QString m_socketId;
+    bool m_closing = false;
+};
+
+} // namespace qsoketi
