@@ -860,7 +860,7 @@ struct Options
     int s1Channels = 100;
     int s3IdleConns = 5000;
     int s3Pings = 2000;
-    int s3Warmup = 200;
+    int s3Warmup = 2000;
     int subs = 1000;
     double s2aRate = 10, s2aSecs = 3;
     int payload = 200, bigPayload = 9728;
@@ -960,6 +960,10 @@ public:
         if (has("s4"))
             top.raw("s4", restPhase());
         top.str("loadavg_end", loadavg());
+        row("generator CPU, busiest scenario", m_genMaxPct, "% core");
+        std::printf("\n%-44s %14s\n", "summary", "value");
+        for (const auto &[name, value] : m_rows)
+            std::printf("%-44s %14s\n", name.c_str(), value.c_str());
         top.num("server_alive", m_proc.alive() ? 1 : 0);
         std::printf("\n%s\n", top.done().c_str());
         std::fflush(stdout);
@@ -1042,10 +1046,15 @@ private:
 
     CpuMark mark() const { return CpuMark{nowNs(), m_proc.cpuSchedNs(), m_proc.cpuStatNs(), selfCpuNs()}; }
 
-    static double genPct(const CpuMark &a, const CpuMark &b)
+    double genPct(const CpuMark &a, const CpuMark &b)
     {
-        return b.wallNs > a.wallNs ? 100.0 * double(b.selfNs - a.selfNs) / double(b.wallNs - a.wallNs) : NAN;
+        const double pct =
+            b.wallNs > a.wallNs ? 100.0 * double(b.selfNs - a.selfNs) / double(b.wallNs - a.wallNs) : NAN;
+        if (!std::isnan(pct))
+            m_genMaxPct = std::max(m_genMaxPct, pct);
+        return pct;
     }
+    double m_genMaxPct = 0;
 
     double serverUs(const CpuMark &a, const CpuMark &b) const
     {
@@ -1164,7 +1173,7 @@ private:
         std::vector<std::unique_ptr<WsClient>> idle;
         const long rss0 = m_proc.rssKiB();
         std::string s1json = "[";
-        const int errorsBefore = m_failed + m_pusherErrors;
+        const int errorsBefore = m_failed + m_pusherErrors + m_closedAfterReady;
         for (int target : checkpoints) {
             const int toOpen = target - int(idle.size());
             if (toOpen <= 0)
@@ -1188,6 +1197,11 @@ private:
                     "S1 idle %5d conns: %6d subscribed, connect rate %8.0f /s, RSS %7.2f KiB/conn (total %ld KiB), "
                     "CPU %7.1f us/conn (stat %7.1f), errors %d, gen CPU %5.1f%%\n",
                     target, subscribedNow, rate, rssPer, rss, cpuPer, cpuStatPer, errors, genPct(a, b));
+                const std::string n = "S1 " + std::to_string(target) + " idle: ";
+                row(n + "connect rate", rate, "conn/s");
+                row(n + "server RSS per conn", rssPer, "KiB");
+                row(n + "server CPU per conn", cpuPer, "us");
+                row(n + "errors", errors, "");
                 if (s1json.size() > 1)
                     s1json += ',';
                 s1json += Json()
@@ -1215,6 +1229,11 @@ private:
             top.raw("s1", s1json);
         if (doS3) {
             std::printf("S3 ratio idle/none: p50 %.3f  p99 %.3f\n", p50idle / p50none, p99idle / p99none);
+            row("S3 ping RTT p50, no other conns", p50none, "us");
+            row("S3 ping RTT p99, no other conns", p99none, "us");
+            row("S3 ping RTT p50, " + std::to_string(m_o.s3IdleConns) + " idle", p50idle, "us");
+            row("S3 ping RTT p99, " + std::to_string(m_o.s3IdleConns) + " idle", p99idle, "us");
+            row("S3 p50 ratio idle/none", p50idle / p50none, "");
             top.raw("s3",
                 Json()
                     .raw("none", s3none)
@@ -1307,6 +1326,10 @@ private:
             subs, measured, m_o.s2aRate, warmup, p50, p99, mx, static_cast<long long>(got),
             static_cast<long long>(expected), static_cast<long long>(expected - got), m_non2xx + m_errorBodies,
             m_httpErrors, genPct(a, b));
+        row("S2a publish->delivery p50", p50, "ms");
+        row("S2a publish->delivery p99", p99, "ms");
+        row("S2a publish->delivery max", mx, "ms");
+        row("S2a loss", double(expected - got), "msgs");
         return Json()
             .num("subs", subs)
             .num("publishes", measured)
@@ -1361,6 +1384,9 @@ private:
             name, payload, subs, sentAt.size(), rate, cpuPer, cpuStatPer, static_cast<long long>(m_delivered),
             static_cast<long long>(expected), static_cast<long long>(expected - m_delivered),
             m_non2xx + m_errorBodies + m_httpErrors, genPct(a, b));
+        row(std::string(name) + " deliveries/s (" + std::to_string(payload) + " B)", rate, "/s");
+        row(std::string(name) + " server CPU per delivery", cpuPer, "us");
+        row(std::string(name) + " loss", double(expected - m_delivered), "msgs");
         return Json()
             .num("subs", subs)
             .num("payload_bytes", payload)
@@ -1419,6 +1445,12 @@ private:
             m_o.s4Conns, m_o.httpClose ? " (Connection: close)" : "", m_o.s4Secs, m_httpDone, rps, p50, p99, m_non2xx,
             m_errorBodies, m_httpErrors, reconnects, cpuPer, cpuStatPer, genPct(a, b));
         (void)doneAtEnd;
+        const std::string s4 = m_o.httpClose ? "S4 (Connection: close) " : "S4 ";
+        row(s4 + "requests/s", rps, "/s");
+        row(s4 + "latency p50", p50, "us");
+        row(s4 + "latency p99", p99, "us");
+        row(s4 + "non-2xx + errors", m_non2xx + m_errorBodies + m_httpErrors, "");
+        row(s4 + "server CPU per request", cpuPer, "us");
         return Json()
             .num("conns", m_o.s4Conns)
             .num("connection_close", m_o.httpClose ? 1 : 0)
@@ -1437,6 +1469,17 @@ private:
             .done();
     }
 
+    void row(const std::string &name, double v, const char *unit)
+    {
+        char b[64];
+        if (std::isnan(v))
+            std::snprintf(b, sizeof b, "n/a");
+        else
+            std::snprintf(b, sizeof b, (std::fabs(v) >= 100 || v == std::floor(v)) ? "%.0f %s" : "%.2f %s", v, unit);
+        m_rows.emplace_back(name, b);
+    }
+
+    std::vector<std::pair<std::string, std::string>> m_rows;
     Options m_o;
     ProcMeter m_proc;
     Loop m_loop;
@@ -1492,7 +1535,7 @@ void usage()
                 "  --scenario LIST                 comma list of s1,s2a,s2b,s2c,s3,s4 or all (default all)\n"
                 "  --s1-conns 5000,9000            S1 checkpoints (cumulative idle subscribed connections)\n"
                 "  --s1-channels 100               idle connection i subscribes to idle-(i %% n)\n"
-                "  --s3-idle 5000 --s3-pings 2000  S3 idle connection count and measured pings (after 200 warm-up)\n"
+                "  --s3-idle 5000 --s3-pings 2000  S3 idle connection count and measured pings (after 2000 warm-up)\n"
                 "  --subs 1000                     S2 subscribers\n"
                 "  --s2a-rate 10 --s2a-secs 3      S2a publish rate and duration\n"
                 "  --payload 200 --big-payload 9728  S2a/S2b and S2c data sizes in bytes\n"
