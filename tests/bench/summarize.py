@@ -112,6 +112,8 @@ def load_runs(out, server):
 def fmt(v):
     if v is None:
         return "-"
+    if float(v).is_integer() and abs(v) < 1000:
+        return f"{v:.0f}"
     if abs(v) >= 1000:
         return f"{v:,.0f}"
     if abs(v) >= 100:
