@@ -1,21 +1,33 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "metrics/MetricsRegistry.h"
 
+#include <algorithm>
+
+#include <QDateTime>
+
+#include "metrics/ProcessMetricsCollector.h"
+
 #include <prometheus/counter.h>
+#include <prometheus/family.h>
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
-
-#include <QDateTime>
 
 namespace qsoketi {
 
 namespace {
 
-template<typename Builder>
-auto &build(Builder &&builder, prometheus::Registry &registry, const std::string &name, const char *help)
+prometheus::MetricType typeOf(const prometheus::Family<prometheus::Counter> &)
 {
-    return builder.Name(name).Help(help).Register(registry);
+    return prometheus::MetricType::Counter;
+}
+prometheus::MetricType typeOf(const prometheus::Family<prometheus::Gauge> &)
+{
+    return prometheus::MetricType::Gauge;
+}
+prometheus::MetricType typeOf(const prometheus::Family<prometheus::Histogram> &)
+{
+    return prometheus::MetricType::Histogram;
 }
 
 } // namespace
@@ -26,39 +38,44 @@ MetricsRegistry::MetricsRegistry(const MetricsConfig &config, quint16 serverPort
     , m_portLabel(std::to_string(serverPort))
     , m_registry(std::make_shared<prometheus::Registry>())
 {
-    auto &r = *m_registry;
+    const auto build = [this](auto &&builder, const std::string &familyName, const char *help) {
+        auto &family = builder.Name(familyName).Help(help).Register(*m_registry);
+        m_familyOrder.push_back({familyName, help, typeOf(family)});
+        return &family;
+    };
     // Names, HELP texts and types exactly as soketi 1.6 registers them (spec §6.2).
-    m_connected = &build(prometheus::BuildGauge(), r, name("connected"), "The number of currently connected sockets.");
-    m_newConnections = &build(prometheus::BuildCounter(), r, name("new_connections_total"),
-                              "Total amount of soketi connection requests.");
-    m_newDisconnections = &build(prometheus::BuildCounter(), r, name("new_disconnections_total"),
-                                 "Total amount of soketi disconnections.");
-    m_socketReceivedBytes = &build(prometheus::BuildCounter(), r, name("socket_received_bytes"),
-                                   "Total amount of bytes that soketi received.");
-    m_socketTransmittedBytes = &build(prometheus::BuildCounter(), r, name("socket_transmitted_bytes"),
-                                      "Total amount of bytes that soketi transmitted.");
-    m_wsMessagesReceived = &build(prometheus::BuildCounter(), r, name("ws_messages_received_total"),
-                                  "The total amount of WS messages received from connections by the server.");
-    m_wsMessagesSent = &build(prometheus::BuildCounter(), r, name("ws_messages_sent_total"),
-                              "The total amount of WS messages sent to the connections from the server.");
-    m_httpReceivedBytes = &build(prometheus::BuildCounter(), r, name("http_received_bytes"),
-                                 "Total amount of bytes that soketi's REST API received.");
-    m_httpTransmittedBytes = &build(prometheus::BuildCounter(), r, name("http_transmitted_bytes"),
-                                    "Total amount of bytes that soketi's REST API sent back.");
-    m_httpCallsReceived = &build(prometheus::BuildCounter(), r, name("http_calls_received_total"),
-                                 "Total amount of received REST API calls.");
-    m_resolveTime = &build(prometheus::BuildHistogram(), r, name("horizontal_adapter_resolve_time"),
-                           "The average resolve time for requests to other nodes.");
-    m_resolvedPromises = &build(prometheus::BuildCounter(), r, name("horizontal_adapter_resolved_promises"),
-                                "The total amount of promises that were fulfilled by other nodes.");
-    m_uncompletePromises = &build(prometheus::BuildCounter(), r, name("horizontal_adapter_uncomplete_promises"),
-                                  "The total amount of promises that were not fulfilled entirely by other nodes.");
-    m_sentRequests = &build(prometheus::BuildCounter(), r, name("horizontal_adapter_sent_requests"),
-                            "The total amount of sent requests to other nodes.");
-    m_receivedRequests = &build(prometheus::BuildCounter(), r, name("horizontal_adapter_received_requests"),
-                                "The total amount of received requests from other nodes.");
-    m_receivedResponses = &build(prometheus::BuildCounter(), r, name("horizontal_adapter_received_responses"),
-                                 "The total amount of received responses from other nodes.");
+    m_connected = build(prometheus::BuildGauge(), name("connected"), "The number of currently connected sockets.");
+    m_newConnections =
+        build(prometheus::BuildCounter(), name("new_connections_total"), "Total amount of soketi connection requests.");
+    m_newDisconnections =
+        build(prometheus::BuildCounter(), name("new_disconnections_total"), "Total amount of soketi disconnections.");
+    m_socketReceivedBytes =
+        build(prometheus::BuildCounter(), name("socket_received_bytes"), "Total amount of bytes that soketi received.");
+    m_socketTransmittedBytes = build(
+        prometheus::BuildCounter(), name("socket_transmitted_bytes"), "Total amount of bytes that soketi transmitted.");
+    m_wsMessagesReceived = build(prometheus::BuildCounter(), name("ws_messages_received_total"),
+        "The total amount of WS messages received from connections by the server.");
+    m_wsMessagesSent = build(prometheus::BuildCounter(), name("ws_messages_sent_total"),
+        "The total amount of WS messages sent to the connections from the server.");
+    m_httpReceivedBytes = build(prometheus::BuildCounter(), name("http_received_bytes"),
+        "Total amount of bytes that soketi's REST API received.");
+    m_httpTransmittedBytes = build(prometheus::BuildCounter(), name("http_transmitted_bytes"),
+        "Total amount of bytes that soketi's REST API sent back.");
+    m_httpCallsReceived = build(
+        prometheus::BuildCounter(), name("http_calls_received_total"), "Total amount of received REST API calls.");
+    m_resolveTime = build(prometheus::BuildHistogram(), name("horizontal_adapter_resolve_time"),
+        "The average resolve time for requests to other nodes.");
+    m_resolvedPromises = build(prometheus::BuildCounter(), name("horizontal_adapter_resolved_promises"),
+        "The total amount of promises that were fulfilled by other nodes.");
+    m_uncompletePromises = build(prometheus::BuildCounter(), name("horizontal_adapter_uncomplete_promises"),
+        "The total amount of promises that were not fulfilled entirely by other nodes.");
+    m_sentRequests = build(prometheus::BuildCounter(), name("horizontal_adapter_sent_requests"),
+        "The total amount of sent requests to other nodes.");
+    m_receivedRequests = build(prometheus::BuildCounter(), name("horizontal_adapter_received_requests"),
+        "The total amount of received requests from other nodes.");
+    m_receivedResponses = build(prometheus::BuildCounter(), name("horizontal_adapter_received_responses"),
+        "The total amount of received responses from other nodes.");
+    m_process = std::make_unique<ProcessMetricsCollector>(m_namePrefix.toStdString(), m_portLabel);
 }
 
 MetricsRegistry::~MetricsRegistry() = default;
@@ -73,7 +90,7 @@ AppMetrics &MetricsRegistry::forApp(const QString &appId)
     auto it = m_apps.find(appId);
     if (it != m_apps.end())
         return *it;
-    const prometheus::Labels labels {{"app_id", appId.toStdString()}, {"port", m_portLabel}};
+    const prometheus::Labels labels{{"app_id", appId.toStdString()}, {"port", m_portLabel}};
     AppMetrics m;
     m.connected = &m_connected->Add(labels);
     m.newConnections = &m_newConnections->Add(labels);
@@ -93,11 +110,11 @@ HorizontalAdapterMetrics &MetricsRegistry::adapterForApp(const QString &appId)
     auto it = m_adapters.find(appId);
     if (it != m_adapters.end())
         return *it;
-    const prometheus::Labels labels {{"app_id", appId.toStdString()}, {"port", m_portLabel}};
+    const prometheus::Labels labels{{"app_id", appId.toStdString()}, {"port", m_portLabel}};
     HorizontalAdapterMetrics m;
     // Seconds-sized buckets for a value observed in seconds (soketi put milliseconds into them).
-    m.resolveTime = &m_resolveTime->Add(labels, prometheus::Histogram::BucketBoundaries {
-                                                        0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10});
+    m.resolveTime = &m_resolveTime->Add(
+        labels, prometheus::Histogram::BucketBoundaries{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10});
     m.resolvedPromises = &m_resolvedPromises->Add(labels);
     m.uncompletePromises = &m_uncompletePromises->Add(labels);
     m.sentRequests = &m_sentRequests->Add(labels);
@@ -109,7 +126,25 @@ HorizontalAdapterMetrics &MetricsRegistry::adapterForApp(const QString &appId)
 MetricsSnapshot MetricsRegistry::collect() const
 {
     MetricsSnapshot snapshot;
-    snapshot.families = m_registry->Collect();
+    // prometheus-cpp 1.0.1 drops families without series, groups them by type and yields series in hash
+    // order. Rebuild soketi's output: every family in registration order (HELP/TYPE even before the first
+    // series, as prom-client), series sorted by labels so successive scrapes list them alike.
+    std::vector<prometheus::MetricFamily> collected = m_registry->Collect();
+    snapshot.families.reserve(m_familyOrder.size() + 10);
+    for (const FamilyInfo &info : m_familyOrder) {
+        auto found = std::find_if(
+            collected.begin(), collected.end(), [&](const prometheus::MetricFamily &f) { return f.name == info.name; });
+        if (found == collected.end()) {
+            snapshot.families.push_back({info.name, info.help, info.type, {}});
+            continue;
+        }
+        std::sort(found->metric.begin(), found->metric.end(),
+            [](const prometheus::ClientMetric &a, const prometheus::ClientMetric &b) { return a.label < b.label; });
+        snapshot.families.push_back(std::move(*found));
+    }
+    std::vector<prometheus::MetricFamily> process = m_process->Collect();
+    snapshot.families.insert(
+        snapshot.families.end(), std::make_move_iterator(process.begin()), std::make_move_iterator(process.end()));
     snapshot.takenAtMs = QDateTime::currentMSecsSinceEpoch();
     return snapshot;
 }

@@ -1,26 +1,27 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <memory>
+
+#include <QHash>
+#include <QString>
+
 #include "config/ServerConfig.h"
 #include "metrics/AppMetrics.h"
 #include "metrics/HorizontalAdapterMetrics.h"
 #include "metrics/MetricsSnapshot.h"
 
-#include <QHash>
-#include <QString>
-
-#include <memory>
-
 namespace prometheus {
 class Registry;
-template<typename T>
-class Family;
+template <typename T> class Family;
 class Counter;
 class Gauge;
 class Histogram;
 } // namespace prometheus
 
 namespace qsoketi {
+
+class ProcessMetricsCollector;
 
 // The one metrics registry of the process (soketi's prom-client registry): every soketi family with
 // its HELP text and type, created at start-up. /metrics, /metrics?json=1 and the dashboard all read
@@ -37,7 +38,12 @@ public:
     AppMetrics &forApp(const QString &appId);
     HorizontalAdapterMetrics &adapterForApp(const QString &appId);
 
+    // Every soketi family (registration order) followed by the process metrics, read at this moment.
     MetricsSnapshot collect() const;
+
+    // The process_* and eventloop_lag_seconds families (same prefix and port label); the event-loop lag
+    // monitor writes its readings here.
+    ProcessMetricsCollector &processMetrics() { return *m_process; }
 
     const QString &prefix() const { return m_namePrefix; }
     quint16 serverPort() const { return m_serverPort; }
@@ -45,6 +51,13 @@ public:
 
 private:
     std::string name(const char *base) const;
+
+    struct FamilyInfo
+    {
+        std::string name;
+        std::string help;
+        prometheus::MetricType type;
+    };
 
     QString m_namePrefix; // prefix, plus "<port>_" in the port-in-name style
     quint16 m_serverPort;
@@ -67,6 +80,9 @@ private:
     prometheus::Family<prometheus::Counter> *m_sentRequests;
     prometheus::Family<prometheus::Counter> *m_receivedRequests;
     prometheus::Family<prometheus::Counter> *m_receivedResponses;
+
+    std::vector<FamilyInfo> m_familyOrder; // registration order = exposition order
+    std::unique_ptr<ProcessMetricsCollector> m_process;
 
     QHash<QString, AppMetrics> m_apps;
     QHash<QString, HorizontalAdapterMetrics> m_adapters;

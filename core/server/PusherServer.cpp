@@ -488,6 +488,8 @@ void PusherServer::handleSignin(Connection *c, const IncomingMessage &m)
 {
     AppState &app = *c->appState;
     const QJsonObject data = m.data.toObject();
+    if (!data.value(QLatin1String("user_data")).isString() || !data.value(QLatin1String("auth")).isString())
+        return sendError(c, 0, QStringLiteral("pusher:signin needs data.user_data and data.auth, both strings."));
     const QString userData = data.value(QLatin1String("user_data")).toString();
     const QByteArray auth = data.value(QLatin1String("auth")).toString().toUtf8();
     if (!c->userId.isEmpty())

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QProcessEnvironment>
+#include <QString>
+
+#include "config/ConfigResult.h"
+
+namespace qsoketi {
+
+// Builds the ServerConfig from soketi's sources, lowest precedence first:
+//   1. built-in defaults (soketi 1.6's values, see ServerConfig.h / App.h);
+//   2. the JSON config file (`--config`): a flat object of dotted option paths such as "port",
+//      "metrics.enabled", "appManager.array.apps" (array of app objects) or
+//      "appManager.array.apps.0.enableClientMessages". An object value under a known parent path
+//      ("metrics": {"enabled": true}) is merged key by key (soketi would replace the whole subtree);
+//   3. `.env` in dotEnvDir (dotenv rules: never overrides a variable present in the real environment);
+//   4. the real environment: soketi's SOKETI_* names (spec §2.2). Values are parsed as JSON first
+//      (1 → number, true → bool, [..]/{..} → array/object), otherwise taken as text; "" = not set.
+//
+// Server-wide limits (channelLimits.*, eventLimits.*, presence.*) are the defaults of every app that
+// does not set its own; apps accept camelCase, snake_case (SQL) and PascalCase (DynamoDB) field names.
+//
+// Every problem becomes exactly one line naming the env variable or config-file key (values of secret
+// settings are never echoed). Unknown SOKETI_* names and unknown config keys are errors (typos); soketi
+// settings of features qsoketi does not implement are warnings, unless set to soketi's default value.
+//
+// qsoketi extensions (not in soketi):
+//   SOKETI_METRICS_PROMETHEUS_PORT_IN_NAME  "metrics.prometheus.portInName"  bool, default false: old
+//       soketi docs' metric names with the port inside (soketi_6001_connected).
+//   SOKETI_WS_MAX_MESSAGE_SIZE_IN_KB        "wsMaxMessageSizeInKb"           int >= 1, default 1024: largest
+//       WebSocket message a client may send.
+//   SOKETI_WS_MAX_BACKPRESSURE_IN_KB        "wsMaxBackpressureInKb"          int >= 1, default 1024: bytes
+//       queued for one slow client before it is dropped (→ ServerConfig::wsMaxBackpressureBytes).
+//   SOKETI_WS_IDLE_TIMEOUT                  "wsIdleTimeout"                  seconds >= 0, default 120
+//       (0 = never).
+//   SOKETI_DEFAULT_APP_ENABLE_SUBSCRIPTION_COUNT and app field "enableSubscriptionCount"
+//       (enable_subscription_count, EnableSubscriptionCount): bool, default false.
+//
+// Not supported (warned about, ignored): database app managers (mysql, postgres, dynamodb) and the app
+// cache, NATS and cluster adapters (ADAPTER_DRIVER nats/cluster is an error), cluster discovery, Redis
+// Sentinel/Cluster connections and key prefixes, redis cache driver, redis/cluster rate limiters,
+// redis/SQS queues, webhook batching, configurable CORS, instance.process_id.
+class ConfigLoader final
+{
+public:
+    // configFile may be empty (no --config). env is the process environment. dotEnvDir: folder whose
+    // .env file is read (the working directory in production); empty = no .env.
+    static ConfigResult load(const QString &configFile, const QProcessEnvironment &env, const QString &dotEnvDir);
+};
+
+} // namespace qsoketi
