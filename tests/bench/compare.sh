@@ -75,6 +75,7 @@ ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 echo "compare.sh: out=$out repeats=$repeats servers=[$servers] fd limit $(ulimit -n)"
 echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), kernel $(uname -r)"
 ip -o link show | awk -F': ' '{print "netns link:", $2}'
+case " $servers " in *" qsoketi "*) echo "qsoketi: $QSOKETI_BIN ($("$QSOKETI_BIN" --version 2>/dev/null | tail -1), commit $(git -C "$(dirname "$QSOKETI_BIN")" rev-parse --short HEAD 2>/dev/null || echo unknown))" ;; esac
 
 common_env=(
     SOKETI_HOST=127.0.0.1
