@@ -126,9 +126,9 @@ for round in $(seq "$repeats"); do
         echo "=== round $round/$repeats: $name (port $port), loadavg $(cut -d' ' -f1-3 /proc/loadavg)"
         start_server "$name" "$port" "$out/$tag.server.log" || exit 1
         taskset -c 0 "$PUSHERBENCH" --ws-port "$port" --server-pid "$server_pid" --label "$tag" "$@" \
-            | tee "$out/$tag.txt"
+            | tee "$out/$tag.txt" || echo "compare.sh: pusherbench reported a failure (server died?) in $tag"
         taskset -c 0 "$PUSHERBENCH" --ws-port "$port" --server-pid "$server_pid" --label "$tag-close" \
-            --scenario s4 --http-close "$@" | tee "$out/$tag.close.txt"
+            --scenario s4 --http-close "$@" | tee "$out/$tag.close.txt" || echo "compare.sh: failure in $tag (close)"
         grep '^{' "$out/$tag.txt" | tail -1 >"$out/$tag.json"
         grep '^{' "$out/$tag.close.txt" | tail -1 >"$out/$tag.close.json"
         echo "server RSS at end: $(grep VmRSS /proc/$server_pid/status 2>/dev/null | awk '{print $2, $3}')"
