@@ -6,6 +6,7 @@
 #include <QTimer>
 
 #include "logging/LogCategories.h"
+#include "metrics/MetricsEndpoint.h"
 #include "metrics/MetricsRegistry.h"
 #include "rest/RestApi.h"
 #include "server/ActivityFeed.h"
@@ -22,6 +23,7 @@ ServerCore::ServerCore(ServerConfig config, QObject *parent)
     , m_activity(new ActivityFeed(this))
     , m_pusher(new PusherServer(m_config, m_apps, *m_metrics, *m_activity, this))
     , m_rest(std::make_unique<RestApi>(m_config, m_apps, *m_pusher))
+    , m_metricsEndpoint(new MetricsEndpoint(m_config, *m_metrics, [this] { return m_pusher && m_pusher->isClosing(); }, this))
 {
     m_listener.setMaxPendingConnections(qMax(m_config.maxPendingConnections, 1024));
     m_listener.setListenBacklogSize(qMax(m_config.maxPendingConnections, 1024));
@@ -50,6 +52,11 @@ bool ServerCore::start(QString *error)
                      .arg(m_listener.errorString());
         return false;
     }
+    // soketi always starts the metrics listener; /metrics itself exists only when metrics are enabled.
+    if (!m_metricsEndpoint->listen(error)) {
+        m_listener.close();
+        return false;
+    }
     m_startedAtMs = QDateTime::currentMSecsSinceEpoch();
     return true;
 }
@@ -61,7 +68,7 @@ quint16 ServerCore::port() const
 
 quint16 ServerCore::metricsPort() const
 {
-    return 0;
+    return m_metricsEndpoint->port();
 }
 
 void ServerCore::onNewConnection()
@@ -84,6 +91,7 @@ void ServerCore::shutdown()
                      << m_config.shutdownGracePeriodMs << "ms";
     m_listener.close();
     m_pusher->beginShutdown();
+    QTimer::singleShot(m_config.shutdownGracePeriodMs, m_metricsEndpoint, &MetricsEndpoint::close);
     QTimer::singleShot(m_config.shutdownGracePeriodMs, this, &ServerCore::stopped);
 }
 

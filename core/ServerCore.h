@@ -54,8 +54,8 @@ private:
     ActivityFeed *m_activity; // child
     PusherServer *m_pusher; // child
     std::unique_ptr<RestApi> m_rest;
+    MetricsEndpoint *m_metricsEndpoint; // child
     QTcpServer m_listener;
-    MetricsEndpoint *m_metricsEndpoint = nullptr; // child
     qint64 m_startedAtMs = 0;
     bool m_shuttingDown = false;
 };

@@ -1112,7 +1112,13 @@ void ConfigBuilder::checkCombinations()
         }
     }
 
-    if (m_config.metrics.port == m_config.port) {
+    // Two listeners can share a port only on distinct, specific addresses.
+    const auto isWildcard = [](const QString &host) {
+        return QHostAddress(host).isEqual(QHostAddress::AnyIPv4) || QHostAddress(host).isEqual(QHostAddress::AnyIPv6);
+    };
+    const bool addressesOverlap =
+        m_config.metrics.host == m_config.host || isWildcard(m_config.host) || isWildcard(m_config.metrics.host);
+    if (m_config.metrics.port == m_config.port && addressesOverlap) {
         const QString label = m_sources.contains(QStringLiteral("metrics.port"))
             ? labelOf("metrics.port", {})
             : labelOf("port", QStringLiteral("port"));

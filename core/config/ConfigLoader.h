@@ -25,6 +25,11 @@ namespace qsoketi {
 // settings are never echoed). Unknown SOKETI_* names and unknown config keys are errors (typos); soketi
 // settings of features qsoketi does not implement are warnings, unless set to soketi's default value.
 //
+// Stricter than soketi on purpose: a broken or unreadable config file is an error (soketi ignores it);
+// an app without id, key or secret is an error (soketi silently uses "app-id"/"app-key"/"app-secret");
+// channel/event/presence limits must be >= 1 (> 0 for sizes), since in soketi -1 rejects every request;
+// SSL files must be readable; the metrics and main servers may not share a port on overlapping addresses.
+//
 // qsoketi extensions (not in soketi):
 //   SOKETI_METRICS_PROMETHEUS_PORT_IN_NAME  "metrics.prometheus.portInName"  bool, default false: old
 //       soketi docs' metric names with the port inside (soketi_6001_connected).

@@ -175,6 +175,7 @@ private slots:
     void soketiDefaultsOfUnsupportedFeaturesAreSilent();
     void everySoketiVariableIsKnown();
     void sslFiles();
+    void portsMayMatchOnDistinctAddresses();
     void pathPrefixWithoutSlashWarns();
     void dotEnvParsing_data();
     void dotEnvParsing();
@@ -917,6 +918,19 @@ void TestConfigLoader::sslFiles()
     QCOMPARE(result.errors.size(), 1);
     QVERIFY(result.errors.first().startsWith(QLatin1String("SOKETI_SSL_KEY: \"")));
     QVERIFY(result.errors.first().contains(QLatin1String("is not a readable file")));
+}
+
+void TestConfigLoader::portsMayMatchOnDistinctAddresses()
+{
+    const ConfigResult result = ConfigLoader::load({},
+        environment({"SOKETI_HOST=127.0.0.1", "SOKETI_METRICS_HOST=127.0.0.2", "SOKETI_METRICS_SERVER_PORT=6001"}), {});
+    QVERIFY2(result.ok(), qPrintable(result.errors.join(u'\n')));
+    QCOMPARE(result.config.metrics.port, quint16(6001));
+
+    const ConfigResult clash = ConfigLoader::load(
+        {}, environment({"SOKETI_HOST=127.0.0.1", "SOKETI_METRICS_HOST=::", "SOKETI_METRICS_SERVER_PORT=6001"}), {});
+    QCOMPARE(clash.errors.size(), 1);
+    QVERIFY(clash.errors.first().startsWith(QLatin1String("SOKETI_METRICS_SERVER_PORT: the metrics server")));
 }
 
 void TestConfigLoader::pathPrefixWithoutSlashWarns()

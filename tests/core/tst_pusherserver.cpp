@@ -109,6 +109,8 @@ private slots:
         ServerConfig config;
         config.host = QStringLiteral("127.0.0.1");
         config.port = 0;
+        config.metrics.host = QStringLiteral("127.0.0.1");
+        config.metrics.port = 0;
         config.shutdownGracePeriodMs = 100;
         config.wsMaxMessageSizeInKb = 64;
         config.apps[0].enableClientMessages = true;
