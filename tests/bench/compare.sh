@@ -67,7 +67,10 @@ EOF
     export QSOKETI_BENCH_IN_NETNS=1 QSOKETI_BIN=$qsoketi PUSHERBENCH=$bench BENCH_REPEATS=$repeats \
         BENCH_SERVERS=$servers BENCH_OUT=$out
     # Loopback-only namespace: soketi's cluster discovery must not reach any real network.
-    exec unshare -n bash -c 'ip link set lo up && exec "$0" "$@"' "$0" -- "${extra[@]}"
+    # Not root: a user namespace (-r) provides the privilege to create the network namespace.
+    ns_flags=-n
+    [ "$(id -u)" = 0 ] || ns_flags=-rn
+    exec unshare $ns_flags bash -c 'ip link set lo up && exec "$0" "$@"' "$0" -- "${extra[@]}"
 fi
 
 # ---- inside the namespace from here on
