@@ -12,7 +12,7 @@ build_dir=${QSOKETI_BUILD_DIR:-$here/build}
 
 packages=(
     cmake ninja-build g++ pkg-config
-    qt6-base-dev libqt6opengl6-dev qt6-websockets-dev qt6-httpserver-dev qt6-charts-dev libqt6test6
+    qt6-base-dev qt6-base-private-dev libqt6opengl6-dev qt6-websockets-dev qt6-httpserver-dev qt6-charts-dev libqt6test6
     qt6-qpa-plugins libgl-dev
     prometheus-cpp-dev libhiredis-dev
     # test-time servers and tools

@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "server/Connection.h"
 
+#include "channels/Channel.h"
+
 #include <QTcpSocket>
 #include <QWebSocket>
+
+#include <sys/socket.h>
 
 namespace qsoketi {
 
@@ -30,8 +34,38 @@ bool Connection::writeFrame(const QByteArray &frame, qint64 maxBufferedBytes)
             Qt::QueuedConnection);
         return false;
     }
-    m_tcp->write(frame);
+    // Fast path: nothing is queued in Qt's buffer, so write straight to the kernel. This saves the
+    // copy into QTcpSocket's write buffer and the extra event-loop round before the bytes leave;
+    // whatever the kernel does not take goes through Qt, which keeps the order.
+    qsizetype offset = 0;
+    if (m_tcp->bytesToWrite() == 0) {
+        const ssize_t n = ::send(int(m_tcp->socketDescriptor()), frame.constData(), size_t(frame.size()),
+                                 MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n > 0)
+            offset = n;
+    }
+    if (offset < frame.size())
+        m_tcp->write(frame.constData() + offset, frame.size() - offset);
     return true;
+}
+
+Connection::Subscription *Connection::subscription(QStringView channelName)
+{
+    for (Subscription &s : subscriptions)
+        if (s.channel->name() == channelName)
+            return &s;
+    return nullptr;
+}
+
+void Connection::removeSubscription(const Channel *channel)
+{
+    for (auto it = subscriptions.begin(); it != subscriptions.end(); ++it) {
+        if (it->channel == channel) {
+            *it = std::move(subscriptions.back());
+            subscriptions.pop_back();
+            return;
+        }
+    }
 }
 
 void Connection::closeWith(int code, const QString &reason)

@@ -7,6 +7,10 @@
 #include <QString>
 #include <QStringList>
 
+#include <vector>
+
+#include <vector>
+
 #include "server/RateLimiter.h"
 
 class QTcpSocket;
@@ -37,8 +41,15 @@ public:
     bool isClosing() const { return m_closing; }
 
     AppState *appState = nullptr; // null until the app key is accepted
-    QHash<QString, Channel *> channels; // subscribed channel name → channel
-    QHash<QString, QString> presenceUserIds; // presence channel name → user id used there
+    struct Subscription
+    {
+        Channel *channel;
+        QString presenceUserId; // the user id this connection joined a presence channel with
+    };
+    // A connection holds few subscriptions: a vector costs far less per idle connection than a hash.
+    std::vector<Subscription> subscriptions;
+    Subscription *subscription(QStringView channelName);
+    void removeSubscription(const Channel *channel);
     QString userId; // signed-in user, empty if none
     QStringList watchlist;
     qint64 lastReceivedMs = 0;

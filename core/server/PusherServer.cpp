@@ -19,6 +19,7 @@
 #include "protocol/WebSocketFrame.h"
 #include "server/ActivityFeed.h"
 #include "server/Connection.h"
+#include "server/SocketBuffers.h"
 
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
@@ -173,6 +174,7 @@ void PusherServer::accept(QWebSocket *socket)
         MessageCodec::event(u"pusher:connection_established", {}, MessageCodec::jsonString(QString::fromLatin1(data))));
     state.metrics.connected->Increment();
     state.metrics.newConnections->Increment();
+    SocketBuffers::useSmallChunks(tcp);
     qCDebug(lcWs) << "connected" << c->socketId() << "app" << app->id << "from" << c->remoteAddress;
     m_feed.record(Kind::Connected, app->id, c->socketId(), {}, {}, c->remoteAddress.toUtf8());
     emit connectionCountChanged(connectionCount());
@@ -183,9 +185,8 @@ void PusherServer::onDisconnected(Connection *c)
     if (!m_connections.remove(c))
         return;
     AppState &app = *c->appState;
-    const auto channels = c->channels;
-    for (Channel *channel : channels)
-        unsubscribe(c, channel, true);
+    while (!c->subscriptions.empty())
+        unsubscribe(c, c->subscriptions.back().channel, true);
     for (const QString &watched : std::as_const(c->watchlist)) {
         auto it = app.watchers.find(watched);
         if (it != app.watchers.end()) {
@@ -366,13 +367,12 @@ void PusherServer::handleSubscribe(Connection *c, const IncomingMessage &m)
     Channel &channel = app.ensureChannel(name);
     const bool added = channel.add(c);
     if (added)
-        c->channels.insert(name, &channel);
+        c->subscriptions.push_back({&channel, userId});
     if (type != ChannelName::Type::Public)
         c->signinDeadlineMs = 0; // an authorized subscription counts as authentication (soketi)
 
     if (type == ChannelName::Type::Presence) {
         if (added) {
-            c->presenceUserIds.insert(name, userId);
             if (channel.addMember(userId, userIdJson, userInfo)) {
                 const QByteArray memberData = QJsonDocument(
                     QJsonObject{{QStringLiteral("user_id"), userIdJson},
@@ -409,8 +409,8 @@ void PusherServer::handleUnsubscribe(Connection *c, const IncomingMessage &m)
     const QJsonValue channel = m.data.toObject().value(QLatin1String("channel"));
     if (!channel.isString())
         return sendError(c, 0, QStringLiteral("pusher:unsubscribe needs data.channel, a channel name."));
-    if (Channel *ch = c->channels.value(channel.toString()))
-        unsubscribe(c, ch, true);
+    if (const Connection::Subscription *s = c->subscription(channel.toString()))
+        unsubscribe(c, s->channel, true);
 }
 
 void PusherServer::unsubscribe(Connection *c, Channel *channel, bool notify)
@@ -419,9 +419,9 @@ void PusherServer::unsubscribe(Connection *c, Channel *channel, bool notify)
     const QString name = channel->name();
     if (!channel->remove(c))
         return;
-    c->channels.remove(name);
+    const QString userId = c->subscription(name)->presenceUserId;
+    c->removeSubscription(channel);
     if (channel->isPresence()) {
-        const QString userId = c->presenceUserIds.take(name);
         if (channel->removeMember(userId) && notify) {
             const QByteArray data =
                 QJsonDocument(QJsonObject{{QStringLiteral("user_id"), userId}}).toJson(QJsonDocument::Compact);
@@ -469,8 +469,8 @@ void PusherServer::handleClientEvent(Connection *c, const IncomingMessage &m)
     if (MessageCodec::payloadSize(m.data) > a.maxEventPayloadInKb * 1024)
         return sendError(c, 4301,
             QStringLiteral("The event data should be less than %1 KB.").arg(a.maxEventPayloadInKb), channelName);
-    Channel *channel = c->channels.value(channelName);
-    if (!channel)
+    const Connection::Subscription *subscription = c->subscription(channelName);
+    if (!subscription)
         return sendError(
             c, 4301, QStringLiteral("Subscribe to the channel before sending client events on it."), channelName);
     if (!c->clientEvents.consume(a.maxClientEventsPerSecond, 1, nowMs()))
@@ -478,7 +478,8 @@ void PusherServer::handleClientEvent(Connection *c, const IncomingMessage &m)
             c, 4301, QStringLiteral("The rate limit for sending client events exceeded the quota."), channelName);
 
     const QByteArray data = MessageCodec::jsonValue(m.data);
-    const QString userId = channel->isPresence() ? c->presenceUserIds.value(channelName) : QString();
+    Channel *channel = subscription->channel;
+    const QString &userId = subscription->presenceUserId;
     broadcast(app, channel->subscribers(),
         MessageCodec::event(m.event, channelName, data, userId.isEmpty() ? QStringView() : QStringView(userId)), c);
     m_feed.record(Kind::ClientEvent, a.id, c->socketId(), channelName, m.event, data);

@@ -1,0 +1,20 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+class QAbstractSocket;
+
+namespace qsoketi {
+
+// Shrinks what an idle socket's Qt buffers keep. QIODevice's ring buffers keep one chunk of their
+// basic block size (16 KiB read, 32 KiB write) for good once used; with a 1 KiB basic block, larger
+// chunks are freed as soon as they drain, which saves ~3 KiB RSS per idle connection (measured, see
+// docs/benchmarks.md). Qt has no public API for it: this is the one place that uses QIODevicePrivate.
+class SocketBuffers
+{
+public:
+    static constexpr int smallChunkSize = 1024;
+    static void useSmallChunks(QAbstractSocket *socket);
+    static int readChunkSize(QAbstractSocket *socket);
+};
+
+} // namespace qsoketi
