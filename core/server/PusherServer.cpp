@@ -5,11 +5,13 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QPointer>
 #include <QRandomGenerator>
 #include <QTcpSocket>
 #include <QWebSocket>
 #include <QWebSocketServer>
 
+#include "adapter/ClusterChannel.h"
 #include "apps/AppRegistry.h"
 #include "auth/HmacSigner.h"
 #include "logging/LogCategories.h"
@@ -135,10 +137,39 @@ void PusherServer::accept(QWebSocket *socket)
     if (!app->enabled)
         return refuse(int(PusherErrorCode::AppDisabled), QStringLiteral("The app is not enabled."));
     AppState &state = *m_appStatesById.value(app->id);
+    if (app->maxConnections > 0 && m_adapter) {
+        // The quota counts the sockets of every node: ask them before admitting this one.
+        QPointer<QWebSocket> guard(socket);
+        m_adapter->request(app->id, RedisAdapter::SocketsCount, {},
+            [this, guard, refuse, &state](const QList<QJsonObject> &answers) {
+                if (!guard)
+                    return;
+                if (guard->state() != QAbstractSocket::ConnectedState) {
+                    guard->deleteLater();
+                    return;
+                }
+                qint64 total = state.connectionCount;
+                for (const QJsonObject &a : answers)
+                    total += a.value(QLatin1String("totalCount")).toInteger();
+                if (m_closing)
+                    return refuse(int(PusherErrorCode::ServerClosing),
+                        QStringLiteral("Server is closing. Please reconnect shortly."));
+                if (total + 1 > state.app.maxConnections)
+                    return refuse(int(PusherErrorCode::OverCapacity),
+                        QStringLiteral("The current concurrent connections quota has been reached."));
+                admit(guard, state);
+            });
+        return;
+    }
     if (app->maxConnections > 0 && state.connectionCount + 1 > app->maxConnections)
         return refuse(int(PusherErrorCode::OverCapacity),
             QStringLiteral("The current concurrent connections quota has been reached."));
+    admit(socket, state);
+}
 
+void PusherServer::admit(QWebSocket *socket, AppState &state)
+{
+    const App *app = &state.app;
     QTcpSocket *tcp = m_upgrading.take(socket->peerPort());
     if (!tcp || tcp->peerAddress() != socket->peerAddress()) {
         qCWarning(lcWs) << "cannot find the TCP socket of an accepted WebSocket; closing it";
@@ -291,7 +322,7 @@ void PusherServer::onMessage(Connection *c, const QByteArray &utf8)
     }
 }
 
-void PusherServer::handleSubscribe(Connection *c, const IncomingMessage &m)
+void PusherServer::handleSubscribe(Connection *c, const IncomingMessage &m, const ClusterChannel *cluster)
 {
     AppState &app = *c->appState;
     if (m_closing)
@@ -356,9 +387,29 @@ void PusherServer::handleSubscribe(Connection *c, const IncomingMessage &m)
                 QStringLiteral("The maximum size for a channel member is %1 KB.")
                     .arg(app.app.maxPresenceMemberSizeInKb),
                 4301);
+        if (m_adapter && !cluster) {
+            // Members on other nodes decide the member list, the limit and member_added: ask, then
+            // run this subscription again with their answer (if the connection is still there).
+            QPointer<Connection> guard(c);
+            m_adapter->request(app.app.id, RedisAdapter::ChannelInfo, {{QStringLiteral("channel"), name}},
+                [this, guard, m](const QList<QJsonObject> &answers) {
+                    if (!guard || guard->isClosing() || !m_connections.contains(guard.data()))
+                        return;
+                    ClusterChannel remote;
+                    for (const QJsonObject &a : answers)
+                        remote.merge(a);
+                    handleSubscribe(guard, m, &remote);
+                });
+            return;
+        }
         Channel *existing = app.channel(name);
-        const bool alreadyMember = existing && existing->hasMember(userId);
-        const qsizetype members = existing ? existing->members().size() : 0;
+        const bool alreadyMember =
+            (existing && existing->hasMember(userId)) || (cluster && cluster->members.contains(userId));
+        qsizetype members = existing ? existing->members().size() : 0;
+        if (cluster) {
+            for (auto it = cluster->members.cbegin(); it != cluster->members.cend(); ++it)
+                members += !(existing && existing->hasMember(it.key()));
+        }
         if (!alreadyMember && members + 1 > app.app.maxPresenceMembersPerChannel)
             return subscriptionError(
                 u"LimitReached", QStringLiteral("The maximum members per presence channel limit was reached"), 4100);
@@ -373,20 +424,29 @@ void PusherServer::handleSubscribe(Connection *c, const IncomingMessage &m)
 
     if (type == ChannelName::Type::Presence) {
         if (added) {
-            if (channel.addMember(userId, userIdJson, userInfo)) {
+            if (channel.addMember(userId, userIdJson, userInfo) && !(cluster && cluster->members.contains(userId))) {
                 const QByteArray memberData = QJsonDocument(
                     QJsonObject{{QStringLiteral("user_id"), userIdJson},
                         {QStringLiteral("user_info"),
                             userInfo}}).toJson(QJsonDocument::Compact);
-                broadcast(app, channel.subscribers(),
-                    MessageCodec::event(
-                        u"pusher_internal:member_added", name, MessageCodec::jsonString(QString::fromUtf8(memberData))),
-                    c);
+                const QByteArray added = MessageCodec::event(
+                    u"pusher_internal:member_added", name, MessageCodec::jsonString(QString::fromUtf8(memberData)));
+                broadcast(app, channel.subscribers(), added, c);
+                if (m_adapter)
+                    m_adapter->publish(app.app.id, name, added, c->socketId());
             }
+        }
+        QByteArray presenceData;
+        if (cluster) {
+            ClusterChannel merged = *cluster;
+            merged.addLocal(channel);
+            presenceData = merged.presenceData();
+        } else {
+            presenceData = channel.presenceData();
         }
         send(c,
             MessageCodec::event(u"pusher_internal:subscription_succeeded", name,
-                MessageCodec::jsonString(QString::fromUtf8(channel.presenceData()))));
+                MessageCodec::jsonString(QString::fromUtf8(presenceData))));
     } else {
         send(c, succeeded);
     }
@@ -425,10 +485,12 @@ void PusherServer::unsubscribe(Connection *c, Channel *channel, bool notify)
         if (channel->removeMember(userId) && notify) {
             const QByteArray data =
                 QJsonDocument(QJsonObject{{QStringLiteral("user_id"), userId}}).toJson(QJsonDocument::Compact);
-            broadcast(app, channel->subscribers(),
-                MessageCodec::event(
-                    u"pusher_internal:member_removed", name, MessageCodec::jsonString(QString::fromUtf8(data))),
-                c);
+            const QByteArray removed = MessageCodec::event(
+                u"pusher_internal:member_removed", name, MessageCodec::jsonString(QString::fromUtf8(data)));
+            if (m_adapter)
+                announceMemberRemoved(app, name, userId, removed);
+            else
+                broadcast(app, channel->subscribers(), removed, c);
         }
     }
     m_feed.record(Kind::Unsubscribed, app.app.id, c->socketId(), name, {}, {});
@@ -480,8 +542,11 @@ void PusherServer::handleClientEvent(Connection *c, const IncomingMessage &m)
     const QByteArray data = MessageCodec::jsonValue(m.data);
     Channel *channel = subscription->channel;
     const QString &userId = subscription->presenceUserId;
-    broadcast(app, channel->subscribers(),
-        MessageCodec::event(m.event, channelName, data, userId.isEmpty() ? QStringView() : QStringView(userId)), c);
+    const QByteArray message =
+        MessageCodec::event(m.event, channelName, data, userId.isEmpty() ? QStringView() : QStringView(userId));
+    broadcast(app, channel->subscribers(), message, c);
+    if (m_adapter)
+        m_adapter->publish(a.id, channelName, message, c->socketId());
     m_feed.record(Kind::ClientEvent, a.id, c->socketId(), channelName, m.event, data);
 }
 
@@ -558,7 +623,13 @@ int PusherServer::publish(AppState &app, const QString &channel, const QString &
     if (ChannelName::isCache(channel))
         app.cache.insert(channel, AppState::CachedEvent{message, nowMs() + qint64(m_config.cacheTtlSeconds) * 1000});
     m_feed.record(Kind::ApiEvent, app.app.id, exceptSocketId, channel, event, dataJson);
+    if (m_adapter)
+        m_adapter->publish(app.app.id, channel, message, exceptSocketId);
+    return deliver(app, channel, message, exceptSocketId);
+}
 
+int PusherServer::deliver(AppState &app, const QString &channel, const QByteArray &message, const QString &exceptSocketId)
+{
     const Connection *except = nullptr;
     if (!exceptSocketId.isEmpty()) {
         for (Connection *c : std::as_const(m_connections)) {
@@ -577,11 +648,109 @@ int PusherServer::publish(AppState &app, const QString &channel, const QString &
     return ch ? broadcast(app, ch->subscribers(), message, except) : 0;
 }
 
-void PusherServer::terminateUserConnections(AppState &app, const QString &userId)
+void PusherServer::terminateUserConnections(AppState &app, const QString &userId, bool cluster)
 {
     const QList<Connection *> conns = app.users.value(userId);
     for (Connection *c : conns)
         sendErrorAndClose(c, 4009, QStringLiteral("You got disconnected by the app."));
+    if (cluster && m_adapter)
+        m_adapter->request(
+            app.app.id, RedisAdapter::TerminateUserConnections, {{QStringLiteral("userId"), userId}}, {});
+}
+
+void PusherServer::setAdapter(RedisAdapter *adapter)
+{
+    m_adapter = adapter;
+    adapter->setParent(this);
+    RedisAdapter::Hooks hooks;
+    hooks.deliver = [this](const QString &appId, const QString &channel, const QByteArray &message,
+                        const QString &exceptSocketId) {
+        AppState *app = appState(appId);
+        if (!app)
+            return;
+        if (ChannelName::isCache(channel))
+            app->cache.insert(
+                channel, AppState::CachedEvent{message, nowMs() + qint64(m_config.cacheTtlSeconds) * 1000});
+        deliver(*app, channel, message, exceptSocketId);
+    };
+    hooks.answer = [this](const QString &appId, RedisAdapter::RequestType type, const QJsonObject &opts) {
+        return answerRequest(appId, type, opts);
+    };
+    adapter->setHooks(std::move(hooks));
+}
+
+QJsonObject PusherServer::answerRequest(const QString &appId, RedisAdapter::RequestType type, const QJsonObject &opts)
+{
+    AppState *app = appState(appId);
+    if (!app)
+        return {};
+    switch (type) {
+    case RedisAdapter::SocketsCount:
+        return {{QStringLiteral("totalCount"), app->connectionCount}};
+    case RedisAdapter::TerminateUserConnections:
+        terminateUserConnections(*app, opts.value(QLatin1String("userId")).toString(), false);
+        return {};
+    case RedisAdapter::ChannelInfo: {
+        const Channel *ch = app->channel(opts.value(QLatin1String("channel")).toString());
+        return ch ? ClusterChannel::encode(*ch, true) : QJsonObject{};
+    }
+    case RedisAdapter::ChannelsInfo:
+        return ClusterChannel::encodeAll(app->channels);
+    }
+    return {};
+}
+
+void PusherServer::clusterChannel(AppState &app, const QString &name, std::function<void(const ClusterChannel &)> done)
+{
+    if (!m_adapter) {
+        ClusterChannel result;
+        if (const Channel *ch = app.channel(name))
+            result.addLocal(*ch);
+        return done(result);
+    }
+    m_adapter->request(app.app.id, RedisAdapter::ChannelInfo, {{QStringLiteral("channel"), name}},
+        [&app, name, done = std::move(done)](const QList<QJsonObject> &answers) {
+            ClusterChannel result;
+            for (const QJsonObject &a : answers)
+                result.merge(a);
+            if (const Channel *ch = app.channel(name))
+                result.addLocal(*ch);
+            done(result);
+        });
+}
+
+void PusherServer::clusterChannels(
+    AppState &app, std::function<void(const QHash<QString, ClusterChannel> &)> done)
+{
+    auto collect = [&app, done = std::move(done)](const QList<QJsonObject> &answers) {
+        QHash<QString, ClusterChannel> result;
+        for (const QJsonObject &a : answers)
+            ClusterChannel::mergeAll(result, a);
+        for (const auto &[name, channel] : app.channels)
+            result[name].addLocal(*channel);
+        done(result);
+    };
+    if (!m_adapter)
+        return collect({});
+    m_adapter->request(app.app.id, RedisAdapter::ChannelsInfo, {}, std::move(collect));
+}
+
+void PusherServer::announceMemberRemoved(
+    AppState &app, const QString &channel, const QString &userId, const QByteArray &message)
+{
+    // The user may still be connected to this channel through another node: then nobody is told.
+    m_adapter->request(app.app.id, RedisAdapter::ChannelInfo, {{QStringLiteral("channel"), channel}},
+        [this, &app, channel, userId, message](const QList<QJsonObject> &answers) {
+            ClusterChannel remote;
+            for (const QJsonObject &a : answers)
+                remote.merge(a);
+            Channel *ch = app.channel(channel);
+            if (remote.members.contains(userId) || (ch && ch->hasMember(userId)))
+                return;
+            if (ch)
+                broadcast(app, ch->subscribers(), message, nullptr);
+            m_adapter->publish(app.app.id, channel, message, {});
+        });
 }
 
 void PusherServer::beginShutdown()

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <functional>
 #include <memory>
 
 #include <QHash>
@@ -8,6 +9,7 @@
 #include <QSet>
 #include <QTimer>
 
+#include "adapter/RedisAdapter.h"
 #include "channels/AppState.h"
 #include "config/ServerConfig.h"
 #include "protocol/MessageCodec.h"
@@ -22,6 +24,7 @@ class ActivityFeed;
 class AppRegistry;
 class Connection;
 class MetricsRegistry;
+struct ClusterChannel;
 
 // The Pusher protocol engine: connection lifecycle, subscriptions, presence, client events, sign-in,
 // watchlists and fan-out. The REST API and the dashboard publish through publish().
@@ -45,7 +48,17 @@ public:
     // Returns the number of recipients.
     int publish(AppState &app, const QString &channel, const QString &event, const QByteArray &dataJson,
         const QString &exceptSocketId);
-    void terminateUserConnections(AppState &app, const QString &userId);
+    // cluster = false: this node's connections only (a request of another node).
+    void terminateUserConnections(AppState &app, const QString &userId, bool cluster = true);
+
+    // Horizontal scaling: null (the default, local adapter) or the Redis adapter, which the server
+    // then owns. Set once, before the server accepts connections.
+    void setAdapter(RedisAdapter *adapter);
+    RedisAdapter *adapter() const { return m_adapter; }
+    // A channel / every channel as the whole cluster sees it (this node included). Without an adapter
+    // `done` runs before these return; with one, later (the app state outlives the request).
+    void clusterChannel(AppState &app, const QString &name, std::function<void(const ClusterChannel &)> done);
+    void clusterChannels(AppState &app, std::function<void(const QHash<QString, ClusterChannel> &)> done);
 
     // Graceful shutdown, step 1: refuse new connections and send 4200 to every client.
     void beginShutdown();
@@ -58,11 +71,13 @@ signals:
 private:
     void onNewWebSocket();
     void accept(QWebSocket *socket);
+    void admit(QWebSocket *socket, AppState &state);
     void onMessage(Connection *c, const QByteArray &utf8);
     void onDisconnected(Connection *c);
     void sweep();
 
-    void handleSubscribe(Connection *c, const IncomingMessage &m);
+    // cluster: the channel's presence members on the other nodes (the second pass in cluster mode).
+    void handleSubscribe(Connection *c, const IncomingMessage &m, const ClusterChannel *cluster = nullptr);
     void handleUnsubscribe(Connection *c, const IncomingMessage &m);
     void handleClientEvent(Connection *c, const IncomingMessage &m);
     void handleSignin(Connection *c, const IncomingMessage &m);
@@ -81,6 +96,11 @@ private:
         const Connection *except);
 
     QString newSocketId() const;
+    // Local delivery of a complete Pusher message (publish(), and messages of other nodes).
+    int deliver(AppState &app, const QString &channel, const QByteArray &message, const QString &exceptSocketId);
+    QJsonObject answerRequest(const QString &appId, RedisAdapter::RequestType type, const QJsonObject &opts);
+    // member_removed once the user has left the whole cluster.
+    void announceMemberRemoved(AppState &app, const QString &channel, const QString &userId, const QByteArray &message);
 
     const ServerConfig &m_config;
     const AppRegistry &m_apps;
@@ -96,6 +116,7 @@ private:
     QTimer m_sweepTimer;
     bool m_closing = false;
     qint64 m_maxBackpressure;
+    RedisAdapter *m_adapter = nullptr; // child; null with the local adapter
 };
 
 } // namespace qsoketi
