@@ -62,8 +62,8 @@ QByteArray ClusterChannel::presenceData() const
         ids.append(it->id);
         hash.insert(it.key(), it->info);
     }
-    const QJsonObject presence{
-        {QStringLiteral("ids"), ids}, {QStringLiteral("hash"), hash}, {QStringLiteral("count"), qint64(members.size())}};
+    const QJsonObject presence{{QStringLiteral("ids"), ids}, {QStringLiteral("hash"), hash},
+        {QStringLiteral("count"), qint64(members.size())}};
     return QJsonDocument(QJsonObject{{QStringLiteral("presence"), presence}}).toJson(QJsonDocument::Compact);
 }
 

@@ -5,14 +5,13 @@
 #include <QTimer>
 #include <QUuid>
 
-#include <hiredis/hiredis.h>
-
-#include <prometheus/counter.h>
-#include <prometheus/histogram.h>
-
 #include "adapter/RedisConnection.h"
 #include "logging/LogCategories.h"
 #include "metrics/MetricsRegistry.h"
+
+#include <hiredis/hiredis.h>
+#include <prometheus/counter.h>
+#include <prometheus/histogram.h>
 
 namespace qsoketi {
 
@@ -25,9 +24,8 @@ QByteArray toJson(const QJsonObject &o)
 
 QByteArray replyBytes(const redisReply *r)
 {
-    return r && (r->type == REDIS_REPLY_STRING || r->type == REDIS_REPLY_STATUS)
-        ? QByteArray(r->str, qsizetype(r->len))
-        : QByteArray();
+    return r && (r->type == REDIS_REPLY_STRING || r->type == REDIS_REPLY_STATUS) ? QByteArray(r->str, qsizetype(r->len))
+                                                                                 : QByteArray();
 }
 
 } // namespace
@@ -64,8 +62,8 @@ bool RedisAdapter::isReady() const
 void RedisAdapter::subscribe()
 {
     m_subscribed = false;
-    m_sub->subscribe({m_broadcastChannel, m_requestChannel, m_responseChannel},
-        [this](redisReply *reply) { onPushed(reply); });
+    m_sub->subscribe(
+        {m_broadcastChannel, m_requestChannel, m_responseChannel}, [this](redisReply *reply) { onPushed(reply); });
 }
 
 void RedisAdapter::onPushed(redisReply *reply)
@@ -135,8 +133,8 @@ void RedisAdapter::request(const QString &appId, RequestType type, const QJsonOb
     p.resolve = std::move(resolve);
     p.started.start();
     // NUMSUB and PUBLISH are pipelined: answers may come before the node count, finish() waits for both.
-    m_pub->command({QByteArrayLiteral("PUBSUB"), QByteArrayLiteral("NUMSUB"), m_requestChannel},
-        [this, requestId](redisReply *r) {
+    m_pub->command(
+        {QByteArrayLiteral("PUBSUB"), QByteArrayLiteral("NUMSUB"), m_requestChannel}, [this, requestId](redisReply *r) {
             const auto it = m_pending.find(requestId);
             if (it == m_pending.end())
                 return;

@@ -34,7 +34,8 @@ class RedisAdapter : public QObject
     Q_OBJECT
 
 public:
-    enum RequestType {
+    enum RequestType
+    {
         SocketsCount = 4, // soketi's type and answer {totalCount}
         TerminateUserConnections = 9, // soketi's type; no answer data
         ChannelInfo = 100, // opts.channel → {count, members: {userId: {id, info}}}
@@ -44,8 +45,8 @@ public:
     struct Hooks
     {
         // A message published on another node: deliver to local recipients.
-        std::function<void(const QString &appId, const QString &channel, const QByteArray &message,
-            const QString &exceptSocketId)>
+        std::function<void(
+            const QString &appId, const QString &channel, const QByteArray &message, const QString &exceptSocketId)>
             deliver;
         // This node's answer to a request of another node.
         std::function<QJsonObject(const QString &appId, RequestType type, const QJsonObject &opts)> answer;
@@ -62,7 +63,8 @@ public:
     bool isReady() const;
     const QString &uuid() const { return m_uuid; }
 
-    void publish(const QString &appId, const QString &channel, const QByteArray &message, const QString &exceptSocketId);
+    void publish(
+        const QString &appId, const QString &channel, const QByteArray &message, const QString &exceptSocketId);
     // Asks every other node; `resolve` is always called exactly once, later (never re-entrantly),
     // unless the adapter is destroyed first.
     void request(const QString &appId, RequestType type, const QJsonObject &opts, Resolver resolve);

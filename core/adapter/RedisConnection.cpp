@@ -4,10 +4,10 @@
 #include <QLoggingCategory>
 #include <QSocketNotifier>
 
+#include "logging/LogCategories.h"
+
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
-
-#include "logging/LogCategories.h"
 
 namespace qsoketi {
 

@@ -1,0 +1,414 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Horizontal scaling through Redis: a private redis-server (free loopback port, no persistence, in a
+// temporary directory) and two ServerCore nodes in this process, with real QWebSocket clients.
+#include <memory>
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QStandardPaths>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QWebSocket>
+
+#include "ServerCore.h"
+#include "adapter/ClusterChannel.h"
+#include "adapter/RedisAdapter.h"
+#include "auth/HmacSigner.h"
+#include "metrics/MetricsRegistry.h"
+#include "server/PusherServer.h"
+
+using namespace qsoketi;
+
+namespace {
+
+class Client : public QObject
+{
+public:
+    explicit Client(quint16 port, const QString &key = QStringLiteral("app-key"))
+    {
+        connect(&socket, &QWebSocket::textMessageReceived, this,
+            [this](const QString &text) { messages.append(QJsonDocument::fromJson(text.toUtf8()).object()); });
+        connect(&socket, &QWebSocket::disconnected, this, [this] { closed = true; });
+        socket.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/app/%2?protocol=7").arg(port).arg(key)));
+    }
+    QJsonObject find(const QString &event, const QString &channel = {}) const
+    {
+        for (const QJsonObject &m : messages)
+            if (m.value(QStringLiteral("event")).toString() == event
+                && (channel.isEmpty() || m.value(QStringLiteral("channel")).toString() == channel))
+                return m;
+        return {};
+    }
+    bool has(const QString &event, const QString &channel = {}) const { return !find(event, channel).isEmpty(); }
+    int count(const QString &event) const
+    {
+        int n = 0;
+        for (const QJsonObject &m : messages)
+            n += m.value(QStringLiteral("event")).toString() == event;
+        return n;
+    }
+    QJsonObject dataOf(const QString &event, const QString &channel = {}) const
+    {
+        return QJsonDocument::fromJson(find(event, channel).value(QStringLiteral("data")).toString().toUtf8()).object();
+    }
+    bool established() const { return has(QStringLiteral("pusher:connection_established")); }
+    QString socketId() const
+    {
+        return dataOf(QStringLiteral("pusher:connection_established")).value(QStringLiteral("socket_id")).toString();
+    }
+    void send(const QJsonObject &message)
+    {
+        socket.sendTextMessage(QString::fromUtf8(QJsonDocument(message).toJson(QJsonDocument::Compact)));
+    }
+    void subscribe(const QString &channel, const QString &channelData = {})
+    {
+        QJsonObject data{{QStringLiteral("channel"), channel}};
+        if (!channel.startsWith(QLatin1String("private-")) && !channel.startsWith(QLatin1String("presence-"))) {
+        } else if (channelData.isEmpty()) {
+            data.insert(QStringLiteral("auth"), sign(socketId() + QLatin1Char(':') + channel));
+        } else {
+            data.insert(
+                QStringLiteral("auth"), sign(socketId() + QLatin1Char(':') + channel + QLatin1Char(':') + channelData));
+            data.insert(QStringLiteral("channel_data"), channelData);
+        }
+        send({{QStringLiteral("event"), QStringLiteral("pusher:subscribe")}, {QStringLiteral("data"), data}});
+    }
+    void signin(const QString &userId)
+    {
+        const QString userData = QStringLiteral("{\"id\":\"%1\"}").arg(userId);
+        send({{QStringLiteral("event"), QStringLiteral("pusher:signin")},
+            {QStringLiteral("data"),
+                QJsonObject{{QStringLiteral("user_data"), userData},
+                    {QStringLiteral("auth"), sign(socketId() + QStringLiteral("::user::") + userData)}}}});
+    }
+    static QString sign(const QString &message)
+    {
+        return QStringLiteral("app-key:") + QString::fromLatin1(HmacSigner::sign("app-secret", message.toUtf8()));
+    }
+
+    QWebSocket socket;
+    QList<QJsonObject> messages;
+    bool closed = false;
+};
+
+quint16 freePort()
+{
+    QTcpServer probe;
+    probe.listen(QHostAddress::LocalHost, 0);
+    return probe.serverPort();
+}
+
+bool redisAnswers(quint16 port)
+{
+    QTcpSocket s;
+    s.connectToHost(QHostAddress::LocalHost, port);
+    if (!s.waitForConnected(200))
+        return false;
+    s.write("PING\r\n");
+    return s.waitForReadyRead(500) && s.readAll().startsWith("+PONG");
+}
+
+double familySum(MetricsRegistry &registry, const std::string &name)
+{
+    double sum = 0;
+    for (const auto &family : registry.collect().families)
+        if (family.name == name)
+            for (const auto &m : family.metric)
+                sum += family.type == prometheus::MetricType::Histogram ? double(m.histogram.sample_count)
+                                                                        : m.counter.value;
+    return sum;
+}
+
+} // namespace
+
+class TestRedisAdapter final : public QObject
+{
+    Q_OBJECT
+
+private:
+    bool startRedis()
+    {
+        m_redis = std::make_unique<QProcess>();
+        m_redis->setWorkingDirectory(m_dir->path());
+        m_redis->start(m_redisBinary,
+            {QStringLiteral("--port"), QString::number(m_redisPort), QStringLiteral("--bind"),
+                QStringLiteral("127.0.0.1"), QStringLiteral("--save"), QString(), QStringLiteral("--appendonly"),
+                QStringLiteral("no"), QStringLiteral("--dir"), m_dir->path()});
+        if (!m_redis->waitForStarted(5000))
+            return false;
+        for (int i = 0; i < 100; ++i) {
+            if (redisAnswers(m_redisPort))
+                return true;
+            QTest::qWait(50);
+        }
+        return false;
+    }
+    void stopRedis()
+    {
+        if (!m_redis)
+            return;
+        m_redis->terminate();
+        if (!m_redis->waitForFinished(5000))
+            m_redis->kill();
+        m_redis->waitForFinished(1000);
+        m_redis.reset();
+    }
+    std::unique_ptr<ServerCore> node(int maxConnections = -1)
+    {
+        ServerConfig config;
+        config.host = QStringLiteral("127.0.0.1");
+        config.port = 0;
+        config.metrics.host = QStringLiteral("127.0.0.1");
+        config.metrics.port = 0;
+        config.metrics.enabled = true;
+        config.shutdownGracePeriodMs = 100;
+        config.apps[0].enableClientMessages = true;
+        config.apps[0].enableUserAuthentication = false;
+        config.apps[0].maxConnections = maxConnections;
+        config.adapter.driver = QStringLiteral("redis");
+        config.adapter.redisHost = QStringLiteral("127.0.0.1");
+        config.adapter.redisPort = m_redisPort;
+        config.adapter.redisPrefix = QStringLiteral("tst%1").arg(++m_prefixSerial);
+        config.adapter.requestsTimeoutMs = 2000;
+        auto core = std::make_unique<ServerCore>(config);
+        QString error;
+        if (!core->start(&error))
+            qWarning() << error;
+        return core;
+    }
+    // Two nodes on one prefix, both subscribed.
+    bool startNodes(int maxConnections = -1)
+    {
+        m_a = node(maxConnections);
+        --m_prefixSerial;
+        m_b = node(maxConnections);
+        return QTest::qWaitFor(
+            [this] { return m_a->pusher().adapter()->isReady() && m_b->pusher().adapter()->isReady(); }, 5000);
+    }
+
+private slots:
+    void initTestCase()
+    {
+        m_redisBinary = QStandardPaths::findExecutable(QStringLiteral("redis-server"));
+        if (m_redisBinary.isEmpty())
+            QSKIP("redis-server is not installed");
+        m_dir = std::make_unique<QTemporaryDir>();
+        QVERIFY(m_dir->isValid());
+        m_redisPort = freePort();
+        QVERIFY2(startRedis(), "redis-server did not start");
+    }
+    void cleanupTestCase() { stopRedis(); }
+    void cleanup()
+    {
+        m_a.reset();
+        m_b.reset();
+    }
+
+    void localAdapterByDefault()
+    {
+        ServerCore core([] {
+            ServerConfig c;
+            c.host = QStringLiteral("127.0.0.1");
+            c.port = 0;
+            c.metrics.port = 0;
+            return c;
+        }());
+        QVERIFY(core.pusher().adapter() == nullptr);
+    }
+
+    void broadcastAcrossNodesWithExclusion()
+    {
+        QVERIFY(startNodes());
+        Client onA(m_a->port()), otherOnA(m_a->port()), onB(m_b->port());
+        QTRY_VERIFY(onA.established() && otherOnA.established() && onB.established());
+        for (Client *c : {&onA, &otherOnA, &onB})
+            c->subscribe(QStringLiteral("news"));
+        QTRY_VERIFY(onA.has(QStringLiteral("pusher_internal:subscription_succeeded"))
+            && otherOnA.has(QStringLiteral("pusher_internal:subscription_succeeded"))
+            && onB.has(QStringLiteral("pusher_internal:subscription_succeeded")));
+
+        AppState &stateB = *m_b->pusher().appState(QStringLiteral("app-id"));
+        // Published on B, excepting a socket that lives on A.
+        QCOMPARE(
+            m_b->pusher().publish(stateB, QStringLiteral("news"), QStringLiteral("flash"), "{\"n\":1}", onA.socketId()),
+            1);
+        QTRY_VERIFY(otherOnA.has(QStringLiteral("flash")));
+        QVERIFY(onB.has(QStringLiteral("flash")));
+        QCOMPARE(otherOnA.find(QStringLiteral("flash")).value(QStringLiteral("data")).toObject(),
+            QJsonObject({{QStringLiteral("n"), 1}}));
+        QTest::qWait(200);
+        QVERIFY(!onA.has(QStringLiteral("flash")));
+        QCOMPARE(otherOnA.count(QStringLiteral("flash")), 1); // delivered once, not echoed back
+        QVERIFY(familySum(m_a->metrics(), "soketi_ws_messages_sent_total") >= 3);
+    }
+
+    void clientEventsCrossNodesNotEchoed()
+    {
+        QVERIFY(startNodes());
+        Client onA(m_a->port()), onB(m_b->port());
+        QTRY_VERIFY(onA.established() && onB.established());
+        onA.subscribe(QStringLiteral("private-chat"));
+        onB.subscribe(QStringLiteral("private-chat"));
+        QTRY_VERIFY(onA.has(QStringLiteral("pusher_internal:subscription_succeeded"))
+            && onB.has(QStringLiteral("pusher_internal:subscription_succeeded")));
+        onA.send({{QStringLiteral("event"), QStringLiteral("client-hop")},
+            {QStringLiteral("channel"), QStringLiteral("private-chat")},
+            {QStringLiteral("data"), QJsonObject{{QStringLiteral("hop"), 1}}}});
+        QTRY_VERIFY(onB.has(QStringLiteral("client-hop")));
+        QCOMPARE(onB.find(QStringLiteral("client-hop")).value(QStringLiteral("data")).toObject(),
+            QJsonObject({{QStringLiteral("hop"), 1}}));
+        QTest::qWait(200);
+        QVERIFY(!onA.has(QStringLiteral("client-hop")));
+    }
+
+    void presenceCountsUniqueUsersAcrossNodes()
+    {
+        QVERIFY(startNodes());
+        const QString channel = QStringLiteral("presence-room");
+        const QString ua = QStringLiteral("{\"user_id\":\"ua\",\"user_info\":{\"node\":\"a\"}}");
+        const QString ub = QStringLiteral("{\"user_id\":\"ub\",\"user_info\":{\"node\":\"b\"}}");
+        Client s1(m_a->port()), s2(m_b->port()), s3(m_b->port());
+        QTRY_VERIFY(s1.established() && s2.established() && s3.established());
+
+        s1.subscribe(channel, ua);
+        QTRY_VERIFY(s1.has(QStringLiteral("pusher_internal:subscription_succeeded")));
+        s2.subscribe(channel, ub);
+        QTRY_VERIFY(s2.has(QStringLiteral("pusher_internal:subscription_succeeded")));
+        const QJsonObject presence2 = s2.dataOf(QStringLiteral("pusher_internal:subscription_succeeded"))
+                                          .value(QStringLiteral("presence"))
+                                          .toObject();
+        QCOMPARE(presence2.value(QStringLiteral("count")).toInt(), 2);
+        QCOMPARE(presence2.value(QStringLiteral("hash")).toObject().value(QStringLiteral("ua")).toObject(),
+            QJsonObject({{QStringLiteral("node"), QStringLiteral("a")}}));
+        QTRY_COMPARE(s1.count(QStringLiteral("pusher_internal:member_added")), 1);
+        QCOMPARE(s1.dataOf(QStringLiteral("pusher_internal:member_added")).value(QStringLiteral("user_id")).toString(),
+            QStringLiteral("ub"));
+
+        // ua again, on node B: one user, no member_added anywhere.
+        s3.subscribe(channel, ua);
+        QTRY_VERIFY(s3.has(QStringLiteral("pusher_internal:subscription_succeeded")));
+        QCOMPARE(s3.dataOf(QStringLiteral("pusher_internal:subscription_succeeded"))
+                     .value(QStringLiteral("presence"))
+                     .toObject()
+                     .value(QStringLiteral("count"))
+                     .toInt(),
+            2);
+        for (ServerCore *n : {m_a.get(), m_b.get()}) {
+            bool answered = false;
+            n->pusher().clusterChannel(
+                *n->pusher().appState(QStringLiteral("app-id")), channel, [&answered](const ClusterChannel &ch) {
+                    answered = true;
+                    QCOMPARE(ch.subscriptionCount, 3);
+                    QCOMPARE(ch.members.size(), 2);
+                });
+            QTRY_VERIFY(answered);
+        }
+        QTest::qWait(200);
+        QCOMPARE(s2.count(QStringLiteral("pusher_internal:member_added")), 0);
+        QCOMPARE(s1.count(QStringLiteral("pusher_internal:member_added")), 1);
+
+        // ua leaves node A but stays on B: no member_removed; then leaves B too: one member_removed.
+        s1.socket.close();
+        QTest::qWait(500);
+        QCOMPARE(s2.count(QStringLiteral("pusher_internal:member_removed")), 0);
+        s3.socket.close();
+        QTRY_COMPARE(s2.count(QStringLiteral("pusher_internal:member_removed")), 1);
+        QCOMPARE(
+            s2.dataOf(QStringLiteral("pusher_internal:member_removed")).value(QStringLiteral("user_id")).toString(),
+            QStringLiteral("ua"));
+
+        // Every cross-node query resolved with the other node's answer, none timed out.
+        QVERIFY(familySum(m_b->metrics(), "soketi_horizontal_adapter_sent_requests") >= 2);
+        QVERIFY(familySum(m_a->metrics(), "soketi_horizontal_adapter_received_requests") >= 2);
+        QCOMPARE(familySum(m_b->metrics(), "soketi_horizontal_adapter_uncomplete_promises"), 0.0);
+        QVERIFY(familySum(m_b->metrics(), "soketi_horizontal_adapter_resolve_time") >= 2);
+    }
+
+    void channelListingSumsNodes()
+    {
+        QVERIFY(startNodes());
+        Client onA(m_a->port()), onB(m_b->port());
+        QTRY_VERIFY(onA.established() && onB.established());
+        onA.subscribe(QStringLiteral("list-1"));
+        onB.subscribe(QStringLiteral("list-1"));
+        onA.subscribe(QStringLiteral("list-only-a"));
+        QTRY_VERIFY(onA.count(QStringLiteral("pusher_internal:subscription_succeeded")) == 2
+            && onB.has(QStringLiteral("pusher_internal:subscription_succeeded")));
+        QHash<QString, ClusterChannel> all;
+        bool answered = false;
+        m_b->pusher().clusterChannels(
+            *m_b->pusher().appState(QStringLiteral("app-id")), [&](const QHash<QString, ClusterChannel> &channels) {
+                all = channels;
+                answered = true;
+            });
+        QTRY_VERIFY(answered);
+        QCOMPARE(all.value(QStringLiteral("list-1")).subscriptionCount, 2);
+        QCOMPARE(all.value(QStringLiteral("list-only-a")).subscriptionCount, 1);
+    }
+
+    void sendToUserAndTerminateAcrossNodes()
+    {
+        QVERIFY(startNodes());
+        Client onA(m_a->port());
+        QTRY_VERIFY(onA.established());
+        onA.signin(QStringLiteral("u1"));
+        QTRY_VERIFY(onA.has(QStringLiteral("pusher:signin_success")));
+        AppState &stateB = *m_b->pusher().appState(QStringLiteral("app-id"));
+        m_b->pusher().publish(stateB, QStringLiteral("#server-to-user-u1"), QStringLiteral("dm"), "{}", {});
+        QTRY_VERIFY(onA.has(QStringLiteral("dm")));
+        m_b->pusher().terminateUserConnections(stateB, QStringLiteral("u1"));
+        QTRY_VERIFY(onA.closed);
+        QCOMPARE(int(onA.socket.closeCode()), 4009);
+    }
+
+    void connectionQuotaIsClusterWide()
+    {
+        QVERIFY(startNodes(2));
+        Client first(m_a->port()), second(m_b->port());
+        QTRY_VERIFY(first.established());
+        QTRY_VERIFY(second.established());
+        Client third(m_a->port());
+        QTRY_VERIFY(third.closed);
+        QCOMPARE(int(third.socket.closeCode()), 4100);
+        QVERIFY(!third.established());
+        QVERIFY(!first.closed && !second.closed);
+        // A slot freed on B is usable from A.
+        second.socket.close();
+        QTRY_COMPARE(m_b->pusher().connectionCount(), 0);
+        Client fourth(m_a->port());
+        QTRY_VERIFY(fourth.established());
+    }
+
+    void survivesRedisRestart()
+    {
+        QVERIFY(startNodes());
+        stopRedis();
+        // Alone, each node still serves its own clients.
+        Client onA(m_a->port());
+        QTRY_VERIFY(onA.established());
+        onA.subscribe(QStringLiteral("after"));
+        QTRY_VERIFY(onA.has(QStringLiteral("pusher_internal:subscription_succeeded")));
+        QTRY_VERIFY(!m_a->pusher().adapter()->isReady());
+        QVERIFY(startRedis());
+        QTRY_VERIFY_WITH_TIMEOUT(m_a->pusher().adapter()->isReady() && m_b->pusher().adapter()->isReady(), 10000);
+        AppState &stateB = *m_b->pusher().appState(QStringLiteral("app-id"));
+        m_b->pusher().publish(stateB, QStringLiteral("after"), QStringLiteral("back"), "{}", {});
+        QTRY_VERIFY(onA.has(QStringLiteral("back")));
+    }
+
+private:
+    QString m_redisBinary;
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<QProcess> m_redis;
+    quint16 m_redisPort = 0;
+    int m_prefixSerial = 0;
+    std::unique_ptr<ServerCore> m_a;
+    std::unique_ptr<ServerCore> m_b;
+};
+
+QTEST_MAIN(TestRedisAdapter)
+#include "tst_redisadapter.moc"
