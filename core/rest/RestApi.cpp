@@ -174,8 +174,7 @@ HttpResponse RestApi::handleApp(const HttpRequest &request, const QString &appId
         if (!state.readRequests.consume(app->maxReadRequestsPerSecond, 1, now))
             return HttpResponse::error(429, u"Too many requests.");
         const bool known = rest.size() < 3 || rest[2] == QLatin1String("users");
-        if (m_deferTo && m_server.adapter() && known
-            && !(rest.size() == 3 && !ChannelName::isPresence(rest[1]))) {
+        if (m_deferTo && m_server.adapter() && known && !(rest.size() == 3 && !ChannelName::isPresence(rest[1]))) {
             deferChannelQuery(state, request, rest);
             return HttpResponse{0, {}, {}, {}};
         }

@@ -140,15 +140,18 @@ void PusherServer::accept(QWebSocket *socket)
     if (app->maxConnections > 0 && m_adapter) {
         // The quota counts the sockets of every node: ask them before admitting this one.
         QPointer<QWebSocket> guard(socket);
-        m_adapter->request(app->id, RedisAdapter::SocketsCount, {},
-            [this, guard, refuse, &state](const QList<QJsonObject> &answers) {
+        ++m_admitting[&state];
+        m_adapter->request(
+            app->id, RedisAdapter::SocketsCount, {}, [this, guard, refuse, &state](const QList<QJsonObject> &answers) {
+                const int admitting = --m_admitting[&state];
                 if (!guard)
                     return;
                 if (guard->state() != QAbstractSocket::ConnectedState) {
                     guard->deleteLater();
                     return;
                 }
-                qint64 total = state.connectionCount;
+                // Sockets still waiting count too: admitting too many is worse than a retry.
+                qint64 total = state.connectionCount + admitting;
                 for (const QJsonObject &a : answers)
                     total += a.value(QLatin1String("totalCount")).toInteger();
                 if (m_closing)
@@ -628,7 +631,8 @@ int PusherServer::publish(AppState &app, const QString &channel, const QString &
     return deliver(app, channel, message, exceptSocketId);
 }
 
-int PusherServer::deliver(AppState &app, const QString &channel, const QByteArray &message, const QString &exceptSocketId)
+int PusherServer::deliver(
+    AppState &app, const QString &channel, const QByteArray &message, const QString &exceptSocketId)
 {
     const Connection *except = nullptr;
     if (!exceptSocketId.isEmpty()) {
@@ -719,8 +723,7 @@ void PusherServer::clusterChannel(AppState &app, const QString &name, std::funct
         });
 }
 
-void PusherServer::clusterChannels(
-    AppState &app, std::function<void(const QHash<QString, ClusterChannel> &)> done)
+void PusherServer::clusterChannels(AppState &app, std::function<void(const QHash<QString, ClusterChannel> &)> done)
 {
     auto collect = [&app, done = std::move(done)](const QList<QJsonObject> &answers) {
         QHash<QString, ClusterChannel> result;

@@ -117,6 +117,7 @@ private:
     bool m_closing = false;
     qint64 m_maxBackpressure;
     RedisAdapter *m_adapter = nullptr; // child; null with the local adapter
+    QHash<const AppState *, int> m_admitting; // sockets waiting for the cluster-wide quota check
 };
 
 } // namespace qsoketi
