@@ -188,6 +188,7 @@ void PusherServer::admit(QWebSocket *socket, AppState &state)
     if (app->enableUserAuthentication)
         c->signinDeadlineMs = c->lastReceivedMs + m_config.userAuthenticationTimeoutMs;
     m_connections.insert(c);
+    m_bySocketId.insert(c->socketId(), c);
     ++state.connectionCount;
 
     connect(
@@ -218,6 +219,7 @@ void PusherServer::onDisconnected(Connection *c)
 {
     if (!m_connections.remove(c))
         return;
+    m_bySocketId.remove(c->socketId());
     AppState &app = *c->appState;
     while (!c->subscriptions.empty())
         unsubscribe(c, c->subscriptions.back().channel, true);
@@ -634,15 +636,7 @@ int PusherServer::publish(AppState &app, const QString &channel, const QString &
 int PusherServer::deliver(
     AppState &app, const QString &channel, const QByteArray &message, const QString &exceptSocketId)
 {
-    const Connection *except = nullptr;
-    if (!exceptSocketId.isEmpty()) {
-        for (Connection *c : std::as_const(m_connections)) {
-            if (c->socketId() == exceptSocketId) {
-                except = c;
-                break;
-            }
-        }
-    }
+    const Connection *except = exceptSocketId.isEmpty() ? nullptr : m_bySocketId.value(exceptSocketId);
     if (channel.startsWith(ChannelName::serverToUserPrefix)) {
         const QString userId = channel.mid(ChannelName::serverToUserPrefix.size());
         const QList<Connection *> conns = app.users.value(userId);
