@@ -500,6 +500,8 @@ void PusherServer::unsubscribe(Connection *c, Channel *channel, bool notify)
     }
     m_feed.record(Kind::Unsubscribed, app.app.id, c->socketId(), name, {}, {});
     if (channel->subscriptionCount() == 0) {
+        if (m_adapter && notify && app.app.enableSubscriptionCount && !channel->isPresence())
+            announceSubscriptionCount(app, name); // subscribers on other nodes remain
         app.dropIfEmpty(channel);
         return;
     }
@@ -511,6 +513,8 @@ void PusherServer::subscriptionCountChanged(AppState &app, Channel &channel)
 {
     if (!app.app.enableSubscriptionCount || channel.isPresence())
         return;
+    if (m_adapter)
+        return announceSubscriptionCount(app, channel.name());
     const QByteArray data = "{\"subscription_count\":" + QByteArray::number(channel.subscriptionCount()) + '}';
     broadcast(app, channel.subscribers(),
         MessageCodec::event(
@@ -730,6 +734,18 @@ void PusherServer::clusterChannels(AppState &app, std::function<void(const QHash
     if (!m_adapter)
         return collect({});
     m_adapter->request(app.app.id, RedisAdapter::ChannelsInfo, {}, std::move(collect));
+}
+
+void PusherServer::announceSubscriptionCount(AppState &app, const QString &channel)
+{
+    clusterChannel(app, channel, [this, &app, channel](const ClusterChannel &ch) {
+        const QByteArray data = "{\"subscription_count\":" + QByteArray::number(ch.subscriptionCount) + '}';
+        const QByteArray message = MessageCodec::event(
+            u"pusher_internal:subscription_count", channel, MessageCodec::jsonString(QString::fromLatin1(data)));
+        if (const Channel *local = app.channel(channel))
+            broadcast(app, local->subscribers(), message, nullptr);
+        m_adapter->publish(app.app.id, channel, message, {});
+    });
 }
 
 void PusherServer::announceMemberRemoved(

@@ -99,6 +99,8 @@ private:
     // Local delivery of a complete Pusher message (publish(), and messages of other nodes).
     int deliver(AppState &app, const QString &channel, const QByteArray &message, const QString &exceptSocketId);
     QJsonObject answerRequest(const QString &appId, RedisAdapter::RequestType type, const QJsonObject &opts);
+    // pusher_internal:subscription_count with the cluster-wide count, to every node's subscribers.
+    void announceSubscriptionCount(AppState &app, const QString &channel);
     // member_removed once the user has left the whole cluster.
     void announceMemberRemoved(AppState &app, const QString &channel, const QString &userId, const QByteArray &message);
 

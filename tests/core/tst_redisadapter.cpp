@@ -157,7 +157,7 @@ private:
         m_redis->waitForFinished(1000);
         m_redis.reset();
     }
-    std::unique_ptr<ServerCore> node(int maxConnections = -1)
+    std::unique_ptr<ServerCore> node(int maxConnections = -1, bool subscriptionCount = false)
     {
         ServerConfig config;
         config.host = QStringLiteral("127.0.0.1");
@@ -169,6 +169,7 @@ private:
         config.apps[0].enableClientMessages = true;
         config.apps[0].enableUserAuthentication = false;
         config.apps[0].maxConnections = maxConnections;
+        config.apps[0].enableSubscriptionCount = subscriptionCount;
         config.adapter.driver = QStringLiteral("redis");
         config.adapter.redisHost = QStringLiteral("127.0.0.1");
         config.adapter.redisPort = m_redisPort;
@@ -181,11 +182,11 @@ private:
         return core;
     }
     // Two nodes on one prefix, both subscribed.
-    bool startNodes(int maxConnections = -1)
+    bool startNodes(int maxConnections = -1, bool subscriptionCount = false)
     {
-        m_a = node(maxConnections);
+        m_a = node(maxConnections, subscriptionCount);
         --m_prefixSerial;
-        m_b = node(maxConnections);
+        m_b = node(maxConnections, subscriptionCount);
         return QTest::qWaitFor(
             [this] { return m_a->pusher().adapter()->isReady() && m_b->pusher().adapter()->isReady(); }, 5000);
     }
@@ -348,6 +349,34 @@ private slots:
         QTRY_VERIFY(answered);
         QCOMPARE(all.value(QStringLiteral("list-1")).subscriptionCount, 2);
         QCOMPARE(all.value(QStringLiteral("list-only-a")).subscriptionCount, 1);
+    }
+
+    void subscriptionCountIsClusterWide()
+    {
+        QVERIFY(startNodes(-1, true));
+        Client onA(m_a->port()), onB(m_b->port());
+        QTRY_VERIFY(onA.established() && onB.established());
+        const QString channel = QStringLiteral("counted");
+        auto lastCount = [&channel](const Client &c) {
+            int count = -1;
+            for (const QJsonObject &m : c.messages)
+                if (m.value(QStringLiteral("event")).toString() == QLatin1String("pusher_internal:subscription_count")
+                    && m.value(QStringLiteral("channel")).toString() == channel)
+                    count = QJsonDocument::fromJson(m.value(QStringLiteral("data")).toString().toUtf8())
+                                .object()
+                                .value(QStringLiteral("subscription_count"))
+                                .toInt();
+            return count;
+        };
+        onA.subscribe(channel);
+        QTRY_COMPARE(lastCount(onA), 1);
+        onB.subscribe(channel);
+        QTRY_COMPARE(lastCount(onB), 2);
+        QTRY_COMPARE(lastCount(onA), 2); // told by node B
+        // The last subscriber of node B leaves: node A's subscriber learns the new total.
+        onB.send({{QStringLiteral("event"), QStringLiteral("pusher:unsubscribe")},
+            {QStringLiteral("data"), QJsonObject{{QStringLiteral("channel"), channel}}}});
+        QTRY_COMPARE(lastCount(onA), 1);
     }
 
     void sendToUserAndTerminateAcrossNodes()
