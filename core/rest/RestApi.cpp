@@ -130,6 +130,49 @@ void RestApi::deferChannelQuery(AppState &state, const HttpRequest &request, con
     });
 }
 
+void RestApi::deferTriggerInfo(
+    AppState &state, const HttpRequest &request, const QJsonObject &body, const HttpResponse &local)
+{
+    const Responder respond = *m_deferTo;
+    const qsizetype requestBytes = request.body.size();
+    const QJsonObject answer = QJsonDocument::fromJson(local.body).object();
+    m_server.clusterChannels(
+        state, [&state, respond, requestBytes, body, answer](const QHash<QString, ClusterChannel> &all) {
+            // Each answered attribute (subscription_count, user_count) gets the cluster-wide value.
+            auto recount = [&all](const QString &channel, QJsonObject attrs) {
+                const ClusterChannel ch = all.value(channel);
+                if (attrs.contains(QLatin1String("subscription_count")))
+                    attrs.insert(QStringLiteral("subscription_count"), ch.subscriptionCount);
+                if (attrs.contains(QLatin1String("user_count")))
+                    attrs.insert(QStringLiteral("user_count"), qint64(ch.members.size()));
+                return attrs;
+            };
+            QJsonObject result = answer;
+            if (answer.contains(QLatin1String("channels"))) {
+                QJsonObject channels = answer.value(QLatin1String("channels")).toObject();
+                for (auto it = channels.begin(); it != channels.end(); ++it)
+                    it.value() = recount(it.key(), it.value().toObject());
+                result.insert(QStringLiteral("channels"), channels);
+            } else if (answer.contains(QLatin1String("batch"))) {
+                QJsonArray items = answer.value(QLatin1String("batch")).toArray();
+                const QJsonArray events = body.value(QLatin1String("batch")).toArray();
+                for (qsizetype i = 0; i < items.size() && i < events.size(); ++i) {
+                    const QJsonObject event = events[i].toObject();
+                    const QString channel = event.value(QLatin1String("channels")).isArray()
+                        ? event.value(QLatin1String("channels")).toArray().first().toString()
+                        : event.value(QLatin1String("channel")).toString();
+                    items[i] = recount(channel, items[i].toObject());
+                }
+                result.insert(QStringLiteral("batch"), items);
+            }
+            const HttpResponse response = HttpResponse::json(200, toJson(result));
+            state.metrics.httpCallsReceived->Increment();
+            state.metrics.httpReceivedBytes->Increment(double(requestBytes));
+            state.metrics.httpTransmittedBytes->Increment(double(response.body.size()));
+            respond(response);
+        });
+}
+
 HttpResponse RestApi::memoryResponse(bool acceptTraffic) const
 {
     // The same figures as the metrics port's /usage (one reader of /proc for both).
@@ -195,6 +238,11 @@ HttpResponse RestApi::handleApp(const HttpRequest &request, const QString &appId
             return incorrect();
         const QJsonObject body = doc.object();
         response = rest[0] == QLatin1String("events") ? trigger(state, body) : batch(state, body);
+        if (m_deferTo && m_server.adapter() && response.status == 200 && response.body != "{\"ok\":true}") {
+            // The `info` attributes were counted on this node only: recount them over the cluster.
+            deferTriggerInfo(state, request, body, response);
+            return HttpResponse{0, {}, {}, {}};
+        }
     } else if (post && rest.size() == 3 && rest[0] == QLatin1String("users")
         && rest[2] == QLatin1String("terminate_connections")) {
         m_server.terminateUserConnections(state, rest[1]);

@@ -42,6 +42,9 @@ private:
     HttpResponse memoryResponse(bool acceptTraffic) const;
     // Cluster mode: starts the query behind a GET channels route and answers through m_deferTo.
     void deferChannelQuery(AppState &app, const HttpRequest &request, const QStringList &rest);
+    // Cluster mode: recounts the `info` attributes of a trigger answer over every node.
+    void deferTriggerInfo(
+        AppState &app, const HttpRequest &request, const QJsonObject &body, const HttpResponse &local);
     // Validates one event of /events or /batch_events; fills the channel list.
     std::optional<HttpResponse> validateEvent(AppState &app, const QJsonObject &event, QStringList *channels) const;
 

@@ -3,21 +3,27 @@
 // temporary directory) and two ServerCore nodes in this process, with real QWebSocket clients.
 #include <memory>
 
+#include <QCryptographicHash>
+#include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
 #include <QProcess>
 #include <QStandardPaths>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QUrlQuery>
 #include <QWebSocket>
 
 #include "ServerCore.h"
 #include "adapter/ClusterChannel.h"
 #include "adapter/RedisAdapter.h"
 #include "auth/HmacSigner.h"
+#include "auth/RestRequestVerifier.h"
 #include "metrics/MetricsRegistry.h"
 #include "server/PusherServer.h"
 
@@ -94,6 +100,32 @@ public:
     QList<QJsonObject> messages;
     bool closed = false;
 };
+
+// A signed request to the HTTP API; returns the status and the JSON answer.
+QPair<int, QJsonObject> rest(quint16 port, const QByteArray &method, const QString &path,
+    QList<QPair<QString, QString>> params = {}, const QByteArray &body = {})
+{
+    params.append({QStringLiteral("auth_key"), QStringLiteral("app-key")});
+    params.append({QStringLiteral("auth_timestamp"), QString::number(QDateTime::currentSecsSinceEpoch())});
+    params.append({QStringLiteral("auth_version"), QStringLiteral("1.0")});
+    if (!body.isEmpty())
+        params.append({QStringLiteral("body_md5"),
+            QString::fromLatin1(QCryptographicHash::hash(body, QCryptographicHash::Md5).toHex())});
+    params.append({QStringLiteral("auth_signature"),
+        QString::fromLatin1(HmacSigner::sign("app-secret", RestRequestVerifier::stringToSign(method, path, params)))});
+    QUrlQuery query;
+    query.setQueryItems(params);
+    QUrl url(QStringLiteral("http://127.0.0.1:%1%2").arg(port).arg(path));
+    url.setQuery(query);
+    QNetworkAccessManager nam;
+    QNetworkRequest request(url);
+    request.setHeader(QNetworkRequest::ContentTypeHeader, QStringLiteral("application/json"));
+    std::unique_ptr<QNetworkReply> reply(method == "POST" ? nam.post(request, body) : nam.get(request));
+    if (!QTest::qWaitFor([&reply] { return reply->isFinished(); }, 10000))
+        return {-1, {}};
+    return {reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(),
+        QJsonDocument::fromJson(reply->readAll()).object()};
+}
 
 quint16 freePort()
 {
@@ -377,6 +409,66 @@ private slots:
         onB.send({{QStringLiteral("event"), QStringLiteral("pusher:unsubscribe")},
             {QStringLiteral("data"), QJsonObject{{QStringLiteral("channel"), channel}}}});
         QTRY_COMPARE(lastCount(onA), 1);
+    }
+
+    void restAnswersAreClusterWide()
+    {
+        QVERIFY(startNodes());
+        const QString channel = QStringLiteral("presence-rest");
+        const QString ua = QStringLiteral("{\"user_id\":\"ua\",\"user_info\":{}}");
+        const QString ub = QStringLiteral("{\"user_id\":\"ub\",\"user_info\":{}}");
+        Client s1(m_a->port()), s2(m_b->port()), s3(m_b->port());
+        QTRY_VERIFY(s1.established() && s2.established() && s3.established());
+        s1.subscribe(channel, ua);
+        QTRY_VERIFY(s1.has(QStringLiteral("pusher_internal:subscription_succeeded")));
+        s2.subscribe(channel, ub);
+        s3.subscribe(channel, ua);
+        s3.subscribe(QStringLiteral("rest-public"));
+        QTRY_VERIFY(s2.has(QStringLiteral("pusher_internal:subscription_succeeded"))
+            && s3.count(QStringLiteral("pusher_internal:subscription_succeeded")) == 2);
+
+        for (ServerCore *n : {m_a.get(), m_b.get()}) {
+            const auto [status, info] = rest(n->port(), "GET", QStringLiteral("/apps/app-id/channels/") + channel,
+                {{QStringLiteral("info"), QStringLiteral("user_count,subscription_count")}});
+            QCOMPARE(status, 200);
+            QCOMPARE(info.value(QStringLiteral("user_count")).toInt(), 2); // ua counted once
+            QCOMPARE(info.value(QStringLiteral("subscription_count")).toInt(), 3);
+            QCOMPARE(info.value(QStringLiteral("occupied")).toBool(), true);
+            const auto [usersStatus, users] =
+                rest(n->port(), "GET", QStringLiteral("/apps/app-id/channels/%1/users").arg(channel));
+            QCOMPARE(usersStatus, 200);
+            QStringList ids;
+            for (const QJsonValue &u : users.value(QStringLiteral("users")).toArray())
+                ids.append(u.toObject().value(QStringLiteral("id")).toString());
+            ids.sort();
+            QCOMPARE(ids, QStringList({QStringLiteral("ua"), QStringLiteral("ub")}));
+        }
+        // Node A lists a channel only node B has.
+        const auto [listStatus, list] = rest(m_a->port(), "GET", QStringLiteral("/apps/app-id/channels"),
+            {{QStringLiteral("info"), QStringLiteral("user_count")}});
+        QCOMPARE(listStatus, 200);
+        const QJsonObject channels = list.value(QStringLiteral("channels")).toObject();
+        QCOMPARE(channels.value(QStringLiteral("rest-public"))
+                     .toObject()
+                     .value(QStringLiteral("subscription_count"))
+                     .toInt(),
+            1);
+        QCOMPARE(channels.value(channel).toObject().value(QStringLiteral("user_count")).toInt(), 2);
+        // A trigger's `info` counts the cluster too.
+        const QByteArray body = "{\"name\":\"e\",\"channels\":[\"rest-public\",\"presence-rest\"],\"data\":\"{}\","
+                                "\"info\":\"subscription_count,user_count\"}";
+        const auto [triggerStatus, triggered] =
+            rest(m_a->port(), "POST", QStringLiteral("/apps/app-id/events"), {}, body);
+        QCOMPARE(triggerStatus, 200);
+        const QJsonObject info = triggered.value(QStringLiteral("channels")).toObject();
+        QCOMPARE(
+            info.value(QStringLiteral("rest-public")).toObject().value(QStringLiteral("subscription_count")).toInt(),
+            1);
+        QCOMPARE(info.value(channel).toObject().value(QStringLiteral("subscription_count")).toInt(), 3);
+        QCOMPARE(info.value(channel).toObject().value(QStringLiteral("user_count")).toInt(), 2);
+        QTRY_VERIFY(s3.has(QStringLiteral("e"), QStringLiteral("rest-public")));
+        // A non-presence channel has no users: a synchronous 400, cluster or not.
+        QCOMPARE(rest(m_a->port(), "GET", QStringLiteral("/apps/app-id/channels/rest-public/users")).first, 400);
     }
 
     void sendToUserAndTerminateAcrossNodes()
