@@ -40,6 +40,7 @@ public:
         TerminateUserConnections = 9, // soketi's type; no answer data
         ChannelInfo = 100, // opts.channel → {count, members: {userId: {id, info}}}
         ChannelsInfo = 101, // → {channels: {name: {count, users: [userId…]}}}
+        UsersOnline = 102, // opts.userIds → {online: [the ones signed in on that node]}
     };
 
     struct Hooks

@@ -48,6 +48,9 @@ QString userIdString(const QJsonValue &id)
 
 using Kind = ActivityEvent::Kind;
 
+// Adapter "channel" of watchlist online/offline events for one user's watchers on other nodes.
+const QString watchlistChannelPrefix = QStringLiteral("#watchlist-");
+
 } // namespace
 
 PusherServer::PusherServer(
@@ -595,7 +598,9 @@ void PusherServer::handleSignin(Connection *c, const IncomingMessage &m)
         if (app.users.contains(watched))
             online.append(watched);
     }
-    if (!online.isEmpty())
+    if (m_adapter && !c->watchlist.isEmpty())
+        sendClusterWatchlist(app, c); // users online on other nodes count too
+    else if (!online.isEmpty())
         sendWatchlistEvent(c, u"online", online);
     if (cameOnline)
         userOnline(app, c);
@@ -612,6 +617,8 @@ void PusherServer::sendWatchlistEvent(Connection *to, QStringView name, const QS
 
 void PusherServer::userOnline(AppState &app, Connection *c)
 {
+    if (m_adapter)
+        return announceUserPresence(app, c->userId, true);
     const auto watchers = app.watchers.value(c->userId);
     for (Connection *w : watchers)
         if (w != c)
@@ -620,6 +627,8 @@ void PusherServer::userOnline(AppState &app, Connection *c)
 
 void PusherServer::userOffline(AppState &app, const QString &userId)
 {
+    if (m_adapter)
+        return announceUserPresence(app, userId, false);
     const auto watchers = app.watchers.value(userId);
     for (Connection *w : watchers)
         sendWatchlistEvent(w, u"offline", {userId});
@@ -670,6 +679,13 @@ void PusherServer::setAdapter(RedisAdapter *adapter)
         AppState *app = appState(appId);
         if (!app)
             return;
+        if (channel.startsWith(watchlistChannelPrefix)) {
+            // A user came online / went offline on another node: tell the watchers here.
+            const auto watchers = app->watchers.value(channel.mid(watchlistChannelPrefix.size()));
+            for (Connection *w : watchers)
+                send(w, message);
+            return;
+        }
         if (ChannelName::isCache(channel))
             app->cache.insert(
                 channel, AppState::CachedEvent{message, nowMs() + qint64(m_config.cacheTtlSeconds) * 1000});
@@ -698,6 +714,8 @@ QJsonObject PusherServer::answerRequest(const QString &appId, RedisAdapter::Requ
     }
     case RedisAdapter::ChannelsInfo:
         return ClusterChannel::encodeAll(app->channels);
+    case RedisAdapter::UsersOnline:
+        return onlineUsers(*app, opts.value(QLatin1String("userIds")).toArray());
     }
     return {};
 }
@@ -746,6 +764,60 @@ void PusherServer::announceSubscriptionCount(AppState &app, const QString &chann
             broadcast(app, local->subscribers(), message, nullptr);
         m_adapter->publish(app.app.id, channel, message, {});
     });
+}
+
+QJsonObject PusherServer::onlineUsers(const AppState &app, const QJsonArray &userIds)
+{
+    QJsonArray online;
+    for (const QJsonValue &id : userIds)
+        if (app.users.contains(id.toString()))
+            online.append(id);
+    return {{QStringLiteral("online"), online}};
+}
+
+void PusherServer::sendClusterWatchlist(AppState &app, Connection *c)
+{
+    QPointer<Connection> guard(c);
+    m_adapter->request(app.app.id, RedisAdapter::UsersOnline,
+        {{QStringLiteral("userIds"), QJsonArray::fromStringList(c->watchlist)}},
+        [this, guard, &app](const QList<QJsonObject> &answers) {
+            if (!guard || guard->isClosing())
+                return;
+            QSet<QString> remote;
+            for (const QJsonObject &a : answers)
+                for (const QJsonValue &id : a.value(QLatin1String("online")).toArray())
+                    remote.insert(id.toString());
+            QStringList online;
+            for (const QString &watched : std::as_const(guard->watchlist))
+                if (app.users.contains(watched) || remote.contains(watched))
+                    online.append(watched);
+            if (!online.isEmpty())
+                sendWatchlistEvent(guard, u"online", online);
+        });
+}
+
+void PusherServer::announceUserPresence(AppState &app, const QString &userId, bool online)
+{
+    // Online/offline for the cluster: only when no other node has (had) the user meanwhile.
+    m_adapter->request(app.app.id, RedisAdapter::UsersOnline, {{QStringLiteral("userIds"), QJsonArray{userId}}},
+        [this, &app, userId, online](const QList<QJsonObject> &answers) {
+            for (const QJsonObject &a : answers)
+                if (!a.value(QLatin1String("online")).toArray().isEmpty())
+                    return;
+            if (app.users.contains(userId) != online)
+                return; // changed again meanwhile: that change announces itself
+            const QJsonObject event{
+                {QStringLiteral("name"), online ? QStringLiteral("online") : QStringLiteral("offline")},
+                {QStringLiteral("user_ids"), QJsonArray{userId}}};
+            const QByteArray message = MessageCodec::event(u"pusher_internal:watchlist_events", {},
+                QJsonDocument(QJsonObject{{QStringLiteral("events"), QJsonArray{event}}})
+                    .toJson(QJsonDocument::Compact));
+            const auto watchers = app.watchers.value(userId);
+            for (Connection *w : watchers)
+                if (!(online && w->userId == userId))
+                    send(w, message);
+            m_adapter->publish(app.app.id, watchlistChannelPrefix + userId, message, {});
+        });
 }
 
 void PusherServer::announceMemberRemoved(

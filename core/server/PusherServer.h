@@ -5,6 +5,7 @@
 #include <memory>
 
 #include <QHash>
+#include <QJsonArray>
 #include <QObject>
 #include <QSet>
 #include <QTimer>
@@ -101,6 +102,10 @@ private:
     QJsonObject answerRequest(const QString &appId, RedisAdapter::RequestType type, const QJsonObject &opts);
     // pusher_internal:subscription_count with the cluster-wide count, to every node's subscribers.
     void announceSubscriptionCount(AppState &app, const QString &channel);
+    // Watchlist across nodes: the initial online list, and online/offline once for the whole cluster.
+    void sendClusterWatchlist(AppState &app, Connection *c);
+    void announceUserPresence(AppState &app, const QString &userId, bool online);
+    static QJsonObject onlineUsers(const AppState &app, const QJsonArray &userIds);
     // member_removed once the user has left the whole cluster.
     void announceMemberRemoved(AppState &app, const QString &channel, const QString &userId, const QByteArray &message);
 

@@ -83,9 +83,12 @@ public:
         }
         send({{QStringLiteral("event"), QStringLiteral("pusher:subscribe")}, {QStringLiteral("data"), data}});
     }
-    void signin(const QString &userId)
+    void signin(const QString &userId, const QStringList &watchlist = {})
     {
-        const QString userData = QStringLiteral("{\"id\":\"%1\"}").arg(userId);
+        const QString userData =
+            QString::fromUtf8(QJsonDocument(QJsonObject{{QStringLiteral("id"), userId},
+                                                {QStringLiteral("watchlist"), QJsonArray::fromStringList(watchlist)}})
+                                  .toJson(QJsonDocument::Compact));
         send({{QStringLiteral("event"), QStringLiteral("pusher:signin")},
             {QStringLiteral("data"),
                 QJsonObject{{QStringLiteral("user_data"), userData},
@@ -469,6 +472,51 @@ private slots:
         QTRY_VERIFY(s3.has(QStringLiteral("e"), QStringLiteral("rest-public")));
         // A non-presence channel has no users: a synchronous 400, cluster or not.
         QCOMPARE(rest(m_a->port(), "GET", QStringLiteral("/apps/app-id/channels/rest-public/users")).first, 400);
+    }
+
+    void watchlistAcrossNodes()
+    {
+        QVERIFY(startNodes());
+        // Watchlist events as (name, user) pairs, in arrival order.
+        auto events = [](const Client &c) {
+            QStringList out;
+            for (const QJsonObject &m : c.messages) {
+                if (m.value(QStringLiteral("event")).toString() != QLatin1String("pusher_internal:watchlist_events"))
+                    continue;
+                for (const QJsonValue &e :
+                    m.value(QStringLiteral("data")).toObject().value(QStringLiteral("events")).toArray())
+                    for (const QJsonValue &id : e.toObject().value(QStringLiteral("user_ids")).toArray())
+                        out.append(
+                            e.toObject().value(QStringLiteral("name")).toString() + QLatin1Char(':') + id.toString());
+            }
+            return out;
+        };
+        Client watcher(m_a->port()), xOnB(m_b->port()), xOnA(m_a->port());
+        QTRY_VERIFY(watcher.established() && xOnB.established() && xOnA.established());
+        watcher.signin(QStringLiteral("w"), {QStringLiteral("x")});
+        QTRY_VERIFY(watcher.has(QStringLiteral("pusher:signin_success")));
+        QTest::qWait(100);
+        QCOMPARE(events(watcher), QStringList());
+        xOnB.signin(QStringLiteral("x"));
+        QTRY_COMPARE(events(watcher), QStringList({QStringLiteral("online:x")}));
+        xOnA.signin(QStringLiteral("x")); // x is already online (on node B): no second event
+        QTRY_VERIFY(xOnA.has(QStringLiteral("pusher:signin_success")));
+        QTest::qWait(300);
+        QCOMPARE(events(watcher), QStringList({QStringLiteral("online:x")}));
+
+        // A new watcher on node B sees w, who is online on node A.
+        Client watcher2(m_b->port());
+        QTRY_VERIFY(watcher2.established());
+        watcher2.signin(QStringLiteral("v"), {QStringLiteral("w")});
+        QTRY_COMPARE(events(watcher2), QStringList({QStringLiteral("online:w")}));
+
+        xOnB.socket.close(); // x still on node A
+        QTest::qWait(400);
+        QCOMPARE(events(watcher), QStringList({QStringLiteral("online:x")}));
+        xOnA.socket.close();
+        QTRY_COMPARE(events(watcher), QStringList({QStringLiteral("online:x"), QStringLiteral("offline:x")}));
+        watcher.socket.close(); // w leaves node A: the watcher on node B hears it
+        QTRY_COMPARE(events(watcher2), QStringList({QStringLiteral("online:w"), QStringLiteral("offline:w")}));
     }
 
     void sendToUserAndTerminateAcrossNodes()
