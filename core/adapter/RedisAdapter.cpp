@@ -44,6 +44,9 @@ RedisAdapter::RedisAdapter(const AdapterConfig &config, MetricsRegistry &metrics
     m_responseChannel = m_broadcastChannel + "#comms#res";
     connect(m_sub, &RedisConnection::ready, this, &RedisAdapter::subscribe);
     connect(m_pub, &RedisConnection::ready, this, &RedisAdapter::readyChanged);
+    m_clock.start();
+    m_expiryTimer.setSingleShot(true);
+    connect(&m_expiryTimer, &QTimer::timeout, this, &RedisAdapter::expire);
 }
 
 RedisAdapter::~RedisAdapter() = default;
@@ -147,7 +150,21 @@ void RedisAdapter::request(const QString &appId, RequestType type, const QJsonOb
         });
     m_pub->command({QByteArrayLiteral("PUBLISH"), m_requestChannel, body});
     metrics.sentRequests->Increment();
-    QTimer::singleShot(m_config.requestsTimeoutMs, this, [this, requestId] { finish(requestId, true); });
+    m_deadlines.emplace_back(m_clock.elapsed() + m_config.requestsTimeoutMs, requestId);
+    if (!m_expiryTimer.isActive())
+        m_expiryTimer.start(m_config.requestsTimeoutMs);
+}
+
+void RedisAdapter::expire()
+{
+    const qint64 now = m_clock.elapsed();
+    while (!m_deadlines.empty() && m_deadlines.front().first <= now) {
+        const QString requestId = std::move(m_deadlines.front().second);
+        m_deadlines.pop_front();
+        finish(requestId, true); // no-op when it was answered in time
+    }
+    if (!m_deadlines.empty())
+        m_expiryTimer.start(int(m_deadlines.front().first - now));
 }
 
 void RedisAdapter::onRequest(const QByteArray &payload)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <deque>
 #include <functional>
 
 #include <QByteArray>
@@ -10,6 +11,7 @@
 #include <QList>
 #include <QObject>
 #include <QString>
+#include <QTimer>
 
 #include "config/ServerConfig.h"
 
@@ -89,6 +91,7 @@ private:
     void onRequest(const QByteArray &payload);
     void onResponse(const QByteArray &payload);
     void finish(const QString &requestId, bool timedOut);
+    void expire();
 
     const AdapterConfig &m_config;
     MetricsRegistry &m_metrics;
@@ -101,6 +104,10 @@ private:
     bool m_subscribed = false;
     Hooks m_hooks;
     QHash<QString, Pending> m_pending;
+    // Every request has the same timeout, so deadlines come in order: one timer for all of them.
+    std::deque<std::pair<qint64, QString>> m_deadlines; // (steady ms, requestId)
+    QElapsedTimer m_clock;
+    QTimer m_expiryTimer;
 };
 
 } // namespace qsoketi

@@ -5,6 +5,7 @@
 
 #include <QCryptographicHash>
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -517,6 +518,36 @@ private slots:
         QTRY_COMPARE(events(watcher), QStringList({QStringLiteral("online:x"), QStringLiteral("offline:x")}));
         watcher.socket.close(); // w leaves node A: the watcher on node B hears it
         QTRY_COMPARE(events(watcher2), QStringList({QStringLiteral("online:w"), QStringLiteral("offline:w")}));
+    }
+
+    void silentNodeResolvesByTimeout()
+    {
+        QVERIFY(startNodes());
+        Client onA(m_a->port());
+        QTRY_VERIFY(onA.established());
+        onA.subscribe(QStringLiteral("slow"));
+        QTRY_VERIFY(onA.has(QStringLiteral("pusher_internal:subscription_succeeded")));
+        // A third "node" that subscribes to the request channel and never answers.
+        QTcpSocket silent;
+        silent.connectToHost(QHostAddress::LocalHost, m_redisPort);
+        QVERIFY(silent.waitForConnected(2000));
+        const QByteArray channel = m_a->config().adapter.redisPrefix.toUtf8() + "#redis-adapter#comms#req";
+        silent.write("SUBSCRIBE " + channel + "\r\n");
+        QVERIFY(silent.waitForReadyRead(2000));
+
+        QElapsedTimer clock;
+        clock.start();
+        bool answered = false;
+        qint64 count = -1;
+        m_b->pusher().clusterChannel(
+            *m_b->pusher().appState(QStringLiteral("app-id")), QStringLiteral("slow"), [&](const ClusterChannel &ch) {
+                answered = true;
+                count = ch.subscriptionCount;
+            });
+        QTRY_VERIFY_WITH_TIMEOUT(answered, 5000);
+        QVERIFY(clock.elapsed() >= 1900); // requestsTimeoutMs = 2000
+        QCOMPARE(count, 1); // node A's answer arrived and counts
+        QCOMPARE(familySum(m_b->metrics(), "soketi_horizontal_adapter_uncomplete_promises"), 1.0);
     }
 
     void sendToUserAndTerminateAcrossNodes()
