@@ -548,6 +548,14 @@ private slots:
         QVERIFY(clock.elapsed() >= 1900); // requestsTimeoutMs = 2000
         QCOMPARE(count, 1); // node A's answer arrived and counts
         QCOMPARE(familySum(m_b->metrics(), "soketi_horizontal_adapter_uncomplete_promises"), 1.0);
+
+        // A node destroyed with a request outstanding never calls its resolver.
+        bool late = false;
+        m_b->pusher().clusterChannel(*m_b->pusher().appState(QStringLiteral("app-id")), QStringLiteral("slow"),
+            [&late](const ClusterChannel &) { late = true; });
+        m_b.reset();
+        QTest::qWait(2500);
+        QVERIFY(!late);
     }
 
     void sendToUserAndTerminateAcrossNodes()
