@@ -123,9 +123,10 @@ void PusherServer::accept(QWebSocket *socket)
     socket->setMaxAllowedIncomingFrameSize(quint64(m_config.wsMaxMessageSizeInKb) * 1024);
 
     auto refuse = [socket](int code, const QString &message) {
+        // Connected before close(): a peer that is already gone makes close() emit disconnected at once.
+        connect(socket, &QWebSocket::disconnected, socket, &QObject::deleteLater);
         socket->sendTextMessage(QString::fromUtf8(MessageCodec::error(code, message)));
         socket->close(QWebSocketProtocol::CloseCode(code), message);
-        connect(socket, &QWebSocket::disconnected, socket, &QObject::deleteLater);
     };
 
     const QString prefix = m_config.pathPrefix + QStringLiteral("/app/");
