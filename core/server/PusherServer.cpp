@@ -22,6 +22,7 @@
 #include "server/ActivityFeed.h"
 #include "server/Connection.h"
 #include "server/SocketBuffers.h"
+#include "webhooks/WebhookSender.h"
 
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
@@ -53,13 +54,14 @@ const QString watchlistChannelPrefix = QStringLiteral("#watchlist-");
 
 } // namespace
 
-PusherServer::PusherServer(
-    const ServerConfig &config, const AppRegistry &apps, MetricsRegistry &metrics, ActivityFeed &feed, QObject *parent)
+PusherServer::PusherServer(const ServerConfig &config, const AppRegistry &apps, MetricsRegistry &metrics,
+    ActivityFeed &feed, WebhookSender &webhooks, QObject *parent)
     : QObject(parent)
     , m_config(config)
     , m_apps(apps)
     , m_metrics(metrics)
     , m_feed(feed)
+    , m_webhooks(webhooks)
     , m_wsServer(new QWebSocketServer(QStringLiteral("qsoketi"), QWebSocketServer::NonSecureMode, this))
     , m_maxBackpressure(config.wsMaxBackpressureBytes)
 {
@@ -443,6 +445,7 @@ void PusherServer::handleSubscribe(Connection *c, const IncomingMessage &m, cons
                 broadcast(app, channel.subscribers(), added, c);
                 if (m_adapter)
                     m_adapter->publish(app.app.id, name, added, c->socketId());
+                m_webhooks.memberAdded(app.app, name, userId);
             }
         }
         QByteArray presenceData;
@@ -464,10 +467,18 @@ void PusherServer::handleSubscribe(Connection *c, const IncomingMessage &m, cons
         const auto it = app.cache.constFind(name);
         if (it != app.cache.cend() && it->expiresAtMs > nowMs())
             send(c, it->message);
-        else
+        else {
             send(c, MessageCodec::event(u"pusher:cache_miss", name, {}));
+            m_webhooks.cacheMiss(app.app, name);
+        }
     }
     if (added) {
+        if (channel.subscriptionCount() == 1) {
+            if (m_adapter)
+                clusterOccupancyWebhook(app, name, true);
+            else
+                m_webhooks.channelOccupied(app.app, name);
+        }
         subscriptionCountChanged(app, channel);
         m_feed.record(Kind::Subscribed, app.app.id, c->socketId(), name, {}, userId.toUtf8());
     }
@@ -496,16 +507,22 @@ void PusherServer::unsubscribe(Connection *c, Channel *channel, bool notify)
                 QJsonDocument(QJsonObject{{QStringLiteral("user_id"), userId}}).toJson(QJsonDocument::Compact);
             const QByteArray removed = MessageCodec::event(
                 u"pusher_internal:member_removed", name, MessageCodec::jsonString(QString::fromUtf8(data)));
-            if (m_adapter)
-                announceMemberRemoved(app, name, userId, removed);
-            else
+            if (m_adapter) {
+                announceMemberRemoved(app, name, userId, removed); // and the webhook, if the user left the cluster
+            } else {
                 broadcast(app, channel->subscribers(), removed, c);
+                m_webhooks.memberRemoved(app.app, name, userId);
+            }
         }
     }
     m_feed.record(Kind::Unsubscribed, app.app.id, c->socketId(), name, {}, {});
     if (channel->subscriptionCount() == 0) {
         if (m_adapter && notify && app.app.enableSubscriptionCount && !channel->isPresence())
             announceSubscriptionCount(app, name); // subscribers on other nodes remain
+        if (m_adapter)
+            clusterOccupancyWebhook(app, name, false);
+        else
+            m_webhooks.channelVacated(app.app, name);
         app.dropIfEmpty(channel);
         return;
     }
@@ -561,6 +578,7 @@ void PusherServer::handleClientEvent(Connection *c, const IncomingMessage &m)
     if (m_adapter)
         m_adapter->publish(a.id, channelName, message, c->socketId());
     m_feed.record(Kind::ClientEvent, a.id, c->socketId(), channelName, m.event, data);
+    m_webhooks.clientEvent(a, channelName, m.event, m.data, c->socketId(), userId);
 }
 
 void PusherServer::handleSignin(Connection *c, const IncomingMessage &m)
@@ -836,6 +854,23 @@ void PusherServer::announceMemberRemoved(
             if (ch)
                 broadcast(app, ch->subscribers(), message, nullptr);
             m_adapter->publish(app.app.id, channel, message, {});
+            m_webhooks.memberRemoved(app.app, channel, userId);
+        });
+}
+
+void PusherServer::clusterOccupancyWebhook(AppState &app, const QString &channel, bool occupied)
+{
+    // Occupied: nobody else in the cluster had subscribers. Vacated: nobody has any left.
+    m_adapter->request(app.app.id, RedisAdapter::ChannelInfo, {{QStringLiteral("channel"), channel}},
+        [this, &app, channel, occupied](const QList<QJsonObject> &answers) {
+            for (const QJsonObject &a : answers)
+                if (a.value(QLatin1String("count")).toInteger() > 0)
+                    return;
+            const Channel *ch = app.channel(channel);
+            if (occupied && ch && ch->subscriptionCount() > 0)
+                m_webhooks.channelOccupied(app.app, channel);
+            else if (!occupied && !ch)
+                m_webhooks.channelVacated(app.app, channel);
         });
 }
 

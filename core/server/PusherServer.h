@@ -25,6 +25,7 @@ class ActivityFeed;
 class AppRegistry;
 class Connection;
 class MetricsRegistry;
+class WebhookSender;
 struct ClusterChannel;
 
 // The Pusher protocol engine: connection lifecycle, subscriptions, presence, client events, sign-in,
@@ -35,7 +36,7 @@ class PusherServer : public QObject
 
 public:
     PusherServer(const ServerConfig &config, const AppRegistry &apps, MetricsRegistry &metrics, ActivityFeed &feed,
-        QObject *parent = nullptr);
+        WebhookSender &webhooks, QObject *parent = nullptr);
     ~PusherServer() override;
 
     // Takes a TCP socket whose (unread) request is a WebSocket upgrade and lets QtWebSockets finish it.
@@ -106,6 +107,8 @@ private:
     void sendClusterWatchlist(AppState &app, Connection *c);
     void announceUserPresence(AppState &app, const QString &userId, bool online);
     static QJsonObject onlineUsers(const AppState &app, const QJsonArray &userIds);
+    // channel_occupied / channel_vacated webhooks judged over the whole cluster.
+    void clusterOccupancyWebhook(AppState &app, const QString &channel, bool occupied);
     // member_removed once the user has left the whole cluster.
     void announceMemberRemoved(AppState &app, const QString &channel, const QString &userId, const QByteArray &message);
 
@@ -113,6 +116,7 @@ private:
     const AppRegistry &m_apps;
     MetricsRegistry &m_metrics;
     ActivityFeed &m_feed;
+    WebhookSender &m_webhooks;
     QWebSocketServer *m_wsServer; // child
     QHash<QString, AppState *> m_appStatesById;
     std::vector<std::unique_ptr<AppState>> m_appStates;
