@@ -32,8 +32,7 @@ ServerCore::ServerCore(ServerConfig config, QObject *parent)
     , m_webhooks(new WebhookSender(m_apps, WebhookSender::Options::fromConfig(m_config), this))
     , m_pusher(new PusherServer(m_config, m_apps, *m_metrics, *m_activity, *m_webhooks, this))
     , m_rest(std::make_unique<RestApi>(m_config, m_apps, *m_pusher))
-    , m_metricsEndpoint(new MetricsEndpoint(
-          m_config, *m_metrics, [this] { return m_pusher && m_pusher->isClosing(); }, this))
+    , m_metricsEndpoint(new MetricsEndpoint(m_config, *m_metrics, [this] { return m_pusher && m_pusher->isClosing(); }, this))
 {
     const bool tls = !m_config.sslCertPath.isEmpty() || !m_config.sslKeyPath.isEmpty();
     m_listener = tls ? new QSslServer(this) : new QTcpServer(this);
