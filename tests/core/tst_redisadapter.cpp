@@ -3,9 +3,12 @@
 // temporary directory) and two ServerCore nodes in this process, with real QWebSocket clients.
 #include <memory>
 
+#include <QAbstractHttpServer>
 #include <QCryptographicHash>
 #include <QDateTime>
 #include <QElapsedTimer>
+#include <QHttpServerRequest>
+#include <QHttpServerResponder>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -131,6 +134,32 @@ QPair<int, QJsonObject> rest(quint16 port, const QByteArray &method, const QStri
         QJsonDocument::fromJson(reply->readAll()).object()};
 }
 
+// Collects the webhook events the nodes send ("name:channel[:user]").
+class WebhookReceiver : public QAbstractHttpServer
+{
+public:
+    WebhookReceiver() { port = listen(QHostAddress::LocalHost, 0); }
+    quint16 port = 0;
+    QStringList events;
+
+protected:
+    bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override
+    {
+        for (const QJsonValue &e :
+            QJsonDocument::fromJson(request.body()).object().value(QStringLiteral("events")).toArray()) {
+            const QJsonObject o = e.toObject();
+            QString line = o.value(QStringLiteral("name")).toString() + QLatin1Char(':')
+                + o.value(QStringLiteral("channel")).toString();
+            if (o.contains(QStringLiteral("user_id")))
+                line += QLatin1Char(':') + o.value(QStringLiteral("user_id")).toString();
+            events.append(line);
+        }
+        makeResponder(request, socket).write("{}", "application/json", QHttpServerResponder::StatusCode::Ok);
+        return true;
+    }
+    void missingHandler(const QHttpServerRequest &, QTcpSocket *) override {}
+};
+
 quint16 freePort()
 {
     QTcpServer probe;
@@ -193,7 +222,7 @@ private:
         m_redis->waitForFinished(1000);
         m_redis.reset();
     }
-    std::unique_ptr<ServerCore> node(int maxConnections = -1, bool subscriptionCount = false)
+    std::unique_ptr<ServerCore> node(int maxConnections = -1, bool subscriptionCount = false, quint16 webhookPort = 0)
     {
         ServerConfig config;
         config.host = QStringLiteral("127.0.0.1");
@@ -206,6 +235,12 @@ private:
         config.apps[0].enableUserAuthentication = false;
         config.apps[0].maxConnections = maxConnections;
         config.apps[0].enableSubscriptionCount = subscriptionCount;
+        if (webhookPort)
+            config.apps[0].webhooks = QJsonArray{
+                QJsonObject{{QStringLiteral("url"), QStringLiteral("http://127.0.0.1:%1/hook").arg(webhookPort)},
+                    {QStringLiteral("event_types"),
+                        QJsonArray{QStringLiteral("channel_occupied"), QStringLiteral("channel_vacated"),
+                            QStringLiteral("member_added"), QStringLiteral("member_removed")}}}};
         config.adapter.driver = QStringLiteral("redis");
         config.adapter.redisHost = QStringLiteral("127.0.0.1");
         config.adapter.redisPort = m_redisPort;
@@ -218,11 +253,11 @@ private:
         return core;
     }
     // Two nodes on one prefix, both subscribed.
-    bool startNodes(int maxConnections = -1, bool subscriptionCount = false)
+    bool startNodes(int maxConnections = -1, bool subscriptionCount = false, quint16 webhookPort = 0)
     {
-        m_a = node(maxConnections, subscriptionCount);
+        m_a = node(maxConnections, subscriptionCount, webhookPort);
         --m_prefixSerial;
-        m_b = node(maxConnections, subscriptionCount);
+        m_b = node(maxConnections, subscriptionCount, webhookPort);
         return QTest::qWaitFor(
             [this] { return m_a->pusher().adapter()->isReady() && m_b->pusher().adapter()->isReady(); }, 5000);
     }
@@ -556,6 +591,40 @@ private slots:
         m_b.reset();
         QTest::qWait(2500);
         QVERIFY(!late);
+    }
+
+    void webhooksSeeTheCluster()
+    {
+        WebhookReceiver hooks;
+        QVERIFY(hooks.port != 0);
+        QVERIFY(startNodes(-1, false, hooks.port));
+        Client onA(m_a->port()), onB(m_b->port());
+        QTRY_VERIFY(onA.established() && onB.established());
+        onA.subscribe(QStringLiteral("hooked"));
+        QTRY_COMPARE(hooks.events, QStringList({QStringLiteral("channel_occupied:hooked")}));
+        onB.subscribe(QStringLiteral("hooked")); // already occupied through node A
+        QTRY_VERIFY(onB.has(QStringLiteral("pusher_internal:subscription_succeeded")));
+        const QString ua = QStringLiteral("{\"user_id\":\"ua\",\"user_info\":{}}");
+        onA.subscribe(QStringLiteral("presence-hooked"), ua);
+        QTRY_VERIFY(hooks.events.contains(QStringLiteral("member_added:presence-hooked:ua")));
+        onB.subscribe(QStringLiteral("presence-hooked"), ua); // the same user on node B: not added again
+        QTRY_COMPARE(onB.count(QStringLiteral("pusher_internal:subscription_succeeded")), 2);
+        QTest::qWait(400);
+        QCOMPARE(hooks.events.count(QStringLiteral("channel_occupied:hooked")), 1);
+        QCOMPARE(hooks.events.count(QStringLiteral("member_added:presence-hooked:ua")), 1);
+        QCOMPARE(hooks.events.count(QStringLiteral("channel_occupied:presence-hooked")), 1);
+
+        onA.socket.close(); // node B still has both channels and the user
+        QTest::qWait(500);
+        QVERIFY(!hooks.events.contains(QStringLiteral("channel_vacated:hooked")));
+        QVERIFY(!hooks.events.contains(QStringLiteral("member_removed:presence-hooked:ua")));
+        onB.socket.close();
+        QTRY_VERIFY(hooks.events.contains(QStringLiteral("channel_vacated:hooked"))
+            && hooks.events.contains(QStringLiteral("member_removed:presence-hooked:ua"))
+            && hooks.events.contains(QStringLiteral("channel_vacated:presence-hooked")));
+        QTest::qWait(200);
+        QCOMPARE(hooks.events.count(QStringLiteral("channel_vacated:hooked")), 1);
+        QCOMPARE(hooks.events.count(QStringLiteral("member_removed:presence-hooked:ua")), 1);
     }
 
     void sendToUserAndTerminateAcrossNodes()
