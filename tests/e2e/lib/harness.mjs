@@ -127,9 +127,10 @@ export async function startServer({ env = {}, args = [], startTimeoutMs = 20000,
         SOKETI_PORT: String(port),
         SOKETI_METRICS_HOST: '127.0.0.1',
         SOKETI_METRICS_SERVER_PORT: String(metricsPort),
-        // Only meaningful for the reference soketi: keep its UDP discovery on loopback.
-        SOKETI_CLUSTER_UNICAST_ADDRESSES: '127.0.0.1',
-        SOKETI_CLUSTER_PORT: String(clusterPort),
+        // Only for the reference soketi: keep its UDP discovery on loopback (qsoketi warns about them).
+        ...(process.env.E2E_SERVER_CMD
+            ? { SOKETI_CLUSTER_UNICAST_ADDRESSES: '127.0.0.1', SOKETI_CLUSTER_PORT: String(clusterPort) }
+            : {}),
         // Fast stop by default; the shutdown tests set their own value.
         SOKETI_SHUTDOWN_GRACE_PERIOD: '200',
         QT_QPA_PLATFORM: 'offscreen',
