@@ -2,6 +2,12 @@
 #include "ServerCore.h"
 
 #include <QDateTime>
+#include <QFile>
+#include <QSslCertificate>
+#include <QSslConfiguration>
+#include <QSslKey>
+#include <QSslServer>
+#include <QSslSocket>
 #include <QTcpSocket>
 #include <QTimer>
 
@@ -25,9 +31,11 @@ ServerCore::ServerCore(ServerConfig config, QObject *parent)
     , m_rest(std::make_unique<RestApi>(m_config, m_apps, *m_pusher))
     , m_metricsEndpoint(new MetricsEndpoint(m_config, *m_metrics, [this] { return m_pusher && m_pusher->isClosing(); }, this))
 {
-    m_listener.setMaxPendingConnections(qMax(m_config.maxPendingConnections, 1024));
-    m_listener.setListenBacklogSize(qMax(m_config.maxPendingConnections, 1024));
-    connect(&m_listener, &QTcpServer::pendingConnectionAvailable, this, &ServerCore::onNewConnection);
+    const bool tls = !m_config.sslCertPath.isEmpty() || !m_config.sslKeyPath.isEmpty();
+    m_listener = tls ? new QSslServer(this) : new QTcpServer(this);
+    m_listener->setMaxPendingConnections(qMax(m_config.maxPendingConnections, 1024));
+    m_listener->setListenBacklogSize(qMax(m_config.maxPendingConnections, 1024));
+    connect(m_listener, &QTcpServer::pendingConnectionAvailable, this, &ServerCore::onNewConnection);
 }
 
 ServerCore::~ServerCore()
@@ -35,6 +43,8 @@ ServerCore::~ServerCore()
     // The pusher server's connections must go before the registry their metric pointers point into.
     delete m_pusher;
     m_pusher = nullptr;
+    delete m_metricsEndpoint; // its lag monitor writes into the registry
+    m_metricsEndpoint = nullptr;
 }
 
 bool ServerCore::start(QString *error)
@@ -45,25 +55,68 @@ bool ServerCore::start(QString *error)
         *error = QStringLiteral("SOKETI_HOST \"%1\" is not an IP address.").arg(m_config.host);
         return false;
     }
-    if (!m_listener.listen(address, m_config.port)) {
+    if (auto *sslServer = qobject_cast<QSslServer *>(m_listener); sslServer && !setUpTls(error))
+        return false;
+    if (!m_listener->listen(address, m_config.port)) {
         *error = QStringLiteral("cannot listen on %1:%2: %3; choose another port with SOKETI_PORT")
                      .arg(m_config.host)
                      .arg(m_config.port)
-                     .arg(m_listener.errorString());
+                     .arg(m_listener->errorString());
         return false;
     }
     // soketi always starts the metrics listener; /metrics itself exists only when metrics are enabled.
     if (!m_metricsEndpoint->listen(error)) {
-        m_listener.close();
+        m_listener->close();
         return false;
     }
     m_startedAtMs = QDateTime::currentMSecsSinceEpoch();
     return true;
 }
 
+bool ServerCore::setUpTls(QString *error)
+{
+    if (!QSslSocket::supportsSsl()) {
+        *error = QStringLiteral("TLS was asked for (SOKETI_SSL_CERT/SOKETI_SSL_KEY) but no TLS backend is available; install libssl3");
+        return false;
+    }
+    const QList<QSslCertificate> certificates = QSslCertificate::fromPath(m_config.sslCertPath, QSsl::Pem);
+    if (certificates.isEmpty()) {
+        *error = QStringLiteral("SOKETI_SSL_CERT: no PEM certificate could be read from %1").arg(m_config.sslCertPath);
+        return false;
+    }
+    QFile keyFile(m_config.sslKeyPath);
+    if (!keyFile.open(QIODevice::ReadOnly)) {
+        *error = QStringLiteral("SOKETI_SSL_KEY: cannot read %1: %2").arg(m_config.sslKeyPath, keyFile.errorString());
+        return false;
+    }
+    const QByteArray keyPem = keyFile.readAll();
+    const QByteArray passphrase = m_config.sslPassphrase.toUtf8();
+    QSslKey key;
+    for (QSsl::KeyAlgorithm algorithm : {QSsl::Rsa, QSsl::Ec, QSsl::Dsa}) {
+        key = QSslKey(keyPem, algorithm, QSsl::Pem, QSsl::PrivateKey, passphrase);
+        if (!key.isNull())
+            break;
+    }
+    if (key.isNull()) {
+        *error = QStringLiteral("SOKETI_SSL_KEY: %1 is not a PEM private key (or SOKETI_SSL_PASS is wrong)").arg(m_config.sslKeyPath);
+        return false;
+    }
+    QList<QSslCertificate> chain = certificates;
+    if (!m_config.sslCaPath.isEmpty())
+        chain += QSslCertificate::fromPath(m_config.sslCaPath, QSsl::Pem);
+    QSslConfiguration tlsConfig = QSslConfiguration::defaultConfiguration();
+    tlsConfig.setLocalCertificateChain(chain);
+    tlsConfig.setPrivateKey(key);
+    tlsConfig.setPeerVerifyMode(QSslSocket::VerifyNone); // clients are not asked for certificates
+    auto *sslServer = static_cast<QSslServer *>(m_listener);
+    sslServer->setSslConfiguration(tlsConfig);
+    sslServer->setHandshakeTimeout(10000);
+    return true;
+}
+
 quint16 ServerCore::port() const
 {
-    return m_listener.serverPort();
+    return m_listener->serverPort();
 }
 
 quint16 ServerCore::metricsPort() const
@@ -74,7 +127,7 @@ quint16 ServerCore::metricsPort() const
 void ServerCore::onNewConnection()
 {
     const qint64 maxBody = qint64(m_config.httpRequestLimitInMb * 1024 * 1024);
-    while (QTcpSocket *socket = m_listener.nextPendingConnection()) {
+    while (QTcpSocket *socket = m_listener->nextPendingConnection()) {
         socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
         new HttpSession(
             socket, maxBody, [this](const HttpRequest &request) { return m_rest->handle(request); },
@@ -89,7 +142,7 @@ void ServerCore::shutdown()
     m_shuttingDown = true;
     qCInfo(lcServer) << "shutting down: closing" << m_pusher->connectionCount() << "connections, then waiting"
                      << m_config.shutdownGracePeriodMs << "ms";
-    m_listener.close();
+    m_listener->close();
     m_pusher->beginShutdown();
     QTimer::singleShot(m_config.shutdownGracePeriodMs, m_metricsEndpoint, &MetricsEndpoint::close);
     QTimer::singleShot(m_config.shutdownGracePeriodMs, this, &ServerCore::stopped);

@@ -47,6 +47,7 @@ signals:
 
 private:
     void onNewConnection();
+    bool setUpTls(QString *error);
 
     const ServerConfig m_config;
     AppRegistry m_apps;
@@ -55,7 +56,8 @@ private:
     PusherServer *m_pusher; // child
     std::unique_ptr<RestApi> m_rest;
     MetricsEndpoint *m_metricsEndpoint; // child
-    QTcpServer m_listener;
+    // A QSslServer when SOKETI_SSL_CERT/KEY are set (its sockets arrive after the TLS handshake).
+    QTcpServer *m_listener; // child
     qint64 m_startedAtMs = 0;
     bool m_shuttingDown = false;
 };

@@ -16,7 +16,7 @@ packages=(
     qt6-qpa-plugins libgl-dev
     prometheus-cpp-dev libhiredis-dev
     # test-time servers and tools
-    prometheus redis-server xvfb xauth x11-apps imagemagick fonts-dejavu-core curl procps
+    prometheus redis-server xvfb xauth x11-apps imagemagick fonts-dejavu-core curl procps openssl locales
 )
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -31,6 +31,10 @@ install_packages() {
         echo "bootstrap: installing ${missing[*]}"
         as_root apt-get update -qq
         DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    fi
+    # The metrics tests prove locale independence under a comma-decimal locale.
+    if ! locale -a 2>/dev/null | grep -qi '^de_DE.utf8$'; then
+        as_root localedef -i de_DE -f UTF-8 de_DE.UTF-8 || echo "bootstrap: could not generate de_DE.UTF-8 (one locale check will be skipped)"
     fi
 }
 

@@ -13,7 +13,7 @@
 #include "logging/LogCategories.h"
 #include "protocol/ChannelName.h"
 #include "protocol/MessageCodec.h"
-#include "rest/MemoryUsage.h"
+#include "metrics/ProcessInfo.h"
 #include "server/PusherServer.h"
 
 #include <prometheus/counter.h>
@@ -72,23 +72,26 @@ HttpResponse RestApi::handle(const HttpRequest &request)
 
 HttpResponse RestApi::memoryResponse(bool acceptTraffic) const
 {
-    const MemoryUsage usage = MemoryUsage::read();
+    // The same figures as the metrics port's /usage (one reader of /proc for both).
+    const double used = double(ProcessInfo::residentMemoryBytes().value_or(0));
+    const double total = double(ProcessInfo::physicalMemoryBytes().value_or(0));
+    const double percent = total > 0 ? 100.0 * used / total : 0.0;
     if (acceptTraffic) {
         if (m_server.isClosing())
             return HttpResponse::error(500, u"The server is closing. Choose another server. :)");
-        if (usage.percent() > m_config.acceptTrafficMemoryThreshold)
+        if (percent > m_config.acceptTrafficMemoryThreshold)
             return HttpResponse::error(500, u"Low on memory here. Choose another server. :)");
         return HttpResponse::json(200,
             toJson({{QStringLiteral("memory"),
-                QJsonObject{{QStringLiteral("usedSize"), double(usage.residentBytes)},
-                    {QStringLiteral("totalSize"), double(usage.totalBytes)},
-                    {QStringLiteral("percentUsage"), usage.percent()}}}}));
+                QJsonObject{{QStringLiteral("usedSize"), used},
+                    {QStringLiteral("totalSize"), total},
+                    {QStringLiteral("percentUsage"), percent}}}}));
     }
     return HttpResponse::json(200,
         toJson({{QStringLiteral("memory"),
-            QJsonObject{{QStringLiteral("free"), double(usage.totalBytes - usage.residentBytes)},
-                {QStringLiteral("used"), double(usage.residentBytes)},
-                {QStringLiteral("total"), double(usage.totalBytes)}, {QStringLiteral("percent"), usage.percent()}}}}));
+            QJsonObject{{QStringLiteral("free"), total - used},
+                {QStringLiteral("used"), used},
+                {QStringLiteral("total"), total}, {QStringLiteral("percent"), percent}}}}));
 }
 
 HttpResponse RestApi::handleApp(const HttpRequest &request, const QString &appId, const QStringList &rest)

@@ -2,7 +2,9 @@
 #include "server/Connection.h"
 
 #include "channels/Channel.h"
+#include "logging/LogCategories.h"
 
+#include <QSslSocket>
 #include <QTcpSocket>
 #include <QWebSocket>
 
@@ -15,6 +17,7 @@ Connection::Connection(QWebSocket *socket, QTcpSocket *tcp, QString socketId, QO
     , m_socket(socket)
     , m_tcp(tcp)
     , m_socketId(std::move(socketId))
+    , m_directWrite(!qobject_cast<QSslSocket *>(tcp))
 {
     m_socket->setParent(this);
 }
@@ -29,6 +32,9 @@ bool Connection::writeFrame(const QByteArray &frame, qint64 maxBufferedBytes)
         // A slow reader: stop queueing for it. The close is deferred because the caller may be
         // iterating over the subscribers of a channel this connection belongs to.
         m_closing = true;
+        qCWarning(lcWs, "dropped slow client %s: more than %lld bytes waiting to be sent; raise "
+                        "SOKETI_WS_MAX_BACKPRESSURE_IN_KB if clients legitimately lag",
+                  qPrintable(m_socketId), static_cast<long long>(maxBufferedBytes));
         // A close frame would wait behind the backlog the client is not reading, so drop the TCP
         // connection: the client sees an abnormal close and reconnects.
         QMetaObject::invokeMethod(this, [this] { m_tcp->abort(); }, Qt::QueuedConnection);
@@ -38,7 +44,7 @@ bool Connection::writeFrame(const QByteArray &frame, qint64 maxBufferedBytes)
     // copy into QTcpSocket's write buffer and the extra event-loop round before the bytes leave;
     // whatever the kernel does not take goes through Qt, which keeps the order.
     qsizetype offset = 0;
-    if (m_tcp->bytesToWrite() == 0) {
+    if (m_directWrite && m_tcp->bytesToWrite() == 0) {
         const ssize_t n = ::send(int(m_tcp->socketDescriptor()), frame.constData(), size_t(frame.size()),
                                  MSG_NOSIGNAL | MSG_DONTWAIT);
         if (n > 0)

@@ -63,6 +63,7 @@ private:
     QTcpSocket *m_tcp; // owned by m_socket
     QString m_socketId;
     bool m_closing = false;
+    bool m_directWrite; // plain TCP: frames may go straight to the kernel (never under TLS)
 };
 
 } // namespace qsoketi

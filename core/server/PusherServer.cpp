@@ -154,6 +154,7 @@ void PusherServer::accept(QWebSocket *socket)
     if (app->enableUserAuthentication)
         c->signinDeadlineMs = c->lastReceivedMs + m_config.userAuthenticationTimeoutMs;
     m_connections.insert(c);
+    m_bySocketId.insert(c->socketId(), c);
     ++state.connectionCount;
 
     connect(
@@ -184,6 +185,7 @@ void PusherServer::onDisconnected(Connection *c)
 {
     if (!m_connections.remove(c))
         return;
+    m_bySocketId.remove(c->socketId());
     AppState &app = *c->appState;
     while (!c->subscriptions.empty())
         unsubscribe(c, c->subscriptions.back().channel, true);
@@ -559,15 +561,7 @@ int PusherServer::publish(AppState &app, const QString &channel, const QString &
         app.cache.insert(channel, AppState::CachedEvent{message, nowMs() + qint64(m_config.cacheTtlSeconds) * 1000});
     m_feed.record(Kind::ApiEvent, app.app.id, exceptSocketId, channel, event, dataJson);
 
-    const Connection *except = nullptr;
-    if (!exceptSocketId.isEmpty()) {
-        for (Connection *c : std::as_const(m_connections)) {
-            if (c->socketId() == exceptSocketId) {
-                except = c;
-                break;
-            }
-        }
-    }
+    const Connection *except = exceptSocketId.isEmpty() ? nullptr : m_bySocketId.value(exceptSocketId);
     if (channel.startsWith(ChannelName::serverToUserPrefix)) {
         const QString userId = channel.mid(ChannelName::serverToUserPrefix.size());
         const QList<Connection *> conns = app.users.value(userId);

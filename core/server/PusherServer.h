@@ -90,6 +90,7 @@ private:
     QHash<QString, AppState *> m_appStatesById;
     std::vector<std::unique_ptr<AppState>> m_appStates;
     QSet<Connection *> m_connections;
+    QHash<QString, Connection *> m_bySocketId; // for socket_id exclusion on publish
     // TCP sockets handed to QtWebSockets, by peer port, until their QWebSocket appears: QWebSocket
     // does not expose the socket it wraps, and fan-out writes frames to it directly.
     QHash<quint16, QTcpSocket *> m_upgrading;
