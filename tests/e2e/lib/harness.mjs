@@ -108,7 +108,7 @@ async function httpOk(url) {
  * Starts a server with the default app and the given extra SOKETI_* env.
  * Returns {port, metricsPort, proc, url(path), metricsUrl(path), stop(), log(), exited}.
  */
-export async function startServer({ env = {}, args = [], startTimeoutMs = 20000, port: fixedPort, metricsPort: fixedMetricsPort } = {}) {
+export async function startServer({ env = {}, args = [], startTimeoutMs = 20000, port: fixedPort, metricsPort: fixedMetricsPort, cwd } = {}) {
     if (usingExternalServer()) {
         if (Object.keys(env).length > 0 || args.length > 0) {
             throw new Error('startServer: custom env/args need a spawned server (unset E2E_SERVER_PORT)');
@@ -136,7 +136,7 @@ export async function startServer({ env = {}, args = [], startTimeoutMs = 20000,
         QT_QPA_PLATFORM: 'offscreen',
         ...env,
     };
-    const proc = spawn(file, [...baseArgs, ...args], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(file, [...baseArgs, ...args], { env: childEnv, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     children.add(proc);
     const logLines = [];
     const collect = (stream) => {
