@@ -14,6 +14,8 @@
 
 #ifdef QSOKETI_HAS_GUI
 #include <QApplication>
+
+#include "DashboardWindow.h"
 #endif
 
 #include <cstdio>
@@ -31,7 +33,7 @@ void logLine(QtMsgType type, const QMessageLogContext &context, const QString &m
     std::fwrite(line.constData(), 1, size_t(line.size()), stderr);
 }
 
-bool hasArgument(int argc, char **argv, const char *name)
+[[maybe_unused]] bool hasArgument(int argc, char **argv, const char *name)
 {
     for (int i = 1; i < argc; ++i)
         if (std::strcmp(argv[i], name) == 0)
@@ -39,7 +41,7 @@ bool hasArgument(int argc, char **argv, const char *name)
     return false;
 }
 
-bool displayAvailable()
+[[maybe_unused]] bool displayAvailable()
 {
     return qEnvironmentVariableIsSet("DISPLAY") || qEnvironmentVariableIsSet("WAYLAND_DISPLAY")
         || qEnvironmentVariableIsSet("QT_QPA_PLATFORM");
@@ -52,7 +54,7 @@ int main(int argc, char *argv[])
     qInstallMessageHandler(logLine);
 
     // GUI or headless must be decided before any application object exists.
-    bool gui = false;
+    [[maybe_unused]] bool gui = false;
 #ifdef QSOKETI_HAS_GUI
     const bool wantsGui = !hasArgument(argc, argv, "--no-gui") && !hasArgument(argc, argv, "--help")
         && !hasArgument(argc, argv, "-h") && !hasArgument(argc, argv, "--version") && !hasArgument(argc, argv, "-v");
@@ -115,6 +117,17 @@ int main(int argc, char *argv[])
     qCInfo(lcApp, "qsoketi %s listening on %s:%u (WebSocket /app/{key} and HTTP API); %d app(s), default key \"%s\"",
         QSOKETI_VERSION, qPrintable(loaded.config.host), unsigned(core.port()), int(loaded.config.apps.size()),
         qPrintable(loaded.config.apps.value(0).key));
+
+#ifdef QSOKETI_HAS_GUI
+    std::unique_ptr<qsoketi::DashboardWindow> window;
+    if (gui) {
+        window = std::make_unique<qsoketi::DashboardWindow>(core);
+        // Closing the window stops the server like SIGTERM does: clients get 4200, then the grace period.
+        QApplication::setQuitOnLastWindowClosed(false);
+        QObject::connect(window.get(), &qsoketi::DashboardWindow::closed, &core, &qsoketi::ServerCore::shutdown);
+        window->show();
+    }
+#endif
 
     UnixSignalWatcher signalWatcher;
     QObject::connect(

@@ -18,6 +18,7 @@
 #include "server/ActivityFeed.h"
 #include "server/HttpSession.h"
 #include "server/PusherServer.h"
+#include "webhooks/WebhookSender.h"
 
 namespace qsoketi {
 
@@ -27,7 +28,8 @@ ServerCore::ServerCore(ServerConfig config, QObject *parent)
     , m_apps(m_config.apps)
     , m_metrics(std::make_unique<MetricsRegistry>(m_config.metrics, m_config.port))
     , m_activity(new ActivityFeed(this))
-    , m_pusher(new PusherServer(m_config, m_apps, *m_metrics, *m_activity, this))
+    , m_webhooks(new WebhookSender(m_apps, WebhookSender::Options::fromConfig(m_config), this))
+    , m_pusher(new PusherServer(m_config, m_apps, *m_metrics, *m_activity, *m_webhooks, this))
     , m_rest(std::make_unique<RestApi>(m_config, m_apps, *m_pusher))
     , m_metricsEndpoint(new MetricsEndpoint(m_config, *m_metrics, [this] { return m_pusher && m_pusher->isClosing(); }, this))
 {
@@ -143,6 +145,7 @@ void ServerCore::shutdown()
     qCInfo(lcServer) << "shutting down: closing" << m_pusher->connectionCount() << "connections, then waiting"
                      << m_config.shutdownGracePeriodMs << "ms";
     m_listener->close();
+    m_webhooks->drain();
     m_pusher->beginShutdown();
     QTimer::singleShot(m_config.shutdownGracePeriodMs, m_metricsEndpoint, &MetricsEndpoint::close);
     QTimer::singleShot(m_config.shutdownGracePeriodMs, this, &ServerCore::stopped);

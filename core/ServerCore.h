@@ -16,6 +16,7 @@ class MetricsEndpoint;
 class MetricsRegistry;
 class PusherServer;
 class RestApi;
+class WebhookSender;
 
 // The composition root of the server: builds every part from one ServerConfig, listens on the main
 // port (WebSocket + REST API on one socket) and the metrics port, and drains on shutdown.
@@ -53,6 +54,7 @@ private:
     AppRegistry m_apps;
     std::unique_ptr<MetricsRegistry> m_metrics;
     ActivityFeed *m_activity; // child
+    WebhookSender *m_webhooks; // child; before m_pusher, which uses it
     PusherServer *m_pusher; // child
     std::unique_ptr<RestApi> m_rest;
     MetricsEndpoint *m_metricsEndpoint; // child

@@ -378,6 +378,13 @@ const Option kOptions[] = {
     {"database.redis.password", "DB_REDIS_PASSWORD", true,
         [](const ValueReader &r, ServerConfig &c, Limits &) { r.string(c.adapter.redisPassword); }},
 
+    {"webhooks.batching.enabled", "WEBHOOKS_BATCHING", false,
+        [](const ValueReader &r, ServerConfig &c, Limits &) { r.boolean(c.webhooksBatching); }},
+    {"webhooks.batching.duration", "WEBHOOKS_BATCHING_DURATION", false,
+        [](const ValueReader &r, ServerConfig &c, Limits &) {
+            r.integer(c.webhooksBatchingDurationMs, 1, INT_MAX, QStringLiteral("milliseconds >= 1"));
+        }},
+
     // qsoketi extensions (listed in ConfigLoader.h).
     {"wsMaxMessageSizeInKb", "WS_MAX_MESSAGE_SIZE_IN_KB", false,
         [](const ValueReader &r, ServerConfig &c, Limits &) {
@@ -420,7 +427,6 @@ const char *const kRedisExtras = "Redis Sentinel/Cluster connections and Redis k
 const char *const kCache = "the redis cache driver (cache channels are kept in memory)";
 const char *const kRateLimiters = "shared (redis/cluster) rate limiters (limits are counted per process)";
 const char *const kQueues = "redis/SQS webhook queues (webhooks are sent directly)";
-const char *const kBatching = "webhook batching";
 const char *const kCors = "configurable CORS (soketi's default CORS headers are always sent)";
 
 const Unsupported kUnsupported[] = {
@@ -505,8 +511,6 @@ const Unsupported kUnsupported[] = {
     {"rateLimiter.driver", "RATE_LIMITER_DRIVER", "\"local\"", kRateLimiters, true},
     {"rateLimiter.redis.redisOptions", "RATE_LIMITER_REDIS_OPTIONS", "{}", kRateLimiters, false},
     {"rateLimiter.redis.clusterMode", "RATE_LIMITER_REDIS_CLUSTER_MODE", "false", kRateLimiters, false},
-    {"webhooks.batching.enabled", "WEBHOOKS_BATCHING", "false", kBatching, false},
-    {"webhooks.batching.duration", "WEBHOOKS_BATCHING_DURATION", "50", kBatching, false},
 };
 
 // ---------------------------------------------------------------------------------------------------

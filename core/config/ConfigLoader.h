@@ -45,7 +45,7 @@ namespace qsoketi {
 // Not supported (warned about, ignored): database app managers (mysql, postgres, dynamodb) and the app
 // cache, NATS and cluster adapters (ADAPTER_DRIVER nats/cluster is an error), cluster discovery, Redis
 // Sentinel/Cluster connections and key prefixes, redis cache driver, redis/cluster rate limiters,
-// redis/SQS queues, webhook batching, configurable CORS, instance.process_id.
+// redis/SQS queues, configurable CORS, instance.process_id.
 class ConfigLoader final
 {
 public:

@@ -61,6 +61,10 @@ struct ServerConfig
     int wsIdleTimeoutSeconds = 120;
     int maxPendingConnections = 1024;
 
+    // SOKETI_WEBHOOKS_BATCHING(_DURATION): collect each webhook's events for this long, then send one request.
+    bool webhooksBatching = false;
+    int webhooksBatchingDurationMs = 50;
+
     MetricsConfig metrics;
     AdapterConfig adapter;
 

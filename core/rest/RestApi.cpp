@@ -160,7 +160,7 @@ std::optional<HttpResponse> RestApi::validateEvent(
                 return incorrect();
             channels->append(c.toString());
         }
-    } else {
+    } else if (!channelValue.toString().isEmpty()) {
         channels->append(channelValue.toString());
     }
     if (channels->isEmpty())

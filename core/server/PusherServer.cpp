@@ -20,6 +20,7 @@
 #include "server/ActivityFeed.h"
 #include "server/Connection.h"
 #include "server/SocketBuffers.h"
+#include "webhooks/WebhookSender.h"
 
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
@@ -48,13 +49,14 @@ using Kind = ActivityEvent::Kind;
 
 } // namespace
 
-PusherServer::PusherServer(
-    const ServerConfig &config, const AppRegistry &apps, MetricsRegistry &metrics, ActivityFeed &feed, QObject *parent)
+PusherServer::PusherServer(const ServerConfig &config, const AppRegistry &apps, MetricsRegistry &metrics,
+    ActivityFeed &feed, WebhookSender &webhooks, QObject *parent)
     : QObject(parent)
     , m_config(config)
     , m_apps(apps)
     , m_metrics(metrics)
     , m_feed(feed)
+    , m_webhooks(webhooks)
     , m_wsServer(new QWebSocketServer(QStringLiteral("qsoketi"), QWebSocketServer::NonSecureMode, this))
     , m_maxBackpressure(config.wsMaxBackpressureBytes)
 {
@@ -384,6 +386,7 @@ void PusherServer::handleSubscribe(Connection *c, const IncomingMessage &m)
                     MessageCodec::event(
                         u"pusher_internal:member_added", name, MessageCodec::jsonString(QString::fromUtf8(memberData))),
                     c);
+                m_webhooks.memberAdded(app.app, name, userId);
             }
         }
         send(c,
@@ -397,10 +400,14 @@ void PusherServer::handleSubscribe(Connection *c, const IncomingMessage &m)
         const auto it = app.cache.constFind(name);
         if (it != app.cache.cend() && it->expiresAtMs > nowMs())
             send(c, it->message);
-        else
+        else {
             send(c, MessageCodec::event(u"pusher:cache_miss", name, {}));
+            m_webhooks.cacheMiss(app.app, name);
+        }
     }
     if (added) {
+        if (channel.subscriptionCount() == 1)
+            m_webhooks.channelOccupied(app.app, name);
         subscriptionCountChanged(app, channel);
         m_feed.record(Kind::Subscribed, app.app.id, c->socketId(), name, {}, userId.toUtf8());
     }
@@ -431,10 +438,12 @@ void PusherServer::unsubscribe(Connection *c, Channel *channel, bool notify)
                 MessageCodec::event(
                     u"pusher_internal:member_removed", name, MessageCodec::jsonString(QString::fromUtf8(data))),
                 c);
+            m_webhooks.memberRemoved(app.app, name, userId);
         }
     }
     m_feed.record(Kind::Unsubscribed, app.app.id, c->socketId(), name, {}, {});
     if (channel->subscriptionCount() == 0) {
+        m_webhooks.channelVacated(app.app, name);
         app.dropIfEmpty(channel);
         return;
     }
@@ -485,6 +494,7 @@ void PusherServer::handleClientEvent(Connection *c, const IncomingMessage &m)
     broadcast(app, channel->subscribers(),
         MessageCodec::event(m.event, channelName, data, userId.isEmpty() ? QStringView() : QStringView(userId)), c);
     m_feed.record(Kind::ClientEvent, a.id, c->socketId(), channelName, m.event, data);
+    m_webhooks.clientEvent(a, channelName, m.event, m.data, c->socketId(), userId);
 }
 
 void PusherServer::handleSignin(Connection *c, const IncomingMessage &m)

@@ -22,6 +22,7 @@ class ActivityFeed;
 class AppRegistry;
 class Connection;
 class MetricsRegistry;
+class WebhookSender;
 
 // The Pusher protocol engine: connection lifecycle, subscriptions, presence, client events, sign-in,
 // watchlists and fan-out. The REST API and the dashboard publish through publish().
@@ -31,7 +32,7 @@ class PusherServer : public QObject
 
 public:
     PusherServer(const ServerConfig &config, const AppRegistry &apps, MetricsRegistry &metrics, ActivityFeed &feed,
-        QObject *parent = nullptr);
+        WebhookSender &webhooks, QObject *parent = nullptr);
     ~PusherServer() override;
 
     // Takes a TCP socket whose (unread) request is a WebSocket upgrade and lets QtWebSockets finish it.
@@ -86,6 +87,7 @@ private:
     const AppRegistry &m_apps;
     MetricsRegistry &m_metrics;
     ActivityFeed &m_feed;
+    WebhookSender &m_webhooks;
     QWebSocketServer *m_wsServer; // child
     QHash<QString, AppState *> m_appStatesById;
     std::vector<std::unique_ptr<AppState>> m_appStates;

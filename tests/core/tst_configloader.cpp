@@ -804,7 +804,6 @@ void TestConfigLoader::unsupportedSoketiFeaturesWarn_data()
     envRow("SOKETI_QUEUE_SQS_URL", "https://sqs.test/q.fifo");
     envRow("SOKETI_CACHE_DRIVER", "redis");
     envRow("SOKETI_RATE_LIMITER_DRIVER", "cluster");
-    envRow("SOKETI_WEBHOOKS_BATCHING", "true");
     envRow("SOKETI_DB_REDIS_SENTINELS", R"([{"host":"s1","port":26379}])");
     envRow("SOKETI_DB_REDIS_KEY_PREFIX", "app:");
     QTest::newRow("file cors") << QStringList() << QByteArray(R"({"cors.origin": ["https://a.test"]})")

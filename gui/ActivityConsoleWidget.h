@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QWidget>
+
+#include "server/ActivityFeed.h"
+
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QPlainTextEdit;
+class QTableView;
+class QToolButton;
+
+namespace qsoketi {
+
+class ActivityFilterProxyModel;
+class ActivityLogModel;
+
+// The debug console: filters, pause/resume, clear, the event table and a payload inspector that
+// pretty-prints JSON (also JSON encoded inside a string, as Pusher's `data` usually is).
+class ActivityConsoleWidget : public QWidget
+{
+    Q_OBJECT
+
+public:
+    explicit ActivityConsoleWidget(QWidget *parent = nullptr);
+
+    ActivityLogModel *model() const { return m_model; }
+    ActivityFilterProxyModel *proxy() const { return m_proxy; }
+    QTableView *view() const { return m_view; }
+    QPlainTextEdit *inspector() const { return m_inspector; }
+
+    void setAppIds(const QStringList &appIds);
+    void appendEvents(const QList<qsoketi::ActivityEvent> &events);
+    void setPaused(bool paused);
+    bool isPaused() const;
+    void clear();
+    // Pretty JSON for the inspector; other text unchanged.
+    static QString prettyPayload(const QByteArray &payload);
+
+signals:
+    void pausedChanged(bool paused);
+
+private:
+    void showSelected();
+    void updateStatus();
+
+    ActivityLogModel *m_model;
+    ActivityFilterProxyModel *m_proxy;
+    QComboBox *m_app;
+    QLineEdit *m_channel;
+    QLineEdit *m_event;
+    QLineEdit *m_text;
+    QToolButton *m_pause;
+    QToolButton *m_clear;
+    QTableView *m_view;
+    QPlainTextEdit *m_inspector;
+    QLabel *m_status;
+};
+
+} // namespace qsoketi

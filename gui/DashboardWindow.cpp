@@ -1,0 +1,485 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "DashboardWindow.h"
+
+#include <cmath>
+
+#include <QAction>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QDateTime>
+#include <QGridLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QScreen>
+#include <QSettings>
+#include <QSortFilterProxyModel>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QTableView>
+#include <QToolBar>
+#include <QTreeView>
+#include <QVBoxLayout>
+
+#include "ActivityConsoleWidget.h"
+#include "ChannelsModel.h"
+#include "CountersTableModel.h"
+#include "EventCreatorWidget.h"
+#include "MetricsPlotWidget.h"
+#include "MetricsSampler.h"
+#include "RemoteMetricsSource.h"
+#include "ServerCore.h"
+#include "ServerPanel.h"
+#include "TrayIcon.h"
+#include "channels/AppState.h"
+#include "metrics/MetricsRegistry.h"
+#include "server/ActivityFeed.h"
+#include "server/PusherServer.h"
+
+namespace qsoketi {
+
+namespace {
+
+QString formatRate(double value)
+{
+    if (value >= 1e6)
+        return QString::number(value / 1e6, 'f', 1) + QLatin1Char('M');
+    if (value >= 1e4)
+        return QString::number(value / 1e3, 'f', 1) + QLatin1Char('k');
+    return QString::number(value, 'f', value == std::floor(value) || value >= 100 ? 0 : 1);
+}
+
+} // namespace
+
+DashboardWindow::DashboardWindow(ServerCore &core, QWidget *parent)
+    : QMainWindow(parent)
+    , m_core(core)
+    , m_sampler(new MetricsSampler(core.metrics(), 1000, this))
+    , m_remote(new RemoteMetricsSource(this))
+    , m_counters(new CountersTableModel(this))
+    , m_channels(new ChannelsModel(this))
+    , m_tabs(new QTabWidget(this))
+    , m_console(new ActivityConsoleWidget(this))
+    , m_eventCreator(new EventCreatorWidget(core, this))
+    , m_serverPanel(new ServerPanel(core, this))
+    , m_rangeBox(new QComboBox(this))
+    , m_appBox(new QComboBox(this))
+    , m_sourceBox(new QComboBox(this))
+    , m_remoteUrl(new QLineEdit(this))
+    , m_statusLabel(new QLabel(this))
+{
+    setWindowTitle(QStringLiteral("qsoketi dashboard — :%1").arg(core.port()));
+
+    // Toolbar: source, range, app filter, pause, clear.
+    QToolBar *bar = addToolBar(QStringLiteral("Dashboard"));
+    bar->setObjectName(QStringLiteral("dashboardToolbar"));
+    bar->setMovable(false);
+    m_sourceBox->addItem(QStringLiteral("This server"));
+    m_sourceBox->addItem(QStringLiteral("Remote node…"));
+    m_remoteUrl->setPlaceholderText(QStringLiteral("http://host:9601/metrics (qsoketi or soketi)"));
+    m_remoteUrl->setMinimumWidth(260);
+    m_remoteUrl->setEnabled(false);
+    m_rangeBox->addItems({QStringLiteral("1 min"), QStringLiteral("15 min"), QStringLiteral("1 h")});
+    m_appBox->addItem(QStringLiteral("All apps"), QString());
+    bar->addWidget(new QLabel(QStringLiteral(" Source "), this));
+    bar->addWidget(m_sourceBox);
+    bar->addWidget(m_remoteUrl);
+    bar->addSeparator();
+    bar->addWidget(new QLabel(QStringLiteral(" Range "), this));
+    bar->addWidget(m_rangeBox);
+    bar->addWidget(new QLabel(QStringLiteral(" App "), this));
+    bar->addWidget(m_appBox);
+    bar->addSeparator();
+    m_pauseAction = bar->addAction(QStringLiteral("Pause"));
+    m_pauseAction->setCheckable(true);
+    m_pauseAction->setShortcuts({QKeySequence(Qt::CTRL | Qt::Key_P), QKeySequence(Qt::Key_F8)});
+    m_pauseAction->setToolTip(QStringLiteral("Pause/resume charts and console (Ctrl+P, F8)"));
+    m_clearAction = bar->addAction(QStringLiteral("Clear console"));
+    m_clearAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
+    m_clearAction->setToolTip(QStringLiteral("Clear the debug console (Ctrl+L)"));
+
+    m_tabs->addTab(buildChartsTab(), QStringLiteral("Charts"));
+    m_tabs->addTab(buildCountersTab(), QStringLiteral("Counters"));
+    m_tabs->addTab(buildChannelsTab(), QStringLiteral("Channels"));
+    m_tabs->addTab(m_console, QStringLiteral("Debug console"));
+    m_tabs->addTab(m_eventCreator, QStringLiteral("Event creator"));
+    m_tabs->addTab(m_serverPanel, QStringLiteral("Server"));
+    setCentralWidget(m_tabs);
+    statusBar()->addWidget(m_statusLabel, 1);
+
+    connect(m_rangeBox, &QComboBox::currentIndexChanged, this, [this](int index) { setRange(Range(index)); });
+    connect(m_appBox, &QComboBox::currentIndexChanged, this, &DashboardWindow::redrawCharts);
+    connect(m_pauseAction, &QAction::toggled, this, &DashboardWindow::setPaused);
+    connect(m_clearAction, &QAction::triggered, m_console, &ActivityConsoleWidget::clear);
+    connect(m_sourceBox, &QComboBox::currentIndexChanged, this, [this](int index) {
+        m_remoteUrl->setEnabled(index == 1);
+        if (index == 0)
+            monitorLocal();
+        else if (!m_remoteUrl->text().isEmpty())
+            monitorRemote(m_remoteUrl->text());
+        else
+            m_remoteUrl->setFocus();
+    });
+    connect(m_remoteUrl, &QLineEdit::returnPressed, this, [this] { monitorRemote(m_remoteUrl->text()); });
+
+    connect(m_sampler, &MetricsSampler::snapshotTaken, this, &DashboardWindow::onLocalSample);
+    connect(m_remote, &RemoteMetricsSource::snapshotTaken, this, [this](const MetricsSnapshot &snapshot) {
+        applySnapshot(snapshot);
+        updateStatus(QStringLiteral("Remote %1 — last scrape %2, %3 families")
+                         .arg(m_remote->url().toString(),
+                             QDateTime::fromMSecsSinceEpoch(snapshot.takenAtMs).toString(QStringLiteral("HH:mm:ss")))
+                         .arg(snapshot.families.size()));
+    });
+    connect(m_remote, &RemoteMetricsSource::scrapeFailed, this, [this](const QString &reason) {
+        updateStatus(QStringLiteral("Remote %1 — scrape failed: %2").arg(m_remote->url().toString(), reason));
+    });
+    connect(&core.activity(), &ActivityFeed::eventsRecorded, m_console, &ActivityConsoleWidget::appendEvents);
+    connect(m_console, &ActivityConsoleWidget::pausedChanged, this, [this](bool paused) {
+        if (!paused && m_paused)
+            setPaused(false);
+    });
+
+    if (QSystemTrayIcon::isSystemTrayAvailable()) {
+        m_tray = new TrayIcon(this);
+        connect(m_tray, &TrayIcon::showDashboardRequested, this, [this] {
+            showNormal();
+            raise();
+            activateWindow();
+        });
+        m_tray->show();
+    }
+
+    QStringList appIds;
+    for (const App &app : core.apps().apps())
+        appIds.append(app.id);
+    m_console->setAppIds(appIds);
+    restoreSettings();
+    m_sampler->sampleNow();
+    m_sampler->start();
+}
+
+DashboardWindow::~DashboardWindow()
+{
+    // The server may outlive the window: stop paying for the activity feed.
+    m_core.activity().setEnabled(false);
+}
+
+QWidget *DashboardWindow::buildChartsTab()
+{
+    auto *page = new QWidget(this);
+    auto *grid = new QGridLayout(page);
+    using S = MetricsHistory;
+    m_plots[ConnectedPlot] =
+        new MetricsPlotWidget(QStringLiteral("Connected sockets"), {S::seriesName(S::Connected)}, page);
+    m_plots[ConnectionsPlot] = new MetricsPlotWidget(
+        QStringLiteral("Connections/s"), {QStringLiteral("new connections"), QStringLiteral("disconnections")}, page);
+    m_plots[MessagesPlot] = new MetricsPlotWidget(
+        QStringLiteral("WebSocket messages/s"), {QStringLiteral("in"), QStringLiteral("out")}, page);
+    m_plots[BytesPlot] =
+        new MetricsPlotWidget(QStringLiteral("Bytes/s"), {QStringLiteral("in"), QStringLiteral("out")}, page);
+    m_plots[ApiCallsPlot] =
+        new MetricsPlotWidget(QStringLiteral("REST API calls/s"), {S::seriesName(S::ApiCalls)}, page);
+    grid->addWidget(m_plots[ConnectedPlot], 0, 0);
+    grid->addWidget(m_plots[ConnectionsPlot], 0, 1);
+    grid->addWidget(m_plots[MessagesPlot], 1, 0);
+    grid->addWidget(m_plots[BytesPlot], 1, 1);
+    grid->addWidget(m_plots[ApiCallsPlot], 2, 0, 1, 2);
+    return page;
+}
+
+QWidget *DashboardWindow::buildCountersTab()
+{
+    auto *page = new QWidget(this);
+    auto *layout = new QVBoxLayout(page);
+    auto *filter = new QLineEdit(page);
+    filter->setPlaceholderText(QStringLiteral("Filter metrics (name or labels)"));
+    filter->setClearButtonEnabled(true);
+    auto *proxy = new QSortFilterProxyModel(page);
+    proxy->setSourceModel(m_counters);
+    proxy->setFilterKeyColumn(-1);
+    proxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
+    auto *view = new QTableView(page);
+    view->setModel(proxy);
+    view->verticalHeader()->hide();
+    view->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    view->verticalHeader()->setDefaultSectionSize(view->fontMetrics().height() + 6);
+    view->setAlternatingRowColors(true);
+    view->setSelectionBehavior(QAbstractItemView::SelectRows);
+    view->horizontalHeader()->setStretchLastSection(true);
+    view->setColumnWidth(CountersTableModel::MetricColumn, 330);
+    view->setColumnWidth(CountersTableModel::LabelsColumn, 260);
+    view->setColumnWidth(CountersTableModel::ValueColumn, 140);
+    connect(filter, &QLineEdit::textChanged, proxy, &QSortFilterProxyModel::setFilterFixedString);
+    layout->addWidget(new QLabel(QStringLiteral("Every family and series exactly as a scrape of /metrics returns it "
+                                                "now (hover a row for its HELP text)."),
+        page));
+    layout->addWidget(filter);
+    layout->addWidget(view, 1);
+    return page;
+}
+
+QWidget *DashboardWindow::buildChannelsTab()
+{
+    auto *page = new QWidget(this);
+    auto *layout = new QVBoxLayout(page);
+    auto *filter = new QLineEdit(page);
+    filter->setPlaceholderText(QStringLiteral("Filter channels / members"));
+    filter->setClearButtonEnabled(true);
+    auto *proxy = new QSortFilterProxyModel(page);
+    proxy->setSourceModel(m_channels);
+    proxy->setRecursiveFilteringEnabled(true);
+    proxy->setFilterKeyColumn(-1);
+    proxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
+    auto *view = new QTreeView(page);
+    view->setModel(proxy);
+    view->setAlternatingRowColors(true);
+    view->setUniformRowHeights(true);
+    view->setColumnWidth(ChannelsModel::NameColumn, 320);
+    view->setColumnWidth(ChannelsModel::TypeColumn, 130);
+    view->setColumnWidth(ChannelsModel::SubscribersColumn, 100);
+    connect(filter, &QLineEdit::textChanged, proxy, &QSortFilterProxyModel::setFilterFixedString);
+    // Apps and presence channels start expanded: channels and members are what the user came for.
+    // Later collapsing is respected: only rows that just appeared are expanded.
+    connect(m_channels, &QAbstractItemModel::rowsInserted, view,
+        [this, view, proxy](const QModelIndex &parent, int first, int last) {
+            for (int row = first; row <= last; ++row) {
+                const QModelIndex index = m_channels->index(row, ChannelsModel::NameColumn, parent);
+                const QString type = m_channels->index(row, ChannelsModel::TypeColumn, parent).data().toString();
+                if (!parent.isValid() || type.endsWith(QLatin1String("presence")))
+                    view->expand(proxy->mapFromSource(index));
+            }
+        });
+    layout->addWidget(filter);
+    layout->addWidget(view, 1);
+    return page;
+}
+
+qint64 DashboardWindow::rangeMs(Range range)
+{
+    switch (range) {
+    case OneMinute:
+        return 60 * 1000;
+    case FifteenMinutes:
+        return 15 * 60 * 1000;
+    case OneHour:
+        return 60 * 60 * 1000;
+    }
+    return 60 * 1000;
+}
+
+void DashboardWindow::setRange(Range range)
+{
+    m_range = range;
+    if (m_rangeBox->currentIndex() != int(range))
+        m_rangeBox->setCurrentIndex(int(range));
+    redrawCharts();
+}
+
+void DashboardWindow::setAppFilter(const QString &appId)
+{
+    updateAppChoices();
+    const int index = m_appBox->findData(appId);
+    m_appBox->setCurrentIndex(index < 0 ? 0 : index);
+}
+
+QString DashboardWindow::appFilter() const
+{
+    return m_appBox->currentData().toString();
+}
+
+void DashboardWindow::setPaused(bool paused)
+{
+    m_paused = paused;
+    if (m_pauseAction->isChecked() != paused)
+        m_pauseAction->setChecked(paused);
+    m_pauseAction->setText(paused ? QStringLiteral("Resume") : QStringLiteral("Pause"));
+    m_console->setPaused(paused);
+    if (!paused)
+        redrawCharts();
+}
+
+bool DashboardWindow::monitorRemote(const QString &text)
+{
+    const QUrl url = RemoteMetricsSource::normalizedUrl(text);
+    if (!url.isValid()) {
+        updateStatus(QStringLiteral("Not a metrics URL: %1").arg(text));
+        return false;
+    }
+    m_remoteUrl->setText(url.toString());
+    {
+        const QSignalBlocker blocker(m_sourceBox);
+        m_sourceBox->setCurrentIndex(1);
+        m_remoteUrl->setEnabled(true);
+    }
+    m_remoteActive = true;
+    m_history.clear(); // another node's numbers must not be rated against ours
+    m_remote->start(url);
+    updateStatus(QStringLiteral("Remote %1 — connecting…").arg(url.toString()));
+    setWindowTitle(QStringLiteral("qsoketi dashboard — monitoring %1").arg(url.toString()));
+    return true;
+}
+
+void DashboardWindow::monitorLocal()
+{
+    {
+        const QSignalBlocker blocker(m_sourceBox);
+        m_sourceBox->setCurrentIndex(0);
+    }
+    m_remoteUrl->setEnabled(false);
+    if (!m_remoteActive)
+        return;
+    m_remoteActive = false;
+    m_remote->stop();
+    m_history.clear();
+    setWindowTitle(QStringLiteral("qsoketi dashboard — :%1").arg(m_core.port()));
+    m_sampler->sampleNow();
+}
+
+void DashboardWindow::showTab(const QString &title)
+{
+    for (int i = 0; i < m_tabs->count(); ++i)
+        if (m_tabs->tabText(i) == title)
+            m_tabs->setCurrentIndex(i);
+}
+
+void DashboardWindow::onLocalSample(const MetricsSnapshot &snapshot)
+{
+    // Channels, the tray and the event creator always show this process, whatever the charts follow.
+    refreshChannels();
+    if (m_tray)
+        m_tray->setConnectionCount(m_core.pusher().connectionCount());
+    if (m_remoteActive)
+        return;
+    applySnapshot(snapshot);
+    updateStatus(QStringLiteral("This server (:%1) — sampled %2; %3 connected")
+                     .arg(m_core.port())
+                     .arg(QDateTime::fromMSecsSinceEpoch(snapshot.takenAtMs).toString(QStringLiteral("HH:mm:ss")))
+                     .arg(m_history.latest(MetricsHistory::allApps(), MetricsHistory::Connected).value_or(0)));
+}
+
+void DashboardWindow::applySnapshot(const MetricsSnapshot &snapshot)
+{
+    m_history.addSnapshot(snapshot);
+    m_lastSnapshot = snapshot;
+    if (!m_paused)
+        m_counters->setSnapshot(snapshot);
+    updateAppChoices();
+    if (!m_paused)
+        redrawCharts();
+    emit snapshotApplied();
+}
+
+void DashboardWindow::updateAppChoices()
+{
+    for (const QString &id : m_history.appIds())
+        if (m_appBox->findData(id) < 0)
+            m_appBox->addItem(id, id);
+}
+
+void DashboardWindow::redrawCharts()
+{
+    const qint64 span = rangeMs(m_range);
+    const qint64 now =
+        m_history.lastSnapshotMs() > 0 ? m_history.lastSnapshotMs() : QDateTime::currentMSecsSinceEpoch();
+    const QString app = appFilter();
+    using S = MetricsHistory;
+    // Each line: the series and the short label its current value gets in the chart title.
+    struct Line
+    {
+        S::Series series;
+        const char *label;
+    };
+    const auto fill = [&](Plot plot, std::initializer_list<Line> lines) {
+        MetricsPlotWidget *widget = m_plots[plot];
+        widget->setTimeRange(now - span, now);
+        int i = 0;
+        QStringList summary;
+        for (const Line &line : lines) {
+            widget->setSeriesPoints(i++, m_history.points(app, line.series, span, now));
+            const QString value = formatRate(m_history.latest(app, line.series).value_or(0));
+            summary.append(*line.label ? QString::fromLatin1(line.label) + QLatin1Char(' ') + value : value);
+        }
+        widget->setSummary(summary.join(QStringLiteral(", ")));
+    };
+    fill(ConnectedPlot, {{S::Connected, ""}});
+    fill(ConnectionsPlot, {{S::NewConnections, "new"}, {S::Disconnections, "gone"}});
+    fill(MessagesPlot, {{S::WsMessagesIn, "in"}, {S::WsMessagesOut, "out"}});
+    fill(BytesPlot, {{S::BytesIn, "in"}, {S::BytesOut, "out"}});
+    fill(ApiCallsPlot, {{S::ApiCalls, ""}});
+}
+
+void DashboardWindow::refreshChannels()
+{
+    m_channels->refresh(m_core.pusher());
+    const QString app = m_eventCreator->appBox()->currentData().toString();
+    if (AppState *state = m_core.pusher().appState(app)) {
+        QStringList names;
+        for (const auto &[name, channel] : state->channels) {
+            names.append(name);
+            if (names.size() >= 200)
+                break;
+        }
+        names.sort();
+        m_eventCreator->setChannelSuggestions(app, names);
+    }
+}
+
+void DashboardWindow::updateStatus(const QString &text)
+{
+    m_statusLabel->setText(text);
+}
+
+void DashboardWindow::showEvent(QShowEvent *event)
+{
+    // The feed costs the server an allocation per event: pay it only while someone can look.
+    m_core.activity().setEnabled(true);
+    QMainWindow::showEvent(event);
+}
+
+void DashboardWindow::hideEvent(QHideEvent *event)
+{
+    if (!isMinimized())
+        m_core.activity().setEnabled(false);
+    QMainWindow::hideEvent(event);
+}
+
+void DashboardWindow::closeEvent(QCloseEvent *event)
+{
+    saveSettings();
+    QMainWindow::closeEvent(event);
+    if (event->isAccepted())
+        emit closed();
+}
+
+void DashboardWindow::restoreSettings()
+{
+    QSettings settings;
+    settings.beginGroup(QStringLiteral("dashboard"));
+    if (!restoreGeometry(settings.value(QStringLiteral("geometry")).toByteArray())) {
+        // First start: a comfortable size, centred, never larger than the screen.
+        QSize size(1280, 820);
+        if (const QScreen *screen = this->screen())
+            size = size.boundedTo(screen->availableSize() * 0.9);
+        resize(size);
+    }
+    restoreState(settings.value(QStringLiteral("state")).toByteArray());
+    const int range = settings.value(QStringLiteral("range"), int(OneMinute)).toInt();
+    setRange(range >= OneMinute && range <= OneHour ? Range(range) : OneMinute);
+    m_tabs->setCurrentIndex(qBound(0, settings.value(QStringLiteral("tab"), 0).toInt(), m_tabs->count() - 1));
+    m_remoteUrl->setText(settings.value(QStringLiteral("remoteUrl")).toString());
+    settings.endGroup();
+}
+
+void DashboardWindow::saveSettings() const
+{
+    QSettings settings;
+    settings.beginGroup(QStringLiteral("dashboard"));
+    settings.setValue(QStringLiteral("geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("state"), saveState());
+    settings.setValue(QStringLiteral("range"), int(m_range));
+    settings.setValue(QStringLiteral("tab"), m_tabs->currentIndex());
+    settings.setValue(QStringLiteral("remoteUrl"), m_remoteUrl->text());
+    settings.endGroup();
+}
+
+} // namespace qsoketi

@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QMainWindow>
+
+#include "MetricsHistory.h"
+#include "metrics/MetricsSnapshot.h"
+
+class QAction;
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QSortFilterProxyModel;
+class QTabWidget;
+class QTableView;
+class QTreeView;
+
+namespace qsoketi {
+
+class ActivityConsoleWidget;
+class ChannelsModel;
+class CountersTableModel;
+class EventCreatorWidget;
+class MetricsPlotWidget;
+class MetricsSampler;
+class RemoteMetricsSource;
+class ServerCore;
+class ServerPanel;
+class TrayIcon;
+
+// The dashboard shown while the server runs in the same process. It keeps no counters of its own:
+// charts and the counters table come from registry snapshots (or a remote node's parsed /metrics),
+// the channel tree from a once-per-second reading of the server, the console from the ActivityFeed.
+class DashboardWindow : public QMainWindow
+{
+    Q_OBJECT
+
+public:
+    enum Range
+    {
+        OneMinute,
+        FifteenMinutes,
+        OneHour
+    };
+    enum Plot
+    {
+        ConnectedPlot,
+        ConnectionsPlot,
+        MessagesPlot,
+        BytesPlot,
+        ApiCallsPlot,
+        PlotCount
+    };
+
+    explicit DashboardWindow(ServerCore &core, QWidget *parent = nullptr);
+    ~DashboardWindow() override;
+
+    static qint64 rangeMs(Range range);
+    void setRange(Range range);
+    Range range() const { return m_range; }
+    void setAppFilter(const QString &appId); // empty = all apps
+    QString appFilter() const;
+    void setPaused(bool paused);
+    bool isPaused() const { return m_paused; }
+    // Charts and counters follow another node's /metrics (http://host:9601[/metrics]); false on a bad URL.
+    bool monitorRemote(const QString &url);
+    void monitorLocal();
+    bool isRemote() const { return m_remoteActive; }
+    void showTab(const QString &title);
+
+    const MetricsHistory &history() const { return m_history; }
+    CountersTableModel *countersModel() const { return m_counters; }
+    ChannelsModel *channelsModel() const { return m_channels; }
+    ActivityConsoleWidget *console() const { return m_console; }
+    EventCreatorWidget *eventCreator() const { return m_eventCreator; }
+    ServerPanel *serverPanel() const { return m_serverPanel; }
+    MetricsPlotWidget *plot(Plot plot) const { return m_plots[plot]; }
+    MetricsSampler *sampler() const { return m_sampler; }
+    TrayIcon *trayIcon() const { return m_tray; }
+    QTabWidget *tabs() const { return m_tabs; }
+    // The last snapshot shown (local or remote).
+    const MetricsSnapshot &lastSnapshot() const { return m_lastSnapshot; }
+
+signals:
+    void snapshotApplied();
+    // The user closed the window: main() drains the server gracefully instead of quitting on the spot.
+    void closed();
+
+protected:
+    void showEvent(QShowEvent *event) override;
+    void hideEvent(QHideEvent *event) override;
+    void closeEvent(QCloseEvent *event) override;
+
+private:
+    QWidget *buildChartsTab();
+    QWidget *buildCountersTab();
+    QWidget *buildChannelsTab();
+    void onLocalSample(const MetricsSnapshot &snapshot);
+    void applySnapshot(const MetricsSnapshot &snapshot);
+    void redrawCharts();
+    void refreshChannels();
+    void updateAppChoices();
+    void updateStatus(const QString &text);
+    void restoreSettings();
+    void saveSettings() const;
+
+    ServerCore &m_core;
+    MetricsHistory m_history;
+    MetricsSnapshot m_lastSnapshot;
+    MetricsSampler *m_sampler;
+    RemoteMetricsSource *m_remote;
+    CountersTableModel *m_counters;
+    ChannelsModel *m_channels;
+    QTabWidget *m_tabs;
+    MetricsPlotWidget *m_plots[PlotCount] = {};
+    ActivityConsoleWidget *m_console;
+    EventCreatorWidget *m_eventCreator;
+    ServerPanel *m_serverPanel;
+    TrayIcon *m_tray = nullptr;
+    QComboBox *m_rangeBox;
+    QComboBox *m_appBox;
+    QComboBox *m_sourceBox;
+    QLineEdit *m_remoteUrl;
+    QAction *m_pauseAction;
+    QAction *m_clearAction;
+    QLabel *m_statusLabel;
+    Range m_range = OneMinute;
+    bool m_paused = false;
+    bool m_remoteActive = false;
+};
+
+} // namespace qsoketi

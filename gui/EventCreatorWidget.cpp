@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "EventCreatorWidget.h"
+
+#include <QAbstractItemView>
+#include <QComboBox>
+#include <QFormLayout>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QVBoxLayout>
+
+#include "ServerCore.h"
+#include "rest/RestApi.h"
+#include "server/PusherServer.h"
+
+namespace qsoketi {
+
+EventCreatorWidget::EventCreatorWidget(ServerCore &core, QWidget *parent)
+    : QWidget(parent)
+    , m_core(core)
+    , m_app(new QComboBox(this))
+    , m_channelChoice(new QComboBox(this))
+    , m_channel(new QLineEdit(this))
+    , m_event(new QLineEdit(QStringLiteral("test-event"), this))
+    , m_data(new QPlainTextEdit(this))
+    , m_send(new QPushButton(QStringLiteral("Send event"), this))
+    , m_result(new QLabel(this))
+{
+    for (const App &app : core.apps().apps())
+        m_app->addItem(QStringLiteral("%1 (key %2)").arg(app.id, app.key), app.id);
+    m_channelChoice->addItem(QStringLiteral("— occupied channels —"));
+    m_channel->setPlaceholderText(QStringLiteral("e.g. my-channel, private-orders.42"));
+    m_data->setPlainText(QStringLiteral("{\n  \"message\": \"Hello from the qsoketi dashboard\"\n}"));
+    m_data->setFont(QFont(QStringLiteral("monospace")));
+    m_send->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return));
+    m_send->setToolTip(QStringLiteral("Send (Ctrl+Enter)"));
+    m_result->setWordWrap(true);
+    m_result->setTextInteractionFlags(Qt::TextSelectableByMouse);
+
+    auto *form = new QFormLayout;
+    form->addRow(QStringLiteral("App"), m_app);
+    auto *channelRow = new QHBoxLayout;
+    channelRow->addWidget(m_channel, 2);
+    channelRow->addWidget(m_channelChoice, 1);
+    form->addRow(QStringLiteral("Channel"), channelRow);
+    form->addRow(QStringLiteral("Event name"), m_event);
+    form->addRow(QStringLiteral("Data (JSON)"), m_data);
+    auto *layout = new QVBoxLayout(this);
+    auto *hint = new QLabel(QStringLiteral("Publishes exactly like <code>POST /apps/{id}/events</code>: "
+                                           "subscribers receive it, the debug console and the counters show it."),
+        this);
+    hint->setWordWrap(true);
+    layout->addWidget(hint);
+    layout->addLayout(form, 1);
+    layout->addWidget(m_send, 0, Qt::AlignLeft);
+    layout->addWidget(m_result);
+
+    connect(m_send, &QPushButton::clicked, this, &EventCreatorWidget::sendForm);
+    connect(m_channelChoice, &QComboBox::activated, this, [this](int index) {
+        if (index > 0)
+            m_channel->setText(m_channelChoice->itemText(index));
+    });
+}
+
+void EventCreatorWidget::setChannelSuggestions(const QString &appId, const QStringList &channels)
+{
+    if (appId != m_app->currentData().toString() || m_channelChoice->view()->isVisible())
+        return; // never change the list under an open popup
+    QStringList current;
+    for (int i = 1; i < m_channelChoice->count(); ++i)
+        current.append(m_channelChoice->itemText(i));
+    if (current == channels)
+        return;
+    while (m_channelChoice->count() > 1)
+        m_channelChoice->removeItem(1);
+    m_channelChoice->addItems(channels);
+}
+
+HttpResponse EventCreatorWidget::send(
+    const QString &appId, const QString &channel, const QString &event, const QString &data)
+{
+    AppState *state = m_core.pusher().appState(appId);
+    if (!state)
+        return HttpResponse::error(404, u"No such app, or the app is disabled.");
+    // Pusher's `data` is a string; the form's text is sent as typed (usually JSON text).
+    const QJsonObject body{
+        {QStringLiteral("name"), event}, {QStringLiteral("channel"), channel}, {QStringLiteral("data"), data}};
+    return m_core.rest().trigger(*state, body);
+}
+
+void EventCreatorWidget::sendForm()
+{
+    if (m_channel->text().trimmed().isEmpty() || m_event->text().trimmed().isEmpty()) {
+        m_result->setText(QStringLiteral("A channel and an event name are required."));
+        m_result->setStyleSheet(QStringLiteral("color: #c62828"));
+        return;
+    }
+    const QString data = m_data->toPlainText();
+    QJsonParseError error;
+    QJsonDocument::fromJson(data.toUtf8(), &error);
+    const HttpResponse response =
+        send(m_app->currentData().toString(), m_channel->text().trimmed(), m_event->text().trimmed(), data);
+    QString text = QStringLiteral("%1 %2").arg(response.status).arg(QString::fromUtf8(response.body));
+    if (error.error != QJsonParseError::NoError)
+        text += QStringLiteral("  (note: data is not valid JSON; sent as plain text)");
+    m_result->setText(text);
+    m_result->setStyleSheet(
+        response.status == 200 ? QStringLiteral("color: #2e7d32") : QStringLiteral("color: #c62828"));
+    emit sent(response.status);
+}
+
+} // namespace qsoketi

@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "MetricsPlotWidget.h"
+
+#include <cmath>
+
+#include <QChart>
+#include <QChartView>
+#include <QDateTime>
+#include <QDateTimeAxis>
+#include <QLineSeries>
+#include <QVBoxLayout>
+#include <QValueAxis>
+
+namespace qsoketi {
+
+MetricsPlotWidget::MetricsPlotWidget(const QString &title, const QStringList &seriesNames, QWidget *parent)
+    : QWidget(parent)
+    , m_title(title)
+    , m_chart(new QChart)
+    , m_view(new QChartView(m_chart, this))
+    , m_x(new QDateTimeAxis)
+    , m_y(new QValueAxis)
+{
+    m_chart->setTitle(title);
+    m_chart->setAnimationOptions(QChart::NoAnimation); // redrawn every second: animations only cost CPU
+    m_chart->legend()->setVisible(seriesNames.size() > 1);
+    m_chart->legend()->setAlignment(Qt::AlignBottom);
+    m_chart->setMargins(QMargins(4, 4, 4, 4));
+    m_x->setFormat(QStringLiteral("HH:mm:ss"));
+    m_x->setTickCount(5);
+    m_y->setLabelFormat(QStringLiteral("%.3g"));
+    m_y->setMin(0);
+    m_y->setMax(1);
+    m_chart->addAxis(m_x, Qt::AlignBottom);
+    m_chart->addAxis(m_y, Qt::AlignLeft);
+    for (const QString &name : seriesNames) {
+        auto *series = new QLineSeries;
+        series->setName(name);
+        m_chart->addSeries(series);
+        series->attachAxis(m_x);
+        series->attachAxis(m_y);
+        m_series.append(series);
+    }
+    m_view->setRenderHint(QPainter::Antialiasing);
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_view);
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    setTimeRange(now - 60000, now);
+}
+
+MetricsPlotWidget::~MetricsPlotWidget() = default;
+
+void MetricsPlotWidget::setSeriesPoints(int series, const QList<QPointF> &points)
+{
+    if (series < 0 || series >= m_series.size())
+        return;
+    m_series[series]->replace(points); // one repaint, not one per point
+    rescaleY();
+}
+
+QList<QPointF> MetricsPlotWidget::seriesPoints(int series) const
+{
+    return series >= 0 && series < m_series.size() ? m_series[series]->points() : QList<QPointF>();
+}
+
+void MetricsPlotWidget::setTimeRange(qint64 fromMs, qint64 toMs)
+{
+    m_x->setRange(QDateTime::fromMSecsSinceEpoch(fromMs), QDateTime::fromMSecsSinceEpoch(toMs));
+    m_x->setFormat(toMs - fromMs > 5 * 60 * 1000 ? QStringLiteral("HH:mm") : QStringLiteral("HH:mm:ss"));
+}
+
+void MetricsPlotWidget::setSummary(const QString &summary)
+{
+    m_chart->setTitle(summary.isEmpty() ? m_title : m_title + QStringLiteral(" — ") + summary);
+}
+
+void MetricsPlotWidget::rescaleY()
+{
+    double max = 0;
+    for (const QLineSeries *series : std::as_const(m_series))
+        for (const QPointF &p : series->points())
+            max = std::max(max, p.y());
+    // A "nice" upper bound (1, 2, 5 × 10^n) so the axis does not jitter with every sample, with a tick
+    // count that puts the grid on round numbers (0, 2, 4 … 10; 0, 5 … 20; 0, 1 … 5).
+    double nice = 1;
+    double mantissa = 1;
+    if (max > 0) {
+        const double magnitude = std::pow(10.0, std::floor(std::log10(max)));
+        for (double step : {1.0, 2.0, 5.0, 10.0}) {
+            nice = step * magnitude;
+            mantissa = step == 10.0 ? 1.0 : step;
+            if (nice >= max * 1.05)
+                break;
+        }
+    }
+    if (m_y->max() != nice) {
+        m_y->setRange(0, nice);
+        m_y->setTickCount(mantissa == 2.0 ? 5 : 6);
+        // Whole numbers once the axis is large; "5e+04" reads badly on a dashboard.
+        m_y->setLabelFormat(nice >= 10 ? QStringLiteral("%.0f") : QStringLiteral("%g"));
+    }
+}
+
+} // namespace qsoketi
