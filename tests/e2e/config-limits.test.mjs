@@ -153,7 +153,8 @@ describe('limits from the environment', { skip }, () => {
             3000,
         );
         assert.ok(reaction, 'oversized message got no reaction');
-        if (reaction.closed) assert.ok([1009, 1008, 1002, 4301].includes(reaction.closed.code) || reaction.closed.code >= 1000);
+        // qsoketi closes with 1009 (message too big); a pusher:error would also be acceptable
+        if (reaction.closed) assert.equal(reaction.closed.code, 1009);
         const mark = observer.frames.length;
         observer.send({ event: 'pusher:ping', data: {} });
         await observer.expect('pusher:pong', { from: mark });
