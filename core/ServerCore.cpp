@@ -11,6 +11,7 @@
 #include <QTcpSocket>
 #include <QTimer>
 
+#include "adapter/RedisAdapter.h"
 #include "logging/LogCategories.h"
 #include "metrics/MetricsEndpoint.h"
 #include "metrics/MetricsRegistry.h"
@@ -38,6 +39,8 @@ ServerCore::ServerCore(ServerConfig config, QObject *parent)
     m_listener->setMaxPendingConnections(qMax(m_config.maxPendingConnections, 1024));
     m_listener->setListenBacklogSize(qMax(m_config.maxPendingConnections, 1024));
     connect(m_listener, &QTcpServer::pendingConnectionAvailable, this, &ServerCore::onNewConnection);
+    if (m_config.adapter.driver == QLatin1String("redis"))
+        m_pusher->setAdapter(new RedisAdapter(m_config.adapter, *m_metrics));
 }
 
 ServerCore::~ServerCore()
@@ -72,6 +75,8 @@ bool ServerCore::start(QString *error)
         return false;
     }
     m_startedAtMs = QDateTime::currentMSecsSinceEpoch();
+    if (RedisAdapter *adapter = m_pusher->adapter())
+        adapter->start(); // connects in the background; the node works alone until Redis answers
     return true;
 }
 
@@ -132,7 +137,10 @@ void ServerCore::onNewConnection()
     while (QTcpSocket *socket = m_listener->nextPendingConnection()) {
         socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
         new HttpSession(
-            socket, maxBody, [this](const HttpRequest &request) { return m_rest->handle(request); },
+            socket, maxBody,
+            [this](const HttpRequest &request, const HttpSession::Responder &respond) {
+                m_rest->handle(request, respond);
+            },
             [this](QTcpSocket *upgraded) { m_pusher->adoptUpgrade(upgraded); }, this);
     }
 }

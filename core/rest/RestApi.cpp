@@ -6,6 +6,7 @@
 #include <QJsonDocument>
 #include <QJsonParseError>
 
+#include "adapter/ClusterChannel.h"
 #include "apps/AppRegistry.h"
 #include "auth/RestRequestVerifier.h"
 #include "channels/AppState.h"
@@ -70,6 +71,108 @@ HttpResponse RestApi::handle(const HttpRequest &request)
     return HttpResponse::error(404, u"Not found.");
 }
 
+void RestApi::handle(const HttpRequest &request, const Responder &respond)
+{
+    m_deferTo = &respond;
+    const HttpResponse response = handle(request);
+    m_deferTo = nullptr;
+    if (response.status != 0) // 0: deferred, respond runs when the other nodes have answered
+        respond(response);
+}
+
+void RestApi::deferChannelQuery(AppState &state, const HttpRequest &request, const QStringList &rest)
+{
+    const Responder respond = *m_deferTo;
+    const qsizetype requestBytes = request.body.size();
+    // soketi's http metrics, counted like the synchronous routes: only successful answers.
+    auto finish = [&state, respond, requestBytes](const HttpResponse &response) {
+        if (response.status == 200) {
+            state.metrics.httpCallsReceived->Increment();
+            state.metrics.httpReceivedBytes->Increment(double(requestBytes));
+            state.metrics.httpTransmittedBytes->Increment(double(response.body.size()));
+        }
+        respond(response);
+    };
+    if (rest.size() == 1) {
+        const QString prefix = request.queryValue(u"filter_by_prefix");
+        const QStringList attributes = request.queryValue(u"info").split(QLatin1Char(','), Qt::SkipEmptyParts);
+        m_server.clusterChannels(state, [finish, prefix, attributes](const QHash<QString, ClusterChannel> &all) {
+            QJsonObject result;
+            for (auto it = all.cbegin(); it != all.cend(); ++it) {
+                const QString &name = it.key();
+                if ((!prefix.isEmpty() && !name.startsWith(prefix)) || name.startsWith(QLatin1Char('#'))
+                    || it->subscriptionCount == 0)
+                    continue;
+                QJsonObject attrs{
+                    {QStringLiteral("subscription_count"), it->subscriptionCount}, {QStringLiteral("occupied"), true}};
+                if (attributes.contains(QLatin1String("user_count")) && ChannelName::isPresence(name))
+                    attrs.insert(QStringLiteral("user_count"), qint64(it->members.size()));
+                result.insert(name, attrs);
+            }
+            finish(HttpResponse::json(200, toJson({{QStringLiteral("channels"), result}})));
+        });
+        return;
+    }
+    const QString name = rest[1];
+    const bool users = rest.size() == 3;
+    m_server.clusterChannel(state, name, [finish, name, users](const ClusterChannel &ch) {
+        if (users) {
+            QJsonArray list;
+            for (const PresenceMember &member : ch.members)
+                list.append(QJsonObject{{QStringLiteral("id"), member.id}});
+            return finish(HttpResponse::json(200, toJson({{QStringLiteral("users"), list}})));
+        }
+        QJsonObject result{{QStringLiteral("subscription_count"), ch.subscriptionCount},
+            {QStringLiteral("occupied"), ch.subscriptionCount > 0}};
+        if (ChannelName::isPresence(name))
+            result.insert(QStringLiteral("user_count"), qint64(ch.members.size()));
+        finish(HttpResponse::json(200, toJson(result)));
+    });
+}
+
+void RestApi::deferTriggerInfo(
+    AppState &state, const HttpRequest &request, const QJsonObject &body, const HttpResponse &local)
+{
+    const Responder respond = *m_deferTo;
+    const qsizetype requestBytes = request.body.size();
+    const QJsonObject answer = QJsonDocument::fromJson(local.body).object();
+    m_server.clusterChannels(
+        state, [&state, respond, requestBytes, body, answer](const QHash<QString, ClusterChannel> &all) {
+            // Each answered attribute (subscription_count, user_count) gets the cluster-wide value.
+            auto recount = [&all](const QString &channel, QJsonObject attrs) {
+                const ClusterChannel ch = all.value(channel);
+                if (attrs.contains(QLatin1String("subscription_count")))
+                    attrs.insert(QStringLiteral("subscription_count"), ch.subscriptionCount);
+                if (attrs.contains(QLatin1String("user_count")))
+                    attrs.insert(QStringLiteral("user_count"), qint64(ch.members.size()));
+                return attrs;
+            };
+            QJsonObject result = answer;
+            if (answer.contains(QLatin1String("channels"))) {
+                QJsonObject channels = answer.value(QLatin1String("channels")).toObject();
+                for (auto it = channels.begin(); it != channels.end(); ++it)
+                    it.value() = recount(it.key(), it.value().toObject());
+                result.insert(QStringLiteral("channels"), channels);
+            } else if (answer.contains(QLatin1String("batch"))) {
+                QJsonArray items = answer.value(QLatin1String("batch")).toArray();
+                const QJsonArray events = body.value(QLatin1String("batch")).toArray();
+                for (qsizetype i = 0; i < items.size() && i < events.size(); ++i) {
+                    const QJsonObject event = events[i].toObject();
+                    const QString channel = event.value(QLatin1String("channels")).isArray()
+                        ? event.value(QLatin1String("channels")).toArray().first().toString()
+                        : event.value(QLatin1String("channel")).toString();
+                    items[i] = recount(channel, items[i].toObject());
+                }
+                result.insert(QStringLiteral("batch"), items);
+            }
+            const HttpResponse response = HttpResponse::json(200, toJson(result));
+            state.metrics.httpCallsReceived->Increment();
+            state.metrics.httpReceivedBytes->Increment(double(requestBytes));
+            state.metrics.httpTransmittedBytes->Increment(double(response.body.size()));
+            respond(response);
+        });
+}
+
 HttpResponse RestApi::memoryResponse(bool acceptTraffic) const
 {
     // The same figures as the metrics port's /usage (one reader of /proc for both).
@@ -116,6 +219,11 @@ HttpResponse RestApi::handleApp(const HttpRequest &request, const QString &appId
     if (get && rest.size() >= 1 && rest.size() <= 3 && rest[0] == QLatin1String("channels")) {
         if (!state.readRequests.consume(app->maxReadRequestsPerSecond, 1, now))
             return HttpResponse::error(429, u"Too many requests.");
+        const bool known = rest.size() < 3 || rest[2] == QLatin1String("users");
+        if (m_deferTo && m_server.adapter() && known && !(rest.size() == 3 && !ChannelName::isPresence(rest[1]))) {
+            deferChannelQuery(state, request, rest);
+            return HttpResponse{0, {}, {}, {}};
+        }
         if (rest.size() == 1)
             response = channels(state, request);
         else if (rest.size() == 2)
@@ -130,6 +238,11 @@ HttpResponse RestApi::handleApp(const HttpRequest &request, const QString &appId
             return incorrect();
         const QJsonObject body = doc.object();
         response = rest[0] == QLatin1String("events") ? trigger(state, body) : batch(state, body);
+        if (m_deferTo && m_server.adapter() && response.status == 200 && response.body != "{\"ok\":true}") {
+            // The `info` attributes were counted on this node only: recount them over the cluster.
+            deferTriggerInfo(state, request, body, response);
+            return HttpResponse{0, {}, {}, {}};
+        }
     } else if (post && rest.size() == 3 && rest[0] == QLatin1String("users")
         && rest[2] == QLatin1String("terminate_connections")) {
         m_server.terminateUserConnections(state, rest[1]);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <functional>
 #include <optional>
 
 #include <QJsonObject>
@@ -23,6 +24,10 @@ public:
     RestApi(const ServerConfig &config, const AppRegistry &apps, PusherServer &server);
 
     HttpResponse handle(const HttpRequest &request);
+    // The same, answering through `respond`: later for the routes that need a cluster-wide answer
+    // (GET channels, channel, users with the Redis adapter), at once for every other request.
+    using Responder = std::function<void(const HttpResponse &)>;
+    void handle(const HttpRequest &request, const Responder &respond);
 
     // The trigger path shared by POST /events and the dashboard's event creator. `body` is the
     // events body object; on success returns the answer body, otherwise an error response.
@@ -35,12 +40,18 @@ private:
     HttpResponse channel(AppState &app, const QString &name);
     HttpResponse users(AppState &app, const QString &name);
     HttpResponse memoryResponse(bool acceptTraffic) const;
+    // Cluster mode: starts the query behind a GET channels route and answers through m_deferTo.
+    void deferChannelQuery(AppState &app, const HttpRequest &request, const QStringList &rest);
+    // Cluster mode: recounts the `info` attributes of a trigger answer over every node.
+    void deferTriggerInfo(
+        AppState &app, const HttpRequest &request, const QJsonObject &body, const HttpResponse &local);
     // Validates one event of /events or /batch_events; fills the channel list.
     std::optional<HttpResponse> validateEvent(AppState &app, const QJsonObject &event, QStringList *channels) const;
 
     const ServerConfig &m_config;
     const AppRegistry &m_apps;
     PusherServer &m_server;
+    const Responder *m_deferTo = nullptr; // set while handle(request, respond) runs
 };
 
 } // namespace qsoketi

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "server/HttpSession.h"
 
+#include <QPointer>
 #include <QTcpSocket>
 #include <QUrl>
 #include <QUrlQuery>
@@ -47,6 +48,8 @@ HttpSession::HttpSession(
 
 void HttpSession::onReadyRead()
 {
+    if (m_waiting)
+        return;
     m_idleTimer.start();
     while (m_socket && m_socket->state() == QAbstractSocket::ConnectedState) {
         if (m_bodyRemaining < 0) {
@@ -84,8 +87,20 @@ void HttpSession::onReadyRead()
         m_bodyRemaining = -1;
         const HttpRequest request = std::move(m_request);
         m_request = HttpRequest{};
-        respond(m_onRequest(request), !m_keepAlive);
-        if (!m_keepAlive || m_socket->bytesAvailable() == 0)
+        m_waiting = true;
+        m_inHandler = true;
+        const QPointer<HttpSession> self(this);
+        const bool close = !m_keepAlive;
+        m_onRequest(request, [self, close](const HttpResponse &response) {
+            if (!self || !self->m_waiting || !self->m_socket)
+                return;
+            self->m_waiting = false;
+            self->respond(response, close);
+            if (!self->m_inHandler) // deferred: read what the client pipelined meanwhile
+                QMetaObject::invokeMethod(self.data(), &HttpSession::onReadyRead, Qt::QueuedConnection);
+        });
+        m_inHandler = false;
+        if (m_waiting || !m_keepAlive || m_socket->bytesAvailable() == 0)
             return;
     }
 }

@@ -20,7 +20,10 @@ class HttpSession : public QObject
     Q_OBJECT
 
 public:
-    using RequestHandler = std::function<HttpResponse(const HttpRequest &)>;
+    // The handler answers through the responder, now or later (cluster queries); the session reads
+    // no further request until then.
+    using Responder = std::function<void(const HttpResponse &)>;
+    using RequestHandler = std::function<void(const HttpRequest &, const Responder &)>;
     using UpgradeHandler = std::function<void(QTcpSocket *)>;
 
     HttpSession(
@@ -44,6 +47,8 @@ private:
     qint64 m_bodyRemaining = -1; // -1: reading the head
     bool m_keepAlive = true;
     bool m_upgrade = false;
+    bool m_waiting = false; // a deferred response is outstanding
+    bool m_inHandler = false;
 };
 
 } // namespace qsoketi

@@ -5,11 +5,13 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QPointer>
 #include <QRandomGenerator>
 #include <QTcpSocket>
 #include <QWebSocket>
 #include <QWebSocketServer>
 
+#include "adapter/ClusterChannel.h"
 #include "apps/AppRegistry.h"
 #include "auth/HmacSigner.h"
 #include "logging/LogCategories.h"
@@ -46,6 +48,9 @@ QString userIdString(const QJsonValue &id)
 }
 
 using Kind = ActivityEvent::Kind;
+
+// Adapter "channel" of watchlist online/offline events for one user's watchers on other nodes.
+const QString watchlistChannelPrefix = QStringLiteral("#watchlist-");
 
 } // namespace
 
@@ -120,9 +125,10 @@ void PusherServer::accept(QWebSocket *socket)
     socket->setMaxAllowedIncomingFrameSize(quint64(m_config.wsMaxMessageSizeInKb) * 1024);
 
     auto refuse = [socket](int code, const QString &message) {
+        // Connected before close(): a peer that is already gone makes close() emit disconnected at once.
+        connect(socket, &QWebSocket::disconnected, socket, &QObject::deleteLater);
         socket->sendTextMessage(QString::fromUtf8(MessageCodec::error(code, message)));
         socket->close(QWebSocketProtocol::CloseCode(code), message);
-        connect(socket, &QWebSocket::disconnected, socket, &QObject::deleteLater);
     };
 
     const QString prefix = m_config.pathPrefix + QStringLiteral("/app/");
@@ -137,10 +143,42 @@ void PusherServer::accept(QWebSocket *socket)
     if (!app->enabled)
         return refuse(int(PusherErrorCode::AppDisabled), QStringLiteral("The app is not enabled."));
     AppState &state = *m_appStatesById.value(app->id);
+    if (app->maxConnections > 0 && m_adapter) {
+        // The quota counts the sockets of every node: ask them before admitting this one.
+        QPointer<QWebSocket> guard(socket);
+        ++m_admitting[&state];
+        m_adapter->request(
+            app->id, RedisAdapter::SocketsCount, {}, [this, guard, refuse, &state](const QList<QJsonObject> &answers) {
+                const int admitting = --m_admitting[&state];
+                if (!guard)
+                    return;
+                if (guard->state() != QAbstractSocket::ConnectedState) {
+                    guard->deleteLater();
+                    return;
+                }
+                // Sockets still waiting count too: admitting too many is worse than a retry.
+                qint64 total = state.connectionCount + admitting;
+                for (const QJsonObject &a : answers)
+                    total += a.value(QLatin1String("totalCount")).toInteger();
+                if (m_closing)
+                    return refuse(int(PusherErrorCode::ServerClosing),
+                        QStringLiteral("Server is closing. Please reconnect shortly."));
+                if (total + 1 > state.app.maxConnections)
+                    return refuse(int(PusherErrorCode::OverCapacity),
+                        QStringLiteral("The current concurrent connections quota has been reached."));
+                admit(guard, state);
+            });
+        return;
+    }
     if (app->maxConnections > 0 && state.connectionCount + 1 > app->maxConnections)
         return refuse(int(PusherErrorCode::OverCapacity),
             QStringLiteral("The current concurrent connections quota has been reached."));
+    admit(socket, state);
+}
 
+void PusherServer::admit(QWebSocket *socket, AppState &state)
+{
+    const App *app = &state.app;
     QTcpSocket *tcp = m_upgrading.take(socket->peerPort());
     if (!tcp || tcp->peerAddress() != socket->peerAddress()) {
         qCWarning(lcWs) << "cannot find the TCP socket of an accepted WebSocket; closing it";
@@ -295,7 +333,7 @@ void PusherServer::onMessage(Connection *c, const QByteArray &utf8)
     }
 }
 
-void PusherServer::handleSubscribe(Connection *c, const IncomingMessage &m)
+void PusherServer::handleSubscribe(Connection *c, const IncomingMessage &m, const ClusterChannel *cluster)
 {
     AppState &app = *c->appState;
     if (m_closing)
@@ -360,9 +398,29 @@ void PusherServer::handleSubscribe(Connection *c, const IncomingMessage &m)
                 QStringLiteral("The maximum size for a channel member is %1 KB.")
                     .arg(app.app.maxPresenceMemberSizeInKb),
                 4301);
+        if (m_adapter && !cluster) {
+            // Members on other nodes decide the member list, the limit and member_added: ask, then
+            // run this subscription again with their answer (if the connection is still there).
+            QPointer<Connection> guard(c);
+            m_adapter->request(app.app.id, RedisAdapter::ChannelInfo, {{QStringLiteral("channel"), name}},
+                [this, guard, m](const QList<QJsonObject> &answers) {
+                    if (!guard || guard->isClosing() || !m_connections.contains(guard.data()))
+                        return;
+                    ClusterChannel remote;
+                    for (const QJsonObject &a : answers)
+                        remote.merge(a);
+                    handleSubscribe(guard, m, &remote);
+                });
+            return;
+        }
         Channel *existing = app.channel(name);
-        const bool alreadyMember = existing && existing->hasMember(userId);
-        const qsizetype members = existing ? existing->members().size() : 0;
+        const bool alreadyMember =
+            (existing && existing->hasMember(userId)) || (cluster && cluster->members.contains(userId));
+        qsizetype members = existing ? existing->members().size() : 0;
+        if (cluster) {
+            for (auto it = cluster->members.cbegin(); it != cluster->members.cend(); ++it)
+                members += !(existing && existing->hasMember(it.key()));
+        }
         if (!alreadyMember && members + 1 > app.app.maxPresenceMembersPerChannel)
             return subscriptionError(
                 u"LimitReached", QStringLiteral("The maximum members per presence channel limit was reached"), 4100);
@@ -377,21 +435,30 @@ void PusherServer::handleSubscribe(Connection *c, const IncomingMessage &m)
 
     if (type == ChannelName::Type::Presence) {
         if (added) {
-            if (channel.addMember(userId, userIdJson, userInfo)) {
+            if (channel.addMember(userId, userIdJson, userInfo) && !(cluster && cluster->members.contains(userId))) {
                 const QByteArray memberData = QJsonDocument(
                     QJsonObject{{QStringLiteral("user_id"), userIdJson},
                         {QStringLiteral("user_info"),
                             userInfo}}).toJson(QJsonDocument::Compact);
-                broadcast(app, channel.subscribers(),
-                    MessageCodec::event(
-                        u"pusher_internal:member_added", name, MessageCodec::jsonString(QString::fromUtf8(memberData))),
-                    c);
+                const QByteArray added = MessageCodec::event(
+                    u"pusher_internal:member_added", name, MessageCodec::jsonString(QString::fromUtf8(memberData)));
+                broadcast(app, channel.subscribers(), added, c);
+                if (m_adapter)
+                    m_adapter->publish(app.app.id, name, added, c->socketId());
                 m_webhooks.memberAdded(app.app, name, userId);
             }
         }
+        QByteArray presenceData;
+        if (cluster) {
+            ClusterChannel merged = *cluster;
+            merged.addLocal(channel);
+            presenceData = merged.presenceData();
+        } else {
+            presenceData = channel.presenceData();
+        }
         send(c,
             MessageCodec::event(u"pusher_internal:subscription_succeeded", name,
-                MessageCodec::jsonString(QString::fromUtf8(channel.presenceData()))));
+                MessageCodec::jsonString(QString::fromUtf8(presenceData))));
     } else {
         send(c, succeeded);
     }
@@ -406,8 +473,12 @@ void PusherServer::handleSubscribe(Connection *c, const IncomingMessage &m)
         }
     }
     if (added) {
-        if (channel.subscriptionCount() == 1)
-            m_webhooks.channelOccupied(app.app, name);
+        if (channel.subscriptionCount() == 1) {
+            if (m_adapter)
+                clusterOccupancyWebhook(app, name, true);
+            else
+                m_webhooks.channelOccupied(app.app, name);
+        }
         subscriptionCountChanged(app, channel);
         m_feed.record(Kind::Subscribed, app.app.id, c->socketId(), name, {}, userId.toUtf8());
     }
@@ -434,16 +505,24 @@ void PusherServer::unsubscribe(Connection *c, Channel *channel, bool notify)
         if (channel->removeMember(userId) && notify) {
             const QByteArray data =
                 QJsonDocument(QJsonObject{{QStringLiteral("user_id"), userId}}).toJson(QJsonDocument::Compact);
-            broadcast(app, channel->subscribers(),
-                MessageCodec::event(
-                    u"pusher_internal:member_removed", name, MessageCodec::jsonString(QString::fromUtf8(data))),
-                c);
-            m_webhooks.memberRemoved(app.app, name, userId);
+            const QByteArray removed = MessageCodec::event(
+                u"pusher_internal:member_removed", name, MessageCodec::jsonString(QString::fromUtf8(data)));
+            if (m_adapter) {
+                announceMemberRemoved(app, name, userId, removed); // and the webhook, if the user left the cluster
+            } else {
+                broadcast(app, channel->subscribers(), removed, c);
+                m_webhooks.memberRemoved(app.app, name, userId);
+            }
         }
     }
     m_feed.record(Kind::Unsubscribed, app.app.id, c->socketId(), name, {}, {});
     if (channel->subscriptionCount() == 0) {
-        m_webhooks.channelVacated(app.app, name);
+        if (m_adapter && notify && app.app.enableSubscriptionCount && !channel->isPresence())
+            announceSubscriptionCount(app, name); // subscribers on other nodes remain
+        if (m_adapter)
+            clusterOccupancyWebhook(app, name, false);
+        else
+            m_webhooks.channelVacated(app.app, name);
         app.dropIfEmpty(channel);
         return;
     }
@@ -455,6 +534,8 @@ void PusherServer::subscriptionCountChanged(AppState &app, Channel &channel)
 {
     if (!app.app.enableSubscriptionCount || channel.isPresence())
         return;
+    if (m_adapter)
+        return announceSubscriptionCount(app, channel.name());
     const QByteArray data = "{\"subscription_count\":" + QByteArray::number(channel.subscriptionCount()) + '}';
     broadcast(app, channel.subscribers(),
         MessageCodec::event(
@@ -491,8 +572,11 @@ void PusherServer::handleClientEvent(Connection *c, const IncomingMessage &m)
     const QByteArray data = MessageCodec::jsonValue(m.data);
     Channel *channel = subscription->channel;
     const QString &userId = subscription->presenceUserId;
-    broadcast(app, channel->subscribers(),
-        MessageCodec::event(m.event, channelName, data, userId.isEmpty() ? QStringView() : QStringView(userId)), c);
+    const QByteArray message =
+        MessageCodec::event(m.event, channelName, data, userId.isEmpty() ? QStringView() : QStringView(userId));
+    broadcast(app, channel->subscribers(), message, c);
+    if (m_adapter)
+        m_adapter->publish(a.id, channelName, message, c->socketId());
     m_feed.record(Kind::ClientEvent, a.id, c->socketId(), channelName, m.event, data);
     m_webhooks.clientEvent(a, channelName, m.event, m.data, c->socketId(), userId);
 }
@@ -533,7 +617,9 @@ void PusherServer::handleSignin(Connection *c, const IncomingMessage &m)
         if (app.users.contains(watched))
             online.append(watched);
     }
-    if (!online.isEmpty())
+    if (m_adapter && !c->watchlist.isEmpty())
+        sendClusterWatchlist(app, c); // users online on other nodes count too
+    else if (!online.isEmpty())
         sendWatchlistEvent(c, u"online", online);
     if (cameOnline)
         userOnline(app, c);
@@ -550,6 +636,8 @@ void PusherServer::sendWatchlistEvent(Connection *to, QStringView name, const QS
 
 void PusherServer::userOnline(AppState &app, Connection *c)
 {
+    if (m_adapter)
+        return announceUserPresence(app, c->userId, true);
     const auto watchers = app.watchers.value(c->userId);
     for (Connection *w : watchers)
         if (w != c)
@@ -558,6 +646,8 @@ void PusherServer::userOnline(AppState &app, Connection *c)
 
 void PusherServer::userOffline(AppState &app, const QString &userId)
 {
+    if (m_adapter)
+        return announceUserPresence(app, userId, false);
     const auto watchers = app.watchers.value(userId);
     for (Connection *w : watchers)
         sendWatchlistEvent(w, u"offline", {userId});
@@ -570,7 +660,14 @@ int PusherServer::publish(AppState &app, const QString &channel, const QString &
     if (ChannelName::isCache(channel))
         app.cache.insert(channel, AppState::CachedEvent{message, nowMs() + qint64(m_config.cacheTtlSeconds) * 1000});
     m_feed.record(Kind::ApiEvent, app.app.id, exceptSocketId, channel, event, dataJson);
+    if (m_adapter)
+        m_adapter->publish(app.app.id, channel, message, exceptSocketId);
+    return deliver(app, channel, message, exceptSocketId);
+}
 
+int PusherServer::deliver(
+    AppState &app, const QString &channel, const QByteArray &message, const QString &exceptSocketId)
+{
     const Connection *except = exceptSocketId.isEmpty() ? nullptr : m_bySocketId.value(exceptSocketId);
     if (channel.startsWith(ChannelName::serverToUserPrefix)) {
         const QString userId = channel.mid(ChannelName::serverToUserPrefix.size());
@@ -581,11 +678,200 @@ int PusherServer::publish(AppState &app, const QString &channel, const QString &
     return ch ? broadcast(app, ch->subscribers(), message, except) : 0;
 }
 
-void PusherServer::terminateUserConnections(AppState &app, const QString &userId)
+void PusherServer::terminateUserConnections(AppState &app, const QString &userId, bool cluster)
 {
     const QList<Connection *> conns = app.users.value(userId);
     for (Connection *c : conns)
         sendErrorAndClose(c, 4009, QStringLiteral("You got disconnected by the app."));
+    if (cluster && m_adapter)
+        m_adapter->request(
+            app.app.id, RedisAdapter::TerminateUserConnections, {{QStringLiteral("userId"), userId}}, {});
+}
+
+void PusherServer::setAdapter(RedisAdapter *adapter)
+{
+    m_adapter = adapter;
+    adapter->setParent(this);
+    RedisAdapter::Hooks hooks;
+    hooks.deliver = [this](const QString &appId, const QString &channel, const QByteArray &message,
+                        const QString &exceptSocketId) {
+        AppState *app = appState(appId);
+        if (!app)
+            return;
+        if (channel.startsWith(watchlistChannelPrefix)) {
+            // A user came online / went offline on another node: tell the watchers here.
+            const auto watchers = app->watchers.value(channel.mid(watchlistChannelPrefix.size()));
+            for (Connection *w : watchers)
+                send(w, message);
+            return;
+        }
+        if (ChannelName::isCache(channel))
+            app->cache.insert(
+                channel, AppState::CachedEvent{message, nowMs() + qint64(m_config.cacheTtlSeconds) * 1000});
+        deliver(*app, channel, message, exceptSocketId);
+    };
+    hooks.answer = [this](const QString &appId, RedisAdapter::RequestType type, const QJsonObject &opts) {
+        return answerRequest(appId, type, opts);
+    };
+    adapter->setHooks(std::move(hooks));
+}
+
+QJsonObject PusherServer::answerRequest(const QString &appId, RedisAdapter::RequestType type, const QJsonObject &opts)
+{
+    AppState *app = appState(appId);
+    if (!app)
+        return {};
+    switch (type) {
+    case RedisAdapter::SocketsCount:
+        return {{QStringLiteral("totalCount"), app->connectionCount}};
+    case RedisAdapter::TerminateUserConnections:
+        terminateUserConnections(*app, opts.value(QLatin1String("userId")).toString(), false);
+        return {};
+    case RedisAdapter::ChannelInfo: {
+        const Channel *ch = app->channel(opts.value(QLatin1String("channel")).toString());
+        return ch ? ClusterChannel::encode(*ch, true) : QJsonObject{};
+    }
+    case RedisAdapter::ChannelsInfo:
+        return ClusterChannel::encodeAll(app->channels);
+    case RedisAdapter::UsersOnline:
+        return onlineUsers(*app, opts.value(QLatin1String("userIds")).toArray());
+    }
+    return {};
+}
+
+void PusherServer::clusterChannel(AppState &app, const QString &name, std::function<void(const ClusterChannel &)> done)
+{
+    if (!m_adapter) {
+        ClusterChannel result;
+        if (const Channel *ch = app.channel(name))
+            result.addLocal(*ch);
+        return done(result);
+    }
+    m_adapter->request(app.app.id, RedisAdapter::ChannelInfo, {{QStringLiteral("channel"), name}},
+        [&app, name, done = std::move(done)](const QList<QJsonObject> &answers) {
+            ClusterChannel result;
+            for (const QJsonObject &a : answers)
+                result.merge(a);
+            if (const Channel *ch = app.channel(name))
+                result.addLocal(*ch);
+            done(result);
+        });
+}
+
+void PusherServer::clusterChannels(AppState &app, std::function<void(const QHash<QString, ClusterChannel> &)> done)
+{
+    auto collect = [&app, done = std::move(done)](const QList<QJsonObject> &answers) {
+        QHash<QString, ClusterChannel> result;
+        for (const QJsonObject &a : answers)
+            ClusterChannel::mergeAll(result, a);
+        for (const auto &[name, channel] : app.channels)
+            result[name].addLocal(*channel);
+        done(result);
+    };
+    if (!m_adapter)
+        return collect({});
+    m_adapter->request(app.app.id, RedisAdapter::ChannelsInfo, {}, std::move(collect));
+}
+
+void PusherServer::announceSubscriptionCount(AppState &app, const QString &channel)
+{
+    clusterChannel(app, channel, [this, &app, channel](const ClusterChannel &ch) {
+        const QByteArray data = "{\"subscription_count\":" + QByteArray::number(ch.subscriptionCount) + '}';
+        const QByteArray message = MessageCodec::event(
+            u"pusher_internal:subscription_count", channel, MessageCodec::jsonString(QString::fromLatin1(data)));
+        if (const Channel *local = app.channel(channel))
+            broadcast(app, local->subscribers(), message, nullptr);
+        m_adapter->publish(app.app.id, channel, message, {});
+    });
+}
+
+QJsonObject PusherServer::onlineUsers(const AppState &app, const QJsonArray &userIds)
+{
+    QJsonArray online;
+    for (const QJsonValue &id : userIds)
+        if (app.users.contains(id.toString()))
+            online.append(id);
+    return {{QStringLiteral("online"), online}};
+}
+
+void PusherServer::sendClusterWatchlist(AppState &app, Connection *c)
+{
+    QPointer<Connection> guard(c);
+    m_adapter->request(app.app.id, RedisAdapter::UsersOnline,
+        {{QStringLiteral("userIds"), QJsonArray::fromStringList(c->watchlist)}},
+        [this, guard, &app](const QList<QJsonObject> &answers) {
+            if (!guard || guard->isClosing())
+                return;
+            QSet<QString> remote;
+            for (const QJsonObject &a : answers)
+                for (const QJsonValue &id : a.value(QLatin1String("online")).toArray())
+                    remote.insert(id.toString());
+            QStringList online;
+            for (const QString &watched : std::as_const(guard->watchlist))
+                if (app.users.contains(watched) || remote.contains(watched))
+                    online.append(watched);
+            if (!online.isEmpty())
+                sendWatchlistEvent(guard, u"online", online);
+        });
+}
+
+void PusherServer::announceUserPresence(AppState &app, const QString &userId, bool online)
+{
+    // Online/offline for the cluster: only when no other node has (had) the user meanwhile.
+    m_adapter->request(app.app.id, RedisAdapter::UsersOnline, {{QStringLiteral("userIds"), QJsonArray{userId}}},
+        [this, &app, userId, online](const QList<QJsonObject> &answers) {
+            for (const QJsonObject &a : answers)
+                if (!a.value(QLatin1String("online")).toArray().isEmpty())
+                    return;
+            if (app.users.contains(userId) != online)
+                return; // changed again meanwhile: that change announces itself
+            const QJsonObject event{
+                {QStringLiteral("name"), online ? QStringLiteral("online") : QStringLiteral("offline")},
+                {QStringLiteral("user_ids"), QJsonArray{userId}}};
+            const QByteArray message = MessageCodec::event(u"pusher_internal:watchlist_events", {},
+                QJsonDocument(QJsonObject{{QStringLiteral("events"), QJsonArray{event}}})
+                    .toJson(QJsonDocument::Compact));
+            const auto watchers = app.watchers.value(userId);
+            for (Connection *w : watchers)
+                if (!(online && w->userId == userId))
+                    send(w, message);
+            m_adapter->publish(app.app.id, watchlistChannelPrefix + userId, message, {});
+        });
+}
+
+void PusherServer::announceMemberRemoved(
+    AppState &app, const QString &channel, const QString &userId, const QByteArray &message)
+{
+    // The user may still be connected to this channel through another node: then nobody is told.
+    m_adapter->request(app.app.id, RedisAdapter::ChannelInfo, {{QStringLiteral("channel"), channel}},
+        [this, &app, channel, userId, message](const QList<QJsonObject> &answers) {
+            ClusterChannel remote;
+            for (const QJsonObject &a : answers)
+                remote.merge(a);
+            Channel *ch = app.channel(channel);
+            if (remote.members.contains(userId) || (ch && ch->hasMember(userId)))
+                return;
+            if (ch)
+                broadcast(app, ch->subscribers(), message, nullptr);
+            m_adapter->publish(app.app.id, channel, message, {});
+            m_webhooks.memberRemoved(app.app, channel, userId);
+        });
+}
+
+void PusherServer::clusterOccupancyWebhook(AppState &app, const QString &channel, bool occupied)
+{
+    // Occupied: nobody else in the cluster had subscribers. Vacated: nobody has any left.
+    m_adapter->request(app.app.id, RedisAdapter::ChannelInfo, {{QStringLiteral("channel"), channel}},
+        [this, &app, channel, occupied](const QList<QJsonObject> &answers) {
+            for (const QJsonObject &a : answers)
+                if (a.value(QLatin1String("count")).toInteger() > 0)
+                    return;
+            const Channel *ch = app.channel(channel);
+            if (occupied && ch && ch->subscriptionCount() > 0)
+                m_webhooks.channelOccupied(app.app, channel);
+            else if (!occupied && !ch)
+                m_webhooks.channelVacated(app.app, channel);
+        });
 }
 
 void PusherServer::beginShutdown()

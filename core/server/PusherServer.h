@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <functional>
 #include <memory>
 
 #include <QHash>
+#include <QJsonArray>
 #include <QObject>
 #include <QSet>
 #include <QTimer>
 
+#include "adapter/RedisAdapter.h"
 #include "channels/AppState.h"
 #include "config/ServerConfig.h"
 #include "protocol/MessageCodec.h"
@@ -23,6 +26,7 @@ class AppRegistry;
 class Connection;
 class MetricsRegistry;
 class WebhookSender;
+struct ClusterChannel;
 
 // The Pusher protocol engine: connection lifecycle, subscriptions, presence, client events, sign-in,
 // watchlists and fan-out. The REST API and the dashboard publish through publish().
@@ -46,7 +50,17 @@ public:
     // Returns the number of recipients.
     int publish(AppState &app, const QString &channel, const QString &event, const QByteArray &dataJson,
         const QString &exceptSocketId);
-    void terminateUserConnections(AppState &app, const QString &userId);
+    // cluster = false: this node's connections only (a request of another node).
+    void terminateUserConnections(AppState &app, const QString &userId, bool cluster = true);
+
+    // Horizontal scaling: null (the default, local adapter) or the Redis adapter, which the server
+    // then owns. Set once, before the server accepts connections.
+    void setAdapter(RedisAdapter *adapter);
+    RedisAdapter *adapter() const { return m_adapter; }
+    // A channel / every channel as the whole cluster sees it (this node included). Without an adapter
+    // `done` runs before these return; with one, later (the app state outlives the request).
+    void clusterChannel(AppState &app, const QString &name, std::function<void(const ClusterChannel &)> done);
+    void clusterChannels(AppState &app, std::function<void(const QHash<QString, ClusterChannel> &)> done);
 
     // Graceful shutdown, step 1: refuse new connections and send 4200 to every client.
     void beginShutdown();
@@ -59,11 +73,13 @@ signals:
 private:
     void onNewWebSocket();
     void accept(QWebSocket *socket);
+    void admit(QWebSocket *socket, AppState &state);
     void onMessage(Connection *c, const QByteArray &utf8);
     void onDisconnected(Connection *c);
     void sweep();
 
-    void handleSubscribe(Connection *c, const IncomingMessage &m);
+    // cluster: the channel's presence members on the other nodes (the second pass in cluster mode).
+    void handleSubscribe(Connection *c, const IncomingMessage &m, const ClusterChannel *cluster = nullptr);
     void handleUnsubscribe(Connection *c, const IncomingMessage &m);
     void handleClientEvent(Connection *c, const IncomingMessage &m);
     void handleSignin(Connection *c, const IncomingMessage &m);
@@ -82,6 +98,19 @@ private:
         const Connection *except);
 
     QString newSocketId() const;
+    // Local delivery of a complete Pusher message (publish(), and messages of other nodes).
+    int deliver(AppState &app, const QString &channel, const QByteArray &message, const QString &exceptSocketId);
+    QJsonObject answerRequest(const QString &appId, RedisAdapter::RequestType type, const QJsonObject &opts);
+    // pusher_internal:subscription_count with the cluster-wide count, to every node's subscribers.
+    void announceSubscriptionCount(AppState &app, const QString &channel);
+    // Watchlist across nodes: the initial online list, and online/offline once for the whole cluster.
+    void sendClusterWatchlist(AppState &app, Connection *c);
+    void announceUserPresence(AppState &app, const QString &userId, bool online);
+    static QJsonObject onlineUsers(const AppState &app, const QJsonArray &userIds);
+    // channel_occupied / channel_vacated webhooks judged over the whole cluster.
+    void clusterOccupancyWebhook(AppState &app, const QString &channel, bool occupied);
+    // member_removed once the user has left the whole cluster.
+    void announceMemberRemoved(AppState &app, const QString &channel, const QString &userId, const QByteArray &message);
 
     const ServerConfig &m_config;
     const AppRegistry &m_apps;
@@ -99,6 +128,8 @@ private:
     QTimer m_sweepTimer;
     bool m_closing = false;
     qint64 m_maxBackpressure;
+    RedisAdapter *m_adapter = nullptr; // child; null with the local adapter
+    QHash<const AppState *, int> m_admitting; // sockets waiting for the cluster-wide quota check
 };
 
 } // namespace qsoketi

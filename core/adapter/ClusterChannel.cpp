@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "adapter/ClusterChannel.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+
+namespace qsoketi {
+
+QJsonObject ClusterChannel::encode(const Channel &channel, bool withInfo)
+{
+    QJsonObject part{{QStringLiteral("count"), qint64(channel.subscriptionCount())}};
+    if (!channel.isPresence())
+        return part;
+    if (withInfo) {
+        QJsonObject members;
+        for (auto it = channel.members().cbegin(); it != channel.members().cend(); ++it)
+            members.insert(it.key(), QJsonObject{{QStringLiteral("id"), it->id}, {QStringLiteral("info"), it->info}});
+        part.insert(QStringLiteral("members"), members);
+    } else {
+        QJsonArray users;
+        for (auto it = channel.members().cbegin(); it != channel.members().cend(); ++it)
+            users.append(it.key());
+        part.insert(QStringLiteral("users"), users);
+    }
+    return part;
+}
+
+void ClusterChannel::merge(const QJsonObject &part)
+{
+    subscriptionCount += part.value(QLatin1String("count")).toInteger();
+    const QJsonObject m = part.value(QLatin1String("members")).toObject();
+    for (auto it = m.constBegin(); it != m.constEnd(); ++it) {
+        const QJsonObject member = it.value().toObject();
+        auto &slot = members[it.key()];
+        slot.id = member.value(QLatin1String("id"));
+        slot.info = member.value(QLatin1String("info"));
+        ++slot.connections;
+    }
+    for (const QJsonValue &user : part.value(QLatin1String("users")).toArray()) {
+        auto &slot = members[user.toString()];
+        slot.id = user;
+        ++slot.connections;
+    }
+}
+
+void ClusterChannel::addLocal(const Channel &channel)
+{
+    subscriptionCount += channel.subscriptionCount();
+    for (auto it = channel.members().cbegin(); it != channel.members().cend(); ++it) {
+        auto &slot = members[it.key()];
+        slot.id = it->id;
+        slot.info = it->info;
+        slot.connections += it->connections;
+    }
+}
+
+QByteArray ClusterChannel::presenceData() const
+{
+    QJsonArray ids;
+    QJsonObject hash;
+    for (auto it = members.cbegin(); it != members.cend(); ++it) {
+        ids.append(it->id);
+        hash.insert(it.key(), it->info);
+    }
+    const QJsonObject presence{{QStringLiteral("ids"), ids}, {QStringLiteral("hash"), hash},
+        {QStringLiteral("count"), qint64(members.size())}};
+    return QJsonDocument(QJsonObject{{QStringLiteral("presence"), presence}}).toJson(QJsonDocument::Compact);
+}
+
+QJsonObject ClusterChannel::encodeAll(const std::unordered_map<QString, std::unique_ptr<Channel>> &channels)
+{
+    QJsonObject all;
+    for (const auto &[name, channel] : channels)
+        all.insert(name, encode(*channel, false));
+    return QJsonObject{{QStringLiteral("channels"), all}};
+}
+
+void ClusterChannel::mergeAll(QHash<QString, ClusterChannel> &into, const QJsonObject &answer)
+{
+    const QJsonObject all = answer.value(QLatin1String("channels")).toObject();
+    for (auto it = all.constBegin(); it != all.constEnd(); ++it)
+        into[it.key()].merge(it.value().toObject());
+}
+
+} // namespace qsoketi

@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <memory>
+#include <unordered_map>
+
+#include <QByteArray>
+#include <QHash>
+#include <QJsonObject>
+#include <QList>
+#include <QString>
+
+#include "channels/Channel.h"
+
+namespace qsoketi {
+
+// A channel as the whole cluster sees it: subscriptions summed over the nodes, presence members
+// united by user id (a user connected to two nodes is one member: soketi summed per-node counts).
+struct ClusterChannel
+{
+    qint64 subscriptionCount = 0;
+    QHash<QString, PresenceMember> members; // PresenceMember::connections is not meaningful here
+
+    // One node's part, as sent in an answer. withInfo = false sends user ids only.
+    static QJsonObject encode(const Channel &channel, bool withInfo);
+    void merge(const QJsonObject &part);
+    void addLocal(const Channel &channel);
+    // {"presence":{"ids","hash","count"}} over the merged members.
+    QByteArray presenceData() const;
+
+    // Channel listing answers: {channels: {name: part}}.
+    static QJsonObject encodeAll(const std::unordered_map<QString, std::unique_ptr<Channel>> &channels);
+    static void mergeAll(QHash<QString, ClusterChannel> &into, const QJsonObject &answer);
+};
+
+} // namespace qsoketi

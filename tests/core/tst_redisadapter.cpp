@@ -1,0 +1,691 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Horizontal scaling through Redis: a private redis-server (free loopback port, no persistence, in a
+// temporary directory) and two ServerCore nodes in this process, with real QWebSocket clients.
+#include <memory>
+
+#include <QAbstractHttpServer>
+#include <QCryptographicHash>
+#include <QDateTime>
+#include <QElapsedTimer>
+#include <QHttpServerRequest>
+#include <QHttpServerResponder>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QProcess>
+#include <QStandardPaths>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QUrlQuery>
+#include <QWebSocket>
+
+#include "ServerCore.h"
+#include "adapter/ClusterChannel.h"
+#include "adapter/RedisAdapter.h"
+#include "auth/HmacSigner.h"
+#include "auth/RestRequestVerifier.h"
+#include "metrics/MetricsRegistry.h"
+#include "server/PusherServer.h"
+
+using namespace qsoketi;
+
+namespace {
+
+class Client : public QObject
+{
+public:
+    explicit Client(quint16 port, const QString &key = QStringLiteral("app-key"))
+    {
+        connect(&socket, &QWebSocket::textMessageReceived, this,
+            [this](const QString &text) { messages.append(QJsonDocument::fromJson(text.toUtf8()).object()); });
+        connect(&socket, &QWebSocket::disconnected, this, [this] { closed = true; });
+        socket.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/app/%2?protocol=7").arg(port).arg(key)));
+    }
+    QJsonObject find(const QString &event, const QString &channel = {}) const
+    {
+        for (const QJsonObject &m : messages)
+            if (m.value(QStringLiteral("event")).toString() == event
+                && (channel.isEmpty() || m.value(QStringLiteral("channel")).toString() == channel))
+                return m;
+        return {};
+    }
+    bool has(const QString &event, const QString &channel = {}) const { return !find(event, channel).isEmpty(); }
+    int count(const QString &event) const
+    {
+        int n = 0;
+        for (const QJsonObject &m : messages)
+            n += m.value(QStringLiteral("event")).toString() == event;
+        return n;
+    }
+    QJsonObject dataOf(const QString &event, const QString &channel = {}) const
+    {
+        return QJsonDocument::fromJson(find(event, channel).value(QStringLiteral("data")).toString().toUtf8()).object();
+    }
+    bool established() const { return has(QStringLiteral("pusher:connection_established")); }
+    QString socketId() const
+    {
+        return dataOf(QStringLiteral("pusher:connection_established")).value(QStringLiteral("socket_id")).toString();
+    }
+    void send(const QJsonObject &message)
+    {
+        socket.sendTextMessage(QString::fromUtf8(QJsonDocument(message).toJson(QJsonDocument::Compact)));
+    }
+    void subscribe(const QString &channel, const QString &channelData = {})
+    {
+        QJsonObject data{{QStringLiteral("channel"), channel}};
+        if (!channel.startsWith(QLatin1String("private-")) && !channel.startsWith(QLatin1String("presence-"))) {
+        } else if (channelData.isEmpty()) {
+            data.insert(QStringLiteral("auth"), sign(socketId() + QLatin1Char(':') + channel));
+        } else {
+            data.insert(
+                QStringLiteral("auth"), sign(socketId() + QLatin1Char(':') + channel + QLatin1Char(':') + channelData));
+            data.insert(QStringLiteral("channel_data"), channelData);
+        }
+        send({{QStringLiteral("event"), QStringLiteral("pusher:subscribe")}, {QStringLiteral("data"), data}});
+    }
+    void signin(const QString &userId, const QStringList &watchlist = {})
+    {
+        const QString userData =
+            QString::fromUtf8(QJsonDocument(QJsonObject{{QStringLiteral("id"), userId},
+                                                {QStringLiteral("watchlist"), QJsonArray::fromStringList(watchlist)}})
+                                  .toJson(QJsonDocument::Compact));
+        send({{QStringLiteral("event"), QStringLiteral("pusher:signin")},
+            {QStringLiteral("data"),
+                QJsonObject{{QStringLiteral("user_data"), userData},
+                    {QStringLiteral("auth"), sign(socketId() + QStringLiteral("::user::") + userData)}}}});
+    }
+    static QString sign(const QString &message)
+    {
+        return QStringLiteral("app-key:") + QString::fromLatin1(HmacSigner::sign("app-secret", message.toUtf8()));
+    }
+
+    QWebSocket socket;
+    QList<QJsonObject> messages;
+    bool closed = false;
+};
+
+// A signed request to the HTTP API; returns the status and the JSON answer.
+QPair<int, QJsonObject> rest(quint16 port, const QByteArray &method, const QString &path,
+    QList<QPair<QString, QString>> params = {}, const QByteArray &body = {})
+{
+    params.append({QStringLiteral("auth_key"), QStringLiteral("app-key")});
+    params.append({QStringLiteral("auth_timestamp"), QString::number(QDateTime::currentSecsSinceEpoch())});
+    params.append({QStringLiteral("auth_version"), QStringLiteral("1.0")});
+    if (!body.isEmpty())
+        params.append({QStringLiteral("body_md5"),
+            QString::fromLatin1(QCryptographicHash::hash(body, QCryptographicHash::Md5).toHex())});
+    params.append({QStringLiteral("auth_signature"),
+        QString::fromLatin1(HmacSigner::sign("app-secret", RestRequestVerifier::stringToSign(method, path, params)))});
+    QUrlQuery query;
+    query.setQueryItems(params);
+    QUrl url(QStringLiteral("http://127.0.0.1:%1%2").arg(port).arg(path));
+    url.setQuery(query);
+    QNetworkAccessManager nam;
+    QNetworkRequest request(url);
+    request.setHeader(QNetworkRequest::ContentTypeHeader, QStringLiteral("application/json"));
+    std::unique_ptr<QNetworkReply> reply(method == "POST" ? nam.post(request, body) : nam.get(request));
+    if (!QTest::qWaitFor([&reply] { return reply->isFinished(); }, 10000))
+        return {-1, {}};
+    return {reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(),
+        QJsonDocument::fromJson(reply->readAll()).object()};
+}
+
+// Collects the webhook events the nodes send ("name:channel[:user]").
+class WebhookReceiver : public QAbstractHttpServer
+{
+public:
+    WebhookReceiver() { port = listen(QHostAddress::LocalHost, 0); }
+    quint16 port = 0;
+    QStringList events;
+
+protected:
+    bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override
+    {
+        for (const QJsonValue &e :
+            QJsonDocument::fromJson(request.body()).object().value(QStringLiteral("events")).toArray()) {
+            const QJsonObject o = e.toObject();
+            QString line = o.value(QStringLiteral("name")).toString() + QLatin1Char(':')
+                + o.value(QStringLiteral("channel")).toString();
+            if (o.contains(QStringLiteral("user_id")))
+                line += QLatin1Char(':') + o.value(QStringLiteral("user_id")).toString();
+            events.append(line);
+        }
+        makeResponder(request, socket).write("{}", "application/json", QHttpServerResponder::StatusCode::Ok);
+        return true;
+    }
+    void missingHandler(const QHttpServerRequest &, QTcpSocket *) override {}
+};
+
+quint16 freePort()
+{
+    QTcpServer probe;
+    probe.listen(QHostAddress::LocalHost, 0);
+    return probe.serverPort();
+}
+
+bool redisAnswers(quint16 port)
+{
+    QTcpSocket s;
+    s.connectToHost(QHostAddress::LocalHost, port);
+    if (!s.waitForConnected(200))
+        return false;
+    s.write("PING\r\n");
+    return s.waitForReadyRead(500) && s.readAll().startsWith("+PONG");
+}
+
+double familySum(MetricsRegistry &registry, const std::string &name)
+{
+    double sum = 0;
+    for (const auto &family : registry.collect().families)
+        if (family.name == name)
+            for (const auto &m : family.metric)
+                sum += family.type == prometheus::MetricType::Histogram ? double(m.histogram.sample_count)
+                                                                        : m.counter.value;
+    return sum;
+}
+
+} // namespace
+
+class TestRedisAdapter final : public QObject
+{
+    Q_OBJECT
+
+private:
+    bool startRedis()
+    {
+        m_redis = std::make_unique<QProcess>();
+        m_redis->setWorkingDirectory(m_dir->path());
+        m_redis->start(m_redisBinary,
+            {QStringLiteral("--port"), QString::number(m_redisPort), QStringLiteral("--bind"),
+                QStringLiteral("127.0.0.1"), QStringLiteral("--save"), QString(), QStringLiteral("--appendonly"),
+                QStringLiteral("no"), QStringLiteral("--dir"), m_dir->path()});
+        if (!m_redis->waitForStarted(5000))
+            return false;
+        for (int i = 0; i < 100; ++i) {
+            if (redisAnswers(m_redisPort))
+                return true;
+            QTest::qWait(50);
+        }
+        return false;
+    }
+    void stopRedis()
+    {
+        if (!m_redis)
+            return;
+        m_redis->terminate();
+        if (!m_redis->waitForFinished(5000))
+            m_redis->kill();
+        m_redis->waitForFinished(1000);
+        m_redis.reset();
+    }
+    std::unique_ptr<ServerCore> node(int maxConnections = -1, bool subscriptionCount = false, quint16 webhookPort = 0)
+    {
+        ServerConfig config;
+        config.host = QStringLiteral("127.0.0.1");
+        config.port = 0;
+        config.metrics.host = QStringLiteral("127.0.0.1");
+        config.metrics.port = 0;
+        config.metrics.enabled = true;
+        config.shutdownGracePeriodMs = 100;
+        config.apps[0].enableClientMessages = true;
+        config.apps[0].enableUserAuthentication = false;
+        config.apps[0].maxConnections = maxConnections;
+        config.apps[0].enableSubscriptionCount = subscriptionCount;
+        if (webhookPort)
+            config.apps[0].webhooks = QJsonArray{
+                QJsonObject{{QStringLiteral("url"), QStringLiteral("http://127.0.0.1:%1/hook").arg(webhookPort)},
+                    {QStringLiteral("event_types"),
+                        QJsonArray{QStringLiteral("channel_occupied"), QStringLiteral("channel_vacated"),
+                            QStringLiteral("member_added"), QStringLiteral("member_removed")}}}};
+        config.adapter.driver = QStringLiteral("redis");
+        config.adapter.redisHost = QStringLiteral("127.0.0.1");
+        config.adapter.redisPort = m_redisPort;
+        config.adapter.redisPrefix = QStringLiteral("tst%1").arg(++m_prefixSerial);
+        config.adapter.requestsTimeoutMs = 2000;
+        auto core = std::make_unique<ServerCore>(config);
+        QString error;
+        if (!core->start(&error))
+            qWarning() << error;
+        return core;
+    }
+    // Two nodes on one prefix, both subscribed.
+    bool startNodes(int maxConnections = -1, bool subscriptionCount = false, quint16 webhookPort = 0)
+    {
+        m_a = node(maxConnections, subscriptionCount, webhookPort);
+        --m_prefixSerial;
+        m_b = node(maxConnections, subscriptionCount, webhookPort);
+        return QTest::qWaitFor(
+            [this] { return m_a->pusher().adapter()->isReady() && m_b->pusher().adapter()->isReady(); }, 5000);
+    }
+
+private slots:
+    void initTestCase()
+    {
+        m_redisBinary = QStandardPaths::findExecutable(QStringLiteral("redis-server"));
+        if (m_redisBinary.isEmpty())
+            QSKIP("redis-server is not installed");
+        m_dir = std::make_unique<QTemporaryDir>();
+        QVERIFY(m_dir->isValid());
+        m_redisPort = freePort();
+        QVERIFY2(startRedis(), "redis-server did not start");
+    }
+    void cleanupTestCase() { stopRedis(); }
+    void cleanup()
+    {
+        m_a.reset();
+        m_b.reset();
+    }
+
+    void localAdapterByDefault()
+    {
+        ServerCore core([] {
+            ServerConfig c;
+            c.host = QStringLiteral("127.0.0.1");
+            c.port = 0;
+            c.metrics.port = 0;
+            return c;
+        }());
+        QVERIFY(core.pusher().adapter() == nullptr);
+    }
+
+    void broadcastAcrossNodesWithExclusion()
+    {
+        QVERIFY(startNodes());
+        Client onA(m_a->port()), otherOnA(m_a->port()), onB(m_b->port());
+        QTRY_VERIFY(onA.established() && otherOnA.established() && onB.established());
+        for (Client *c : {&onA, &otherOnA, &onB})
+            c->subscribe(QStringLiteral("news"));
+        QTRY_VERIFY(onA.has(QStringLiteral("pusher_internal:subscription_succeeded"))
+            && otherOnA.has(QStringLiteral("pusher_internal:subscription_succeeded"))
+            && onB.has(QStringLiteral("pusher_internal:subscription_succeeded")));
+
+        AppState &stateB = *m_b->pusher().appState(QStringLiteral("app-id"));
+        // Published on B, excepting a socket that lives on A.
+        QCOMPARE(
+            m_b->pusher().publish(stateB, QStringLiteral("news"), QStringLiteral("flash"), "{\"n\":1}", onA.socketId()),
+            1);
+        QTRY_VERIFY(otherOnA.has(QStringLiteral("flash")));
+        QVERIFY(onB.has(QStringLiteral("flash")));
+        QCOMPARE(otherOnA.find(QStringLiteral("flash")).value(QStringLiteral("data")).toObject(),
+            QJsonObject({{QStringLiteral("n"), 1}}));
+        QTest::qWait(200);
+        QVERIFY(!onA.has(QStringLiteral("flash")));
+        QCOMPARE(otherOnA.count(QStringLiteral("flash")), 1); // delivered once, not echoed back
+        QVERIFY(familySum(m_a->metrics(), "soketi_ws_messages_sent_total") >= 3);
+    }
+
+    void clientEventsCrossNodesNotEchoed()
+    {
+        QVERIFY(startNodes());
+        Client onA(m_a->port()), onB(m_b->port());
+        QTRY_VERIFY(onA.established() && onB.established());
+        onA.subscribe(QStringLiteral("private-chat"));
+        onB.subscribe(QStringLiteral("private-chat"));
+        QTRY_VERIFY(onA.has(QStringLiteral("pusher_internal:subscription_succeeded"))
+            && onB.has(QStringLiteral("pusher_internal:subscription_succeeded")));
+        onA.send({{QStringLiteral("event"), QStringLiteral("client-hop")},
+            {QStringLiteral("channel"), QStringLiteral("private-chat")},
+            {QStringLiteral("data"), QJsonObject{{QStringLiteral("hop"), 1}}}});
+        QTRY_VERIFY(onB.has(QStringLiteral("client-hop")));
+        QCOMPARE(onB.find(QStringLiteral("client-hop")).value(QStringLiteral("data")).toObject(),
+            QJsonObject({{QStringLiteral("hop"), 1}}));
+        QTest::qWait(200);
+        QVERIFY(!onA.has(QStringLiteral("client-hop")));
+    }
+
+    void presenceCountsUniqueUsersAcrossNodes()
+    {
+        QVERIFY(startNodes());
+        const QString channel = QStringLiteral("presence-room");
+        const QString ua = QStringLiteral("{\"user_id\":\"ua\",\"user_info\":{\"node\":\"a\"}}");
+        const QString ub = QStringLiteral("{\"user_id\":\"ub\",\"user_info\":{\"node\":\"b\"}}");
+        Client s1(m_a->port()), s2(m_b->port()), s3(m_b->port());
+        QTRY_VERIFY(s1.established() && s2.established() && s3.established());
+
+        s1.subscribe(channel, ua);
+        QTRY_VERIFY(s1.has(QStringLiteral("pusher_internal:subscription_succeeded")));
+        s2.subscribe(channel, ub);
+        QTRY_VERIFY(s2.has(QStringLiteral("pusher_internal:subscription_succeeded")));
+        const QJsonObject presence2 = s2.dataOf(QStringLiteral("pusher_internal:subscription_succeeded"))
+                                          .value(QStringLiteral("presence"))
+                                          .toObject();
+        QCOMPARE(presence2.value(QStringLiteral("count")).toInt(), 2);
+        QCOMPARE(presence2.value(QStringLiteral("hash")).toObject().value(QStringLiteral("ua")).toObject(),
+            QJsonObject({{QStringLiteral("node"), QStringLiteral("a")}}));
+        QTRY_COMPARE(s1.count(QStringLiteral("pusher_internal:member_added")), 1);
+        QCOMPARE(s1.dataOf(QStringLiteral("pusher_internal:member_added")).value(QStringLiteral("user_id")).toString(),
+            QStringLiteral("ub"));
+
+        // ua again, on node B: one user, no member_added anywhere.
+        s3.subscribe(channel, ua);
+        QTRY_VERIFY(s3.has(QStringLiteral("pusher_internal:subscription_succeeded")));
+        QCOMPARE(s3.dataOf(QStringLiteral("pusher_internal:subscription_succeeded"))
+                     .value(QStringLiteral("presence"))
+                     .toObject()
+                     .value(QStringLiteral("count"))
+                     .toInt(),
+            2);
+        for (ServerCore *n : {m_a.get(), m_b.get()}) {
+            bool answered = false;
+            n->pusher().clusterChannel(
+                *n->pusher().appState(QStringLiteral("app-id")), channel, [&answered](const ClusterChannel &ch) {
+                    answered = true;
+                    QCOMPARE(ch.subscriptionCount, 3);
+                    QCOMPARE(ch.members.size(), 2);
+                });
+            QTRY_VERIFY(answered);
+        }
+        QTest::qWait(200);
+        QCOMPARE(s2.count(QStringLiteral("pusher_internal:member_added")), 0);
+        QCOMPARE(s1.count(QStringLiteral("pusher_internal:member_added")), 1);
+
+        // ua leaves node A but stays on B: no member_removed; then leaves B too: one member_removed.
+        s1.socket.close();
+        QTest::qWait(500);
+        QCOMPARE(s2.count(QStringLiteral("pusher_internal:member_removed")), 0);
+        s3.socket.close();
+        QTRY_COMPARE(s2.count(QStringLiteral("pusher_internal:member_removed")), 1);
+        QCOMPARE(
+            s2.dataOf(QStringLiteral("pusher_internal:member_removed")).value(QStringLiteral("user_id")).toString(),
+            QStringLiteral("ua"));
+
+        // Every cross-node query resolved with the other node's answer, none timed out.
+        QVERIFY(familySum(m_b->metrics(), "soketi_horizontal_adapter_sent_requests") >= 2);
+        QVERIFY(familySum(m_a->metrics(), "soketi_horizontal_adapter_received_requests") >= 2);
+        QCOMPARE(familySum(m_b->metrics(), "soketi_horizontal_adapter_uncomplete_promises"), 0.0);
+        QVERIFY(familySum(m_b->metrics(), "soketi_horizontal_adapter_resolve_time") >= 2);
+    }
+
+    void channelListingSumsNodes()
+    {
+        QVERIFY(startNodes());
+        Client onA(m_a->port()), onB(m_b->port());
+        QTRY_VERIFY(onA.established() && onB.established());
+        onA.subscribe(QStringLiteral("list-1"));
+        onB.subscribe(QStringLiteral("list-1"));
+        onA.subscribe(QStringLiteral("list-only-a"));
+        QTRY_VERIFY(onA.count(QStringLiteral("pusher_internal:subscription_succeeded")) == 2
+            && onB.has(QStringLiteral("pusher_internal:subscription_succeeded")));
+        QHash<QString, ClusterChannel> all;
+        bool answered = false;
+        m_b->pusher().clusterChannels(
+            *m_b->pusher().appState(QStringLiteral("app-id")), [&](const QHash<QString, ClusterChannel> &channels) {
+                all = channels;
+                answered = true;
+            });
+        QTRY_VERIFY(answered);
+        QCOMPARE(all.value(QStringLiteral("list-1")).subscriptionCount, 2);
+        QCOMPARE(all.value(QStringLiteral("list-only-a")).subscriptionCount, 1);
+    }
+
+    void subscriptionCountIsClusterWide()
+    {
+        QVERIFY(startNodes(-1, true));
+        Client onA(m_a->port()), onB(m_b->port());
+        QTRY_VERIFY(onA.established() && onB.established());
+        const QString channel = QStringLiteral("counted");
+        auto lastCount = [&channel](const Client &c) {
+            int count = -1;
+            for (const QJsonObject &m : c.messages)
+                if (m.value(QStringLiteral("event")).toString() == QLatin1String("pusher_internal:subscription_count")
+                    && m.value(QStringLiteral("channel")).toString() == channel)
+                    count = QJsonDocument::fromJson(m.value(QStringLiteral("data")).toString().toUtf8())
+                                .object()
+                                .value(QStringLiteral("subscription_count"))
+                                .toInt();
+            return count;
+        };
+        onA.subscribe(channel);
+        QTRY_COMPARE(lastCount(onA), 1);
+        onB.subscribe(channel);
+        QTRY_COMPARE(lastCount(onB), 2);
+        QTRY_COMPARE(lastCount(onA), 2); // told by node B
+        // The last subscriber of node B leaves: node A's subscriber learns the new total.
+        onB.send({{QStringLiteral("event"), QStringLiteral("pusher:unsubscribe")},
+            {QStringLiteral("data"), QJsonObject{{QStringLiteral("channel"), channel}}}});
+        QTRY_COMPARE(lastCount(onA), 1);
+    }
+
+    void restAnswersAreClusterWide()
+    {
+        QVERIFY(startNodes());
+        const QString channel = QStringLiteral("presence-rest");
+        const QString ua = QStringLiteral("{\"user_id\":\"ua\",\"user_info\":{}}");
+        const QString ub = QStringLiteral("{\"user_id\":\"ub\",\"user_info\":{}}");
+        Client s1(m_a->port()), s2(m_b->port()), s3(m_b->port());
+        QTRY_VERIFY(s1.established() && s2.established() && s3.established());
+        s1.subscribe(channel, ua);
+        QTRY_VERIFY(s1.has(QStringLiteral("pusher_internal:subscription_succeeded")));
+        s2.subscribe(channel, ub);
+        s3.subscribe(channel, ua);
+        s3.subscribe(QStringLiteral("rest-public"));
+        QTRY_VERIFY(s2.has(QStringLiteral("pusher_internal:subscription_succeeded"))
+            && s3.count(QStringLiteral("pusher_internal:subscription_succeeded")) == 2);
+
+        for (ServerCore *n : {m_a.get(), m_b.get()}) {
+            const auto [status, info] = rest(n->port(), "GET", QStringLiteral("/apps/app-id/channels/") + channel,
+                {{QStringLiteral("info"), QStringLiteral("user_count,subscription_count")}});
+            QCOMPARE(status, 200);
+            QCOMPARE(info.value(QStringLiteral("user_count")).toInt(), 2); // ua counted once
+            QCOMPARE(info.value(QStringLiteral("subscription_count")).toInt(), 3);
+            QCOMPARE(info.value(QStringLiteral("occupied")).toBool(), true);
+            const auto [usersStatus, users] =
+                rest(n->port(), "GET", QStringLiteral("/apps/app-id/channels/%1/users").arg(channel));
+            QCOMPARE(usersStatus, 200);
+            QStringList ids;
+            for (const QJsonValue &u : users.value(QStringLiteral("users")).toArray())
+                ids.append(u.toObject().value(QStringLiteral("id")).toString());
+            ids.sort();
+            QCOMPARE(ids, QStringList({QStringLiteral("ua"), QStringLiteral("ub")}));
+        }
+        // Node A lists a channel only node B has.
+        const auto [listStatus, list] = rest(m_a->port(), "GET", QStringLiteral("/apps/app-id/channels"),
+            {{QStringLiteral("info"), QStringLiteral("user_count")}});
+        QCOMPARE(listStatus, 200);
+        const QJsonObject channels = list.value(QStringLiteral("channels")).toObject();
+        QCOMPARE(channels.value(QStringLiteral("rest-public"))
+                     .toObject()
+                     .value(QStringLiteral("subscription_count"))
+                     .toInt(),
+            1);
+        QCOMPARE(channels.value(channel).toObject().value(QStringLiteral("user_count")).toInt(), 2);
+        // A trigger's `info` counts the cluster too.
+        const QByteArray body = "{\"name\":\"e\",\"channels\":[\"rest-public\",\"presence-rest\"],\"data\":\"{}\","
+                                "\"info\":\"subscription_count,user_count\"}";
+        const auto [triggerStatus, triggered] =
+            rest(m_a->port(), "POST", QStringLiteral("/apps/app-id/events"), {}, body);
+        QCOMPARE(triggerStatus, 200);
+        const QJsonObject info = triggered.value(QStringLiteral("channels")).toObject();
+        QCOMPARE(
+            info.value(QStringLiteral("rest-public")).toObject().value(QStringLiteral("subscription_count")).toInt(),
+            1);
+        QCOMPARE(info.value(channel).toObject().value(QStringLiteral("subscription_count")).toInt(), 3);
+        QCOMPARE(info.value(channel).toObject().value(QStringLiteral("user_count")).toInt(), 2);
+        QTRY_VERIFY(s3.has(QStringLiteral("e"), QStringLiteral("rest-public")));
+        // A non-presence channel has no users: a synchronous 400, cluster or not.
+        QCOMPARE(rest(m_a->port(), "GET", QStringLiteral("/apps/app-id/channels/rest-public/users")).first, 400);
+    }
+
+    void watchlistAcrossNodes()
+    {
+        QVERIFY(startNodes());
+        // Watchlist events as (name, user) pairs, in arrival order.
+        auto events = [](const Client &c) {
+            QStringList out;
+            for (const QJsonObject &m : c.messages) {
+                if (m.value(QStringLiteral("event")).toString() != QLatin1String("pusher_internal:watchlist_events"))
+                    continue;
+                for (const QJsonValue &e :
+                    m.value(QStringLiteral("data")).toObject().value(QStringLiteral("events")).toArray())
+                    for (const QJsonValue &id : e.toObject().value(QStringLiteral("user_ids")).toArray())
+                        out.append(
+                            e.toObject().value(QStringLiteral("name")).toString() + QLatin1Char(':') + id.toString());
+            }
+            return out;
+        };
+        Client watcher(m_a->port()), xOnB(m_b->port()), xOnA(m_a->port());
+        QTRY_VERIFY(watcher.established() && xOnB.established() && xOnA.established());
+        watcher.signin(QStringLiteral("w"), {QStringLiteral("x")});
+        QTRY_VERIFY(watcher.has(QStringLiteral("pusher:signin_success")));
+        QTest::qWait(100);
+        QCOMPARE(events(watcher), QStringList());
+        xOnB.signin(QStringLiteral("x"));
+        QTRY_COMPARE(events(watcher), QStringList({QStringLiteral("online:x")}));
+        xOnA.signin(QStringLiteral("x")); // x is already online (on node B): no second event
+        QTRY_VERIFY(xOnA.has(QStringLiteral("pusher:signin_success")));
+        QTest::qWait(300);
+        QCOMPARE(events(watcher), QStringList({QStringLiteral("online:x")}));
+
+        // A new watcher on node B sees w, who is online on node A.
+        Client watcher2(m_b->port());
+        QTRY_VERIFY(watcher2.established());
+        watcher2.signin(QStringLiteral("v"), {QStringLiteral("w")});
+        QTRY_COMPARE(events(watcher2), QStringList({QStringLiteral("online:w")}));
+
+        xOnB.socket.close(); // x still on node A
+        QTest::qWait(400);
+        QCOMPARE(events(watcher), QStringList({QStringLiteral("online:x")}));
+        xOnA.socket.close();
+        QTRY_COMPARE(events(watcher), QStringList({QStringLiteral("online:x"), QStringLiteral("offline:x")}));
+        watcher.socket.close(); // w leaves node A: the watcher on node B hears it
+        QTRY_COMPARE(events(watcher2), QStringList({QStringLiteral("online:w"), QStringLiteral("offline:w")}));
+    }
+
+    void silentNodeResolvesByTimeout()
+    {
+        QVERIFY(startNodes());
+        Client onA(m_a->port());
+        QTRY_VERIFY(onA.established());
+        onA.subscribe(QStringLiteral("slow"));
+        QTRY_VERIFY(onA.has(QStringLiteral("pusher_internal:subscription_succeeded")));
+        // A third "node" that subscribes to the request channel and never answers.
+        QTcpSocket silent;
+        silent.connectToHost(QHostAddress::LocalHost, m_redisPort);
+        QVERIFY(silent.waitForConnected(2000));
+        const QByteArray channel = m_a->config().adapter.redisPrefix.toUtf8() + "#redis-adapter#comms#req";
+        silent.write("SUBSCRIBE " + channel + "\r\n");
+        QVERIFY(silent.waitForReadyRead(2000));
+
+        QElapsedTimer clock;
+        clock.start();
+        bool answered = false;
+        qint64 count = -1;
+        m_b->pusher().clusterChannel(
+            *m_b->pusher().appState(QStringLiteral("app-id")), QStringLiteral("slow"), [&](const ClusterChannel &ch) {
+                answered = true;
+                count = ch.subscriptionCount;
+            });
+        QTRY_VERIFY_WITH_TIMEOUT(answered, 5000);
+        QVERIFY(clock.elapsed() >= 1900); // requestsTimeoutMs = 2000
+        QCOMPARE(count, 1); // node A's answer arrived and counts
+        QCOMPARE(familySum(m_b->metrics(), "soketi_horizontal_adapter_uncomplete_promises"), 1.0);
+
+        // A node destroyed with a request outstanding never calls its resolver.
+        bool late = false;
+        m_b->pusher().clusterChannel(*m_b->pusher().appState(QStringLiteral("app-id")), QStringLiteral("slow"),
+            [&late](const ClusterChannel &) { late = true; });
+        m_b.reset();
+        QTest::qWait(2500);
+        QVERIFY(!late);
+    }
+
+    void webhooksSeeTheCluster()
+    {
+        WebhookReceiver hooks;
+        QVERIFY(hooks.port != 0);
+        QVERIFY(startNodes(-1, false, hooks.port));
+        Client onA(m_a->port()), onB(m_b->port());
+        QTRY_VERIFY(onA.established() && onB.established());
+        onA.subscribe(QStringLiteral("hooked"));
+        QTRY_COMPARE(hooks.events, QStringList({QStringLiteral("channel_occupied:hooked")}));
+        onB.subscribe(QStringLiteral("hooked")); // already occupied through node A
+        QTRY_VERIFY(onB.has(QStringLiteral("pusher_internal:subscription_succeeded")));
+        const QString ua = QStringLiteral("{\"user_id\":\"ua\",\"user_info\":{}}");
+        onA.subscribe(QStringLiteral("presence-hooked"), ua);
+        QTRY_VERIFY(hooks.events.contains(QStringLiteral("member_added:presence-hooked:ua")));
+        onB.subscribe(QStringLiteral("presence-hooked"), ua); // the same user on node B: not added again
+        QTRY_COMPARE(onB.count(QStringLiteral("pusher_internal:subscription_succeeded")), 2);
+        QTest::qWait(400);
+        QCOMPARE(hooks.events.count(QStringLiteral("channel_occupied:hooked")), 1);
+        QCOMPARE(hooks.events.count(QStringLiteral("member_added:presence-hooked:ua")), 1);
+        QCOMPARE(hooks.events.count(QStringLiteral("channel_occupied:presence-hooked")), 1);
+
+        onA.socket.close(); // node B still has both channels and the user
+        QTest::qWait(500);
+        QVERIFY(!hooks.events.contains(QStringLiteral("channel_vacated:hooked")));
+        QVERIFY(!hooks.events.contains(QStringLiteral("member_removed:presence-hooked:ua")));
+        onB.socket.close();
+        QTRY_VERIFY(hooks.events.contains(QStringLiteral("channel_vacated:hooked"))
+            && hooks.events.contains(QStringLiteral("member_removed:presence-hooked:ua"))
+            && hooks.events.contains(QStringLiteral("channel_vacated:presence-hooked")));
+        QTest::qWait(200);
+        QCOMPARE(hooks.events.count(QStringLiteral("channel_vacated:hooked")), 1);
+        QCOMPARE(hooks.events.count(QStringLiteral("member_removed:presence-hooked:ua")), 1);
+    }
+
+    void sendToUserAndTerminateAcrossNodes()
+    {
+        QVERIFY(startNodes());
+        Client onA(m_a->port());
+        QTRY_VERIFY(onA.established());
+        onA.signin(QStringLiteral("u1"));
+        QTRY_VERIFY(onA.has(QStringLiteral("pusher:signin_success")));
+        AppState &stateB = *m_b->pusher().appState(QStringLiteral("app-id"));
+        m_b->pusher().publish(stateB, QStringLiteral("#server-to-user-u1"), QStringLiteral("dm"), "{}", {});
+        QTRY_VERIFY(onA.has(QStringLiteral("dm")));
+        m_b->pusher().terminateUserConnections(stateB, QStringLiteral("u1"));
+        QTRY_VERIFY(onA.closed);
+        QCOMPARE(int(onA.socket.closeCode()), 4009);
+    }
+
+    void connectionQuotaIsClusterWide()
+    {
+        QVERIFY(startNodes(2));
+        Client first(m_a->port()), second(m_b->port());
+        QTRY_VERIFY(first.established());
+        QTRY_VERIFY(second.established());
+        Client third(m_a->port());
+        QTRY_VERIFY(third.closed);
+        QCOMPARE(int(third.socket.closeCode()), 4100);
+        QVERIFY(!third.established());
+        QVERIFY(!first.closed && !second.closed);
+        // A slot freed on B is usable from A.
+        second.socket.close();
+        QTRY_COMPARE(m_b->pusher().connectionCount(), 0);
+        Client fourth(m_a->port());
+        QTRY_VERIFY(fourth.established());
+    }
+
+    void survivesRedisRestart()
+    {
+        QVERIFY(startNodes());
+        stopRedis();
+        // Alone, each node still serves its own clients.
+        Client onA(m_a->port());
+        QTRY_VERIFY(onA.established());
+        onA.subscribe(QStringLiteral("after"));
+        QTRY_VERIFY(onA.has(QStringLiteral("pusher_internal:subscription_succeeded")));
+        QTRY_VERIFY(!m_a->pusher().adapter()->isReady());
+        QVERIFY(startRedis());
+        QTRY_VERIFY_WITH_TIMEOUT(m_a->pusher().adapter()->isReady() && m_b->pusher().adapter()->isReady(), 10000);
+        AppState &stateB = *m_b->pusher().appState(QStringLiteral("app-id"));
+        m_b->pusher().publish(stateB, QStringLiteral("after"), QStringLiteral("back"), "{}", {});
+        QTRY_VERIFY(onA.has(QStringLiteral("back")));
+    }
+
+private:
+    QString m_redisBinary;
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<QProcess> m_redis;
+    quint16 m_redisPort = 0;
+    int m_prefixSerial = 0;
+    std::unique_ptr<ServerCore> m_a;
+    std::unique_ptr<ServerCore> m_b;
+};
+
+QTEST_MAIN(TestRedisAdapter)
+#include "tst_redisadapter.moc"
