@@ -312,6 +312,76 @@ describe('channels', () => {
         assert.equal(after2.json.user_count, 1);
     });
 
+    test('presence: unsubscribe broadcasts member_removed; subscribing again broadcasts member_added', T, async () => {
+        const ch = uniq('presence-unsub-');
+        const w = await connectRaw(server);
+        await w.subscribe(server, ch, { channelData: { user_id: 'w' } });
+        const u = await connectRaw(server);
+        const m0 = w.frames.length;
+        await u.subscribe(server, ch, { channelData: { user_id: 'u', user_info: { v: 1 } } });
+        const added = await w.expect('pusher_internal:member_added', { from: m0 });
+        assert.deepEqual(added.dataParsed, { user_id: 'u', user_info: { v: 1 } });
+        const m1 = w.frames.length;
+        u.send({ event: 'pusher:unsubscribe', data: { channel: ch } });
+        const removed = await w.expect('pusher_internal:member_removed', { from: m1 });
+        assert.equal(removed.dataParsed.user_id, 'u');
+        assert.ok(u.isOpen);
+        const m2 = w.frames.length;
+        const again = await u.subscribe(server, ch, { channelData: { user_id: 'u', user_info: { v: 2 } } });
+        assert.equal(again.dataParsed.presence.count, 2);
+        const added2 = await w.expect('pusher_internal:member_added', { from: m2 });
+        assert.deepEqual(added2.dataParsed.user_info, { v: 2 });
+    });
+
+    test('subscribing twice to the same channel does not double-count or double-deliver', T, async () => {
+        const ch = uniq('twice-');
+        const c = await connectRaw(server);
+        assert.equal((await c.subscribe(server, ch)).event, 'pusher_internal:subscription_succeeded');
+        const second = await c.subscribe(server, ch);
+        assert.notEqual(second.event, undefined);
+        const info = await rest(server, { path: `/apps/${APP.id}/channels/${ch}`, params: { info: 'subscription_count' } });
+        assert.equal(info.json.subscription_count, 1);
+        const from = c.frames.length;
+        await trigger(server, ch, 'once', { n: 1 });
+        await c.expect((f) => f.event === 'once', { from });
+        await sleep(200);
+        assert.equal(c.frames.slice(from).filter((f) => f.event === 'once').length, 1);
+        // unsubscribing from a channel never joined is harmless
+        c.send({ event: 'pusher:unsubscribe', data: { channel: uniq('never-joined-') } });
+        const m = c.frames.length;
+        c.send({ event: 'pusher:ping', data: {} });
+        await c.expect('pusher:pong', { from: m });
+    });
+
+    test('batch items with several channels and socket_id exclusion', T, async () => {
+        const x = uniq('bx-');
+        const y = uniq('by-');
+        const a = await connectRaw(server);
+        const b = await connectRaw(server);
+        for (const s of [a, b]) {
+            await s.subscribe(server, x);
+            await s.subscribe(server, y);
+        }
+        const ma = a.frames.length;
+        const mb = b.frames.length;
+        const res = await rest(server, {
+            method: 'POST',
+            path: `/apps/${APP.id}/batch_events`,
+            body: {
+                batch: [
+                    { channels: [x, y], name: 'multi', data: '{"k":1}' },
+                    { channel: x, name: 'skip-a', data: '{}', socket_id: a.socketId },
+                ],
+            },
+        });
+        assert.equal(res.status, 200, res.text);
+        await eventually(() => b.frames.slice(mb).filter((f) => f.event === 'multi').length === 2 && b.frames.slice(mb).some((f) => f.event === 'skip-a'), 3000, 'b got all');
+        await eventually(() => a.frames.slice(ma).filter((f) => f.event === 'multi').length === 2, 3000, 'a got multi twice');
+        await sleep(200);
+        assert.ok(!a.frames.slice(ma).some((f) => f.event === 'skip-a'), 'excluded socket');
+        assert.deepEqual(a.frames.slice(ma).filter((f) => f.event === 'multi').map((f) => f.channel).sort(), [x, y].sort());
+    });
+
     test('presence: bad channel_data signature is refused', T, async () => {
         const ch = uniq('presence-bad-');
         const c = await connectRaw(server);

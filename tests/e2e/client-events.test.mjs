@@ -11,6 +11,7 @@ import {
     nextEvent,
     startServer,
     subscribe,
+    withTimeout,
 } from './lib/harness.mjs';
 
 const T = { timeout: 20000 };
@@ -69,6 +70,19 @@ describe('client events (enabled)', { skip: !canSpawn() && 'needs a spawned serv
         const f = await b.expect((x) => x.event === 'client-shot', { from });
         assert.equal(String(f.user_id), 'player-a');
         assert.deepEqual(f.dataParsed, { at: 3 });
+    });
+
+    test('pusher-js on a presence channel: the receiver gets metadata.user_id of the sender', T, async () => {
+        const ch = uniq('presence-meta-');
+        const a = await connectPusher(server, { presence: () => ({ user_id: 'sender-1', user_info: {} }) });
+        const b = await connectPusher(server, { presence: () => ({ user_id: 'receiver-1', user_info: {} }) });
+        const ca = await subscribe(a, ch);
+        const cb = await subscribe(b, ch);
+        const got = new Promise((resolve) => cb.bind('client-ping', (data, metadata) => resolve({ data, metadata })));
+        ca.trigger('client-ping', { at: 1 });
+        const { data, metadata } = await withTimeout(got, 5000, 'client-ping');
+        assert.deepEqual(data, { at: 1 });
+        assert.equal(metadata?.user_id, 'sender-1');
     });
 
     test('public channel: refused with pusher:error 4301 naming the rule', T, async () => {

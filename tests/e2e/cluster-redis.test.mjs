@@ -130,13 +130,17 @@ describe('two nodes sharing Redis', { skip }, () => {
     test('socket_id exclusion works across nodes', T, async () => {
         const ch = `x-except-${process.pid}`;
         const s1 = await connectRaw(a);
+        const s3 = await connectRaw(a);
         const s2 = await connectRaw(b);
         await s1.subscribe(a, ch);
+        await s3.subscribe(a, ch);
         await s2.subscribe(b, ch);
         const m1 = s1.frames.length;
         const m2 = s2.frames.length;
+        const m3 = s3.frames.length;
         await sdk(b).trigger(ch, 'ex', { n: 1 }, { socket_id: s1.socketId });
         await s2.expect((f) => f.event === 'ex', { from: m2 });
+        await s3.expect((f) => f.event === 'ex', { from: m3 }); // crossed to node A
         await s1.expectNone((f) => f.event === 'ex', { from: m1, ms: 400 });
     });
 

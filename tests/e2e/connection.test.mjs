@@ -10,6 +10,7 @@ import {
     connectPusher,
     connectRaw,
     raceTimeout,
+    sdk,
     startServer,
 } from './lib/harness.mjs';
 
@@ -154,6 +155,31 @@ describe('refused connections (own servers)', { skip: !canSpawn() && 'needs a sp
             const err = await bad.expect('pusher:error');
             assert.equal(err.dataParsed.code, 4001);
             assert.equal((await bad.closed).code, 4001);
+        } finally {
+            await closeAllClients();
+            await server.stop();
+        }
+    });
+});
+
+describe('IPv6 loopback listener (SOKETI_HOST=::1)', { skip: !canSpawn() && 'needs a spawned server' }, () => {
+    test('WebSocket, REST and the SDK work over [::1]', T, async () => {
+        const server = await startServer({ host: '::1' });
+        try {
+            assert.equal(server.host, '[::1]');
+            const c = await connectRaw(server);
+            assert.match(c.socketId, SOCKET_ID_RE);
+            await c.subscribe(server, 'v6-channel');
+            const from = c.frames.length;
+            await sdk(server).trigger('v6-channel', 'over-v6', { six: 6 });
+            const f = await c.expect((x) => x.event === 'over-v6', { from });
+            assert.deepEqual(f.dataParsed, { six: 6 });
+            // not listening on IPv4 when bound to ::1
+            const v4 = await fetch(`http://127.0.0.1:${server.port}/`, { signal: AbortSignal.timeout(1000) }).then(
+                (r) => r.status,
+                () => 'refused',
+            );
+            assert.equal(v4, 'refused');
         } finally {
             await closeAllClients();
             await server.stop();

@@ -182,6 +182,26 @@ describe('REST API', () => {
         await c.expectNone((x) => x.event === 'b11' || x.event === 'bad1', { from: mark, ms: 300 });
     });
 
+    test('POST batch_events with info answers per item (Pusher format)', T, async () => {
+        const ch = uniq('batch-info-');
+        const pres = uniq('presence-batch-info-');
+        const a = await connectRaw(server);
+        await a.subscribe(server, ch);
+        await a.subscribe(server, pres, { channelData: { user_id: 'bi' } });
+        const res = await rest(server, {
+            method: 'POST',
+            path: `${apps}/batch_events`,
+            body: {
+                batch: [
+                    { channel: ch, name: 'i1', data: '{}', info: 'subscription_count' },
+                    { channel: pres, name: 'i2', data: '{}', info: 'user_count,subscription_count' },
+                ],
+            },
+        });
+        assert.equal(res.status, 200, res.text);
+        assert.deepEqual(res.json.batch, [{ subscription_count: 1 }, { user_count: 1, subscription_count: 1 }], res.text);
+    });
+
     test('GET channels lists occupied channels, filter_by_prefix and info=user_count', T, async () => {
         const tag = uniq('lst');
         const pub = `${tag}-pub`;

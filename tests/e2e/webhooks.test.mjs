@@ -21,12 +21,20 @@ const uniq = (prefix) => `${prefix}${process.pid}-${++seq}`;
 
 async function startReceiver() {
     const deliveries = [];
+    const failuresLeft = new Map([['/flaky', 2]]); // /flaky answers 500 twice, then 200
     const srv = http.createServer((req, res) => {
         let body = '';
         req.setEncoding('utf8');
         req.on('data', (c) => (body += c));
         req.on('end', () => {
-            deliveries.push({ path: req.url, headers: req.headers, rawBody: body });
+            const left = failuresLeft.get(req.url) ?? 0;
+            deliveries.push({ path: req.url, headers: req.headers, rawBody: body, at: Date.now(), answered: left > 0 ? 500 : 200 });
+            if (left > 0) {
+                failuresLeft.set(req.url, left - 1);
+                res.writeHead(500);
+                res.end('try again');
+                return;
+            }
             res.writeHead(200, { 'content-type': 'application/json' });
             res.end('{}');
         });
@@ -59,6 +67,13 @@ describe('webhooks', { skip: !canSpawn() && 'needs a spawned server' }, () => {
                 event_types: ['channel_occupied', 'channel_vacated', 'member_added', 'member_removed', 'client_event', 'cache_miss'],
             },
             { url: `http://127.0.0.1:${receiver.port}/occupied-only`, event_types: ['channel_occupied'] },
+            {
+                url: `http://127.0.0.1:${receiver.port}/filtered`,
+                event_types: ['channel_occupied'],
+                headers: { 'X-Custom-Header': 'custom-value' },
+                filter: { channel_name_starts_with: 'filt-', channel_name_ends_with: '-end' },
+            },
+            { url: `http://127.0.0.1:${receiver.port}/flaky`, event_types: ['channel_vacated'], filter: { channel_name_starts_with: 'flaky-' } },
         ];
         server = await startServer({
             env: {
@@ -150,5 +165,40 @@ describe('webhooks', { skip: !canSpawn() && 'needs a spawned server' }, () => {
         const a = await connectRaw(server);
         await a.subscribe(server, ch);
         await eventually(() => eventsFor(receiver, ch).some((e) => e.name === 'cache_miss' && e._path === '/all'), 5000, 'cache_miss webhook');
+    });
+
+    test('filters (starts_with AND ends_with) decide per webhook; custom headers are sent', T, async () => {
+        const match = `filt-${process.pid}-end`;
+        const noEnd = `filt-${process.pid}-nope`;
+        const noStart = `x-filt-${process.pid}-end`;
+        for (const ch of [match, noEnd, noStart]) {
+            const c = await connectRaw(server);
+            await c.subscribe(server, ch);
+        }
+        await eventually(() => eventsFor(receiver, match).some((e) => e._path === '/filtered'), 5000, 'filtered hook for the matching channel');
+        await eventually(() => eventsFor(receiver, noStart).some((e) => e._path === '/all'), 5000, 'the /all hook still sees every channel');
+        await sleep(300);
+        assert.ok(!eventsFor(receiver, noEnd).some((e) => e._path === '/filtered'), 'ends_with must match too');
+        assert.ok(!eventsFor(receiver, noStart).some((e) => e._path === '/filtered'), 'starts_with must match too');
+        const d = receiver.deliveries.find((x) => x.path === '/filtered');
+        assert.equal(d.headers['x-custom-header'], 'custom-value');
+        assert.ok(sdk(server).webhook({ headers: d.headers, rawBody: d.rawBody }).isValid(), 'custom headers do not break the signature');
+    });
+
+    test('a failing endpoint (HTTP 500) gets the same signed delivery again until it succeeds', T, async () => {
+        // qsoketi retries failed deliveries with back-off (soketi never retries, issue #683).
+        const ch = `flaky-${process.pid}`;
+        const c = await connectRaw(server);
+        await c.subscribe(server, ch);
+        c.send({ event: 'pusher:unsubscribe', data: { channel: ch } });
+        const attempts = await eventually(() => {
+            const list = receiver.deliveries.filter((x) => x.path === '/flaky' && x.rawBody.includes(ch));
+            return list.length >= 3 ? list : null;
+        }, 12000, 'three attempts (500, 500, 200)');
+        assert.deepEqual(attempts.slice(0, 3).map((x) => x.answered), [500, 500, 200]);
+        assert.equal(new Set(attempts.map((x) => x.rawBody)).size, 1, 'the same payload each time');
+        assert.ok(attempts[1].at - attempts[0].at >= 500, 'retries are spaced out (back-off)');
+        await sleep(1500);
+        assert.equal(receiver.deliveries.filter((x) => x.path === '/flaky' && x.rawBody.includes(ch)).length, 3, 'no retry after a 2xx');
     });
 });

@@ -33,12 +33,12 @@ process.on('exit', () => {
 });
 
 /** A TCP port that was free a moment ago (bind to port 0 and read it back). */
-export async function freePort() {
+export async function freePort(host = '127.0.0.1') {
     return new Promise((resolve, reject) => {
         const srv = net.createServer();
         srv.unref();
         srv.on('error', reject);
-        srv.listen(0, '127.0.0.1', () => {
+        srv.listen(0, host, () => {
             const { port } = srv.address();
             srv.close(() => resolve(port));
         });
@@ -108,7 +108,7 @@ async function httpOk(url) {
  * Starts a server with the default app and the given extra SOKETI_* env.
  * Returns {port, metricsPort, proc, url(path), metricsUrl(path), stop(), log(), exited}.
  */
-export async function startServer({ env = {}, args = [], startTimeoutMs = 20000, port: fixedPort, metricsPort: fixedMetricsPort } = {}) {
+export async function startServer({ env = {}, args = [], startTimeoutMs = 20000, port: fixedPort, metricsPort: fixedMetricsPort, cwd, host = '127.0.0.1' } = {}) {
     if (usingExternalServer()) {
         if (Object.keys(env).length > 0 || args.length > 0) {
             throw new Error('startServer: custom env/args need a spawned server (unset E2E_SERVER_PORT)');
@@ -117,25 +117,26 @@ export async function startServer({ env = {}, args = [], startTimeoutMs = 20000,
         const metricsPort = Number(process.env.E2E_METRICS_PORT || 9601);
         return makeHandle({ port, metricsPort, proc: null, logLines: [], exited: new Promise(() => {}) });
     }
-    const port = fixedPort ?? (await freePort());
+    const port = fixedPort ?? (await freePort(host));
     const metricsPort = fixedMetricsPort ?? (await freePort());
     const clusterPort = await freePort();
     const { file, args: baseArgs } = serverCommand();
     const childEnv = {
         ...process.env,
-        SOKETI_HOST: '127.0.0.1',
+        SOKETI_HOST: host,
         SOKETI_PORT: String(port),
         SOKETI_METRICS_HOST: '127.0.0.1',
         SOKETI_METRICS_SERVER_PORT: String(metricsPort),
-        // Only meaningful for the reference soketi: keep its UDP discovery on loopback.
-        SOKETI_CLUSTER_UNICAST_ADDRESSES: '127.0.0.1',
-        SOKETI_CLUSTER_PORT: String(clusterPort),
+        // Only for the reference soketi: keep its UDP discovery on loopback (qsoketi warns about them).
+        ...(process.env.E2E_SERVER_CMD
+            ? { SOKETI_CLUSTER_UNICAST_ADDRESSES: '127.0.0.1', SOKETI_CLUSTER_PORT: String(clusterPort) }
+            : {}),
         // Fast stop by default; the shutdown tests set their own value.
         SOKETI_SHUTDOWN_GRACE_PERIOD: '200',
         QT_QPA_PLATFORM: 'offscreen',
         ...env,
     };
-    const proc = spawn(file, [...baseArgs, ...args], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(file, [...baseArgs, ...args], { env: childEnv, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     children.add(proc);
     const logLines = [];
     const collect = (stream) => {
@@ -164,7 +165,7 @@ export async function startServer({ env = {}, args = [], startTimeoutMs = 20000,
         spawnError = err;
     });
     const tls = Boolean(childEnv.SOKETI_SSL_CERT);
-    const handle = makeHandle({ port, metricsPort, proc, logLines, exited, tls });
+    const handle = makeHandle({ port, metricsPort, proc, logLines, exited, tls, host });
     const deadline = Date.now() + startTimeoutMs;
     while (Date.now() < deadline) {
         if (spawnError) throw new Error(`cannot spawn ${file}: ${spawnError.message}`);
@@ -172,7 +173,7 @@ export async function startServer({ env = {}, args = [], startTimeoutMs = 20000,
             throw new Error(`server exited during start-up (${proc.exitCode ?? proc.signalCode}):\n${logLines.join('\n')}`);
         }
         if (await httpOk(handle.url(`${childEnv.SOKETI_PATH_PREFIX ?? ''}/`))) return handle;
-        if (tls && (await httpOk(`http://127.0.0.1:${port}/`))) {
+        if (tls && (await httpOk(`http://${handle.host}:${port}/`))) {
             proc.kill('SIGKILL');
             throw new Error('SOKETI_SSL_CERT is set but the server answers plain HTTP on its main port');
         }
@@ -182,14 +183,16 @@ export async function startServer({ env = {}, args = [], startTimeoutMs = 20000,
     throw new Error(`server did not answer GET / within ${startTimeoutMs} ms:\n${logLines.join('\n')}`);
 }
 
-function makeHandle({ port, metricsPort, proc, logLines, exited, tls = false }) {
+function makeHandle({ port, metricsPort, proc, logLines, exited, tls = false, host = '127.0.0.1' }) {
+    const urlHost = host.includes(':') ? `[${host}]` : host;
     return {
         port,
         metricsPort,
         proc,
         exited,
         tls,
-        url: (path = '/') => `${tls ? 'https' : 'http'}://127.0.0.1:${port}${path}`,
+        host: urlHost,
+        url: (path = '/') => `${tls ? 'https' : 'http'}://${urlHost}:${port}${path}`,
         metricsUrl: (path = '/') => `http://127.0.0.1:${metricsPort}${path}`,
         log: () => logLines.join('\n'),
         alive: () => proc === null || (proc.exitCode === null && proc.signalCode === null),
@@ -273,7 +276,7 @@ export function sdk(server, { app = APP, encryption = false, ...rest } = {}) {
         appId: app.id,
         key: app.key,
         secret: app.secret,
-        host: '127.0.0.1',
+        host: server.host ?? '127.0.0.1',
         port: String(server.port),
         useTLS: false,
         timeout: 5000,
@@ -515,7 +518,7 @@ export class RawClient {
  * pusher:connection_established arrived and sets client.socketId.
  */
 export async function connectRaw(server, { key = APP.key, waitEstablished = true, ms = 5000, query = '?protocol=7&client=js&version=8.6.0&flash=false', wsOptions = {} } = {}) {
-    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/app/${key}${query}`, { maxPayload: 256 * 1024 * 1024, ...wsOptions });
+    const ws = new WebSocket(`ws://${server.host ?? '127.0.0.1'}:${server.port}/app/${key}${query}`, { maxPayload: 256 * 1024 * 1024, ...wsOptions });
     const client = new RawClient(ws);
     openRaw.add(client);
     await withTimeout(
