@@ -32,7 +32,8 @@ ServerCore::ServerCore(ServerConfig config, QObject *parent)
     , m_webhooks(new WebhookSender(m_apps, WebhookSender::Options::fromConfig(m_config), this))
     , m_pusher(new PusherServer(m_config, m_apps, *m_metrics, *m_activity, *m_webhooks, this))
     , m_rest(std::make_unique<RestApi>(m_config, m_apps, *m_pusher))
-    , m_metricsEndpoint(new MetricsEndpoint(m_config, *m_metrics, [this] { return m_pusher && m_pusher->isClosing(); }, this))
+    , m_metricsEndpoint(new MetricsEndpoint(
+          m_config, *m_metrics, [this] { return m_pusher && m_pusher->isClosing(); }, this))
 {
     const bool tls = !m_config.sslCertPath.isEmpty() || !m_config.sslKeyPath.isEmpty();
     m_listener = tls ? new QSslServer(this) : new QTcpServer(this);
@@ -83,7 +84,8 @@ bool ServerCore::start(QString *error)
 bool ServerCore::setUpTls(QString *error)
 {
     if (!QSslSocket::supportsSsl()) {
-        *error = QStringLiteral("TLS was asked for (SOKETI_SSL_CERT/SOKETI_SSL_KEY) but no TLS backend is available; install libssl3");
+        *error = QStringLiteral(
+            "TLS was asked for (SOKETI_SSL_CERT/SOKETI_SSL_KEY) but no TLS backend is available; install libssl3");
         return false;
     }
     const QList<QSslCertificate> certificates = QSslCertificate::fromPath(m_config.sslCertPath, QSsl::Pem);
@@ -105,7 +107,8 @@ bool ServerCore::setUpTls(QString *error)
             break;
     }
     if (key.isNull()) {
-        *error = QStringLiteral("SOKETI_SSL_KEY: %1 is not a PEM private key (or SOKETI_SSL_PASS is wrong)").arg(m_config.sslKeyPath);
+        *error = QStringLiteral("SOKETI_SSL_KEY: %1 is not a PEM private key (or SOKETI_SSL_PASS is wrong)")
+                     .arg(m_config.sslKeyPath);
         return false;
     }
     QList<QSslCertificate> chain = certificates;

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "apps/App.h"
-
 #include <QList>
 #include <QString>
+
+#include "apps/App.h"
 
 namespace qsoketi {
 
@@ -51,7 +51,7 @@ struct ServerConfig
     QString sslPassphrase;
     QString sslCaPath;
 
-    int cacheTtlSeconds = 3600;      // channelLimits.cacheTtl
+    int cacheTtlSeconds = 3600; // channelLimits.cacheTtl
     int activityTimeoutSeconds = 30; // sent in pusher:connection_established
     // Beyond soketi (Qt's default is unlimited): the largest WebSocket message a client may send.
     int wsMaxMessageSizeInKb = 1024;
@@ -69,7 +69,7 @@ struct ServerConfig
     AdapterConfig adapter;
 
     // Apps of the array app manager; the first one is the default app (SOKETI_DEFAULT_APP_*).
-    QList<App> apps {App {}};
+    QList<App> apps{App{}};
 };
 
 } // namespace qsoketi

@@ -12,9 +12,9 @@
 #include "channels/AppState.h"
 #include "config/ServerConfig.h"
 #include "logging/LogCategories.h"
+#include "metrics/ProcessInfo.h"
 #include "protocol/ChannelName.h"
 #include "protocol/MessageCodec.h"
-#include "metrics/ProcessInfo.h"
 #include "server/PusherServer.h"
 
 #include <prometheus/counter.h>
@@ -186,14 +186,12 @@ HttpResponse RestApi::memoryResponse(bool acceptTraffic) const
             return HttpResponse::error(500, u"Low on memory here. Choose another server. :)");
         return HttpResponse::json(200,
             toJson({{QStringLiteral("memory"),
-                QJsonObject{{QStringLiteral("usedSize"), used},
-                    {QStringLiteral("totalSize"), total},
+                QJsonObject{{QStringLiteral("usedSize"), used}, {QStringLiteral("totalSize"), total},
                     {QStringLiteral("percentUsage"), percent}}}}));
     }
     return HttpResponse::json(200,
         toJson({{QStringLiteral("memory"),
-            QJsonObject{{QStringLiteral("free"), total - used},
-                {QStringLiteral("used"), used},
+            QJsonObject{{QStringLiteral("free"), total - used}, {QStringLiteral("used"), used},
                 {QStringLiteral("total"), total}, {QStringLiteral("percent"), percent}}}}));
 }
 

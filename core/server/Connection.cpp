@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "server/Connection.h"
 
-#include "channels/Channel.h"
-#include "logging/LogCategories.h"
-
 #include <QSslSocket>
 #include <QTcpSocket>
 #include <QWebSocket>
+
+#include "channels/Channel.h"
+#include "logging/LogCategories.h"
 
 #include <sys/socket.h>
 
@@ -32,12 +32,14 @@ bool Connection::writeFrame(const QByteArray &frame, qint64 maxBufferedBytes)
         // A slow reader: stop queueing for it. The close is deferred because the caller may be
         // iterating over the subscribers of a channel this connection belongs to.
         m_closing = true;
-        qCWarning(lcWs, "dropped slow client %s: more than %lld bytes waiting to be sent; raise "
-                        "SOKETI_WS_MAX_BACKPRESSURE_IN_KB if clients legitimately lag",
-                  qPrintable(m_socketId), static_cast<long long>(maxBufferedBytes));
+        qCWarning(lcWs,
+            "dropped slow client %s: more than %lld bytes waiting to be sent; raise "
+            "SOKETI_WS_MAX_BACKPRESSURE_IN_KB if clients legitimately lag",
+            qPrintable(m_socketId), static_cast<long long>(maxBufferedBytes));
         // A close frame would wait behind the backlog the client is not reading, so drop the TCP
         // connection: the client sees an abnormal close and reconnects.
-        QMetaObject::invokeMethod(this, [this] { m_tcp->abort(); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this, [this] { m_tcp->abort(); }, Qt::QueuedConnection);
         return false;
     }
     // Fast path: nothing is queued in Qt's buffer, so write straight to the kernel. This saves the
@@ -45,8 +47,8 @@ bool Connection::writeFrame(const QByteArray &frame, qint64 maxBufferedBytes)
     // whatever the kernel does not take goes through Qt, which keeps the order.
     qsizetype offset = 0;
     if (m_directWrite && m_tcp->bytesToWrite() == 0) {
-        const ssize_t n = ::send(int(m_tcp->socketDescriptor()), frame.constData(), size_t(frame.size()),
-                                 MSG_NOSIGNAL | MSG_DONTWAIT);
+        const ssize_t n = ::send(
+            int(m_tcp->socketDescriptor()), frame.constData(), size_t(frame.size()), MSG_NOSIGNAL | MSG_DONTWAIT);
         if (n > 0)
             offset = n;
     }

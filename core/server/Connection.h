@@ -1,15 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <vector>
+
 #include <QByteArray>
 #include <QHash>
 #include <QObject>
 #include <QString>
 #include <QStringList>
-
-#include <vector>
-
-#include <vector>
 
 #include "server/RateLimiter.h"
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "protocol/ChannelName.h"
-
 #include <QTest>
+
+#include "protocol/ChannelName.h"
 
 using namespace qsoketi;
 using Type = ChannelName::Type;

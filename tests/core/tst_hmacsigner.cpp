@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "auth/HmacSigner.h"
-
 #include <QTest>
+
+#include "auth/HmacSigner.h"
 
 using namespace qsoketi;
 
@@ -20,7 +20,8 @@ private slots:
                                    << QByteArray("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
         // Pusher's documented private-channel example (socket 1234.1234, channel private-foobar).
         QTest::newRow("pusher-private") << QByteArray("7ad3773142a6692b25b8") << QByteArray("1234.1234:private-foobar")
-                                        << QByteArray("58df8b0c36d6982b82c3ecf6b4662e34fe8c25bba48f5369f135bf843651c3a4");
+                                        << QByteArray(
+                                               "58df8b0c36d6982b82c3ecf6b4662e34fe8c25bba48f5369f135bf843651c3a4");
     }
     void sign()
     {
@@ -33,10 +34,12 @@ private slots:
     void verifyAuth()
     {
         const QByteArray auth = "278d425bdf160c739803:58df8b0c36d6982b82c3ecf6b4662e34fe8c25bba48f5369f135bf843651c3a4";
-        QVERIFY(HmacSigner::verifyAuth(auth, "278d425bdf160c739803", "7ad3773142a6692b25b8", "1234.1234:private-foobar"));
+        QVERIFY(
+            HmacSigner::verifyAuth(auth, "278d425bdf160c739803", "7ad3773142a6692b25b8", "1234.1234:private-foobar"));
         QVERIFY(!HmacSigner::verifyAuth(auth, "other-key", "7ad3773142a6692b25b8", "1234.1234:private-foobar"));
         QVERIFY(!HmacSigner::verifyAuth(auth, "278d425bdf160c739803", "wrong-secret", "1234.1234:private-foobar"));
-        QVERIFY(!HmacSigner::verifyAuth(auth, "278d425bdf160c739803", "7ad3773142a6692b25b8", "1234.1235:private-foobar"));
+        QVERIFY(
+            !HmacSigner::verifyAuth(auth, "278d425bdf160c739803", "7ad3773142a6692b25b8", "1234.1235:private-foobar"));
         QVERIFY(!HmacSigner::verifyAuth("no-colon", "278d425bdf160c739803", "7ad3773142a6692b25b8", "x"));
         QVERIFY(!HmacSigner::verifyAuth("", "278d425bdf160c739803", "7ad3773142a6692b25b8", "x"));
     }

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "protocol/MessageCodec.h"
-#include "protocol/WebSocketFrame.h"
-
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTest>
+
+#include "protocol/MessageCodec.h"
+#include "protocol/WebSocketFrame.h"
 
 using namespace qsoketi;
 
@@ -16,7 +16,8 @@ private slots:
     void parsesAWellFormedFrame()
     {
         QString error;
-        const auto m = MessageCodec::parse("{\"event\":\"client-x\",\"channel\":\"private-a\",\"data\":{\"k\":1}}", &error);
+        const auto m =
+            MessageCodec::parse("{\"event\":\"client-x\",\"channel\":\"private-a\",\"data\":{\"k\":1}}", &error);
         QVERIFY2(m, qPrintable(error));
         QCOMPARE(m->event, QStringLiteral("client-x"));
         QCOMPARE(m->channel, QStringLiteral("private-a"));
@@ -26,7 +27,8 @@ private slots:
     void acceptsStringEncodedProtocolData()
     {
         QString error;
-        const auto m = MessageCodec::parse("{\"event\":\"pusher:subscribe\",\"data\":\"{\\\"channel\\\":\\\"a\\\"}\"}", &error);
+        const auto m =
+            MessageCodec::parse("{\"event\":\"pusher:subscribe\",\"data\":\"{\\\"channel\\\":\\\"a\\\"}\"}", &error);
         QVERIFY(m);
         QCOMPARE(m->data.toObject().value(QStringLiteral("channel")).toString(), QStringLiteral("a"));
     }
@@ -72,16 +74,18 @@ private slots:
         QVERIFY(!e.contains(QStringLiteral("channel")));
         const QJsonObject n = QJsonDocument::fromJson(MessageCodec::error(0, u"bad")).object();
         QVERIFY(n.value(QStringLiteral("data")).toObject().value(QStringLiteral("code")).isNull());
-        const QJsonObject s = QJsonDocument::fromJson(MessageCodec::subscriptionError(u"private-a", u"AuthError", u"no", 401)).object();
+        const QJsonObject s =
+            QJsonDocument::fromJson(MessageCodec::subscriptionError(u"private-a", u"AuthError", u"no", 401)).object();
         QCOMPARE(s.value(QStringLiteral("channel")).toString(), QStringLiteral("private-a"));
         QCOMPARE(s.value(QStringLiteral("data")).toObject().value(QStringLiteral("status")).toInt(), 401);
-        QCOMPARE(s.value(QStringLiteral("data")).toObject().value(QStringLiteral("type")).toString(), QStringLiteral("AuthError"));
+        QCOMPARE(s.value(QStringLiteral("data")).toObject().value(QStringLiteral("type")).toString(),
+            QStringLiteral("AuthError"));
     }
 
     void payloadSizeFollowsPusherRule()
     {
         QCOMPARE(MessageCodec::payloadSize(QJsonValue(QStringLiteral("caf\u00e9"))), 5);
-        QCOMPARE(MessageCodec::payloadSize(QJsonObject {{QStringLiteral("a"), 1}}), 7); // {"a":1}
+        QCOMPARE(MessageCodec::payloadSize(QJsonObject{{QStringLiteral("a"), 1}}), 7); // {"a":1}
     }
 
     void frameHeaders_data()

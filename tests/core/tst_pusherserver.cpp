@@ -1,14 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Socket-level tests: a real ServerCore on an ephemeral port, real QWebSocket clients and real
 // signed HTTP requests.
-#include "ServerCore.h"
-#include "auth/HmacSigner.h"
-#include "auth/RestRequestVerifier.h"
-#include "metrics/MetricsRegistry.h"
-#include "server/PusherServer.h"
-
-#include <prometheus/counter.h>
-#include <prometheus/gauge.h>
+#include <memory>
 
 #include <QCryptographicHash>
 #include <QDateTime>
@@ -23,7 +16,14 @@
 #include <QUrlQuery>
 #include <QWebSocket>
 
-#include <memory>
+#include "ServerCore.h"
+#include "auth/HmacSigner.h"
+#include "auth/RestRequestVerifier.h"
+#include "metrics/MetricsRegistry.h"
+#include "server/PusherServer.h"
+
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
 
 using namespace qsoketi;
 
@@ -36,7 +36,7 @@ public:
     explicit Client(quint16 port, const QString &key = QStringLiteral("app-key"))
     {
         connect(&socket, &QWebSocket::textMessageReceived, this,
-                [this](const QString &text) { messages.append(QJsonDocument::fromJson(text.toUtf8()).object()); });
+            [this](const QString &text) { messages.append(QJsonDocument::fromJson(text.toUtf8()).object()); });
         connect(&socket, &QWebSocket::disconnected, this, [this] { closed = true; });
         socket.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/app/%2?protocol=7").arg(port).arg(key)));
     }
@@ -60,14 +60,17 @@ public:
     {
         const QJsonObject established = find(QStringLiteral("pusher:connection_established"));
         return QJsonDocument::fromJson(established.value(QStringLiteral("data")).toString().toUtf8())
-                .object()
-                .value(QStringLiteral("socket_id"))
-                .toString();
+            .object()
+            .value(QStringLiteral("socket_id"))
+            .toString();
     }
-    void send(const QJsonObject &message) { socket.sendTextMessage(QString::fromUtf8(QJsonDocument(message).toJson(QJsonDocument::Compact))); }
+    void send(const QJsonObject &message)
+    {
+        socket.sendTextMessage(QString::fromUtf8(QJsonDocument(message).toJson(QJsonDocument::Compact)));
+    }
     void subscribe(const QString &channel, const QString &auth = {}, const QString &channelData = {})
     {
-        QJsonObject data {{QStringLiteral("channel"), channel}};
+        QJsonObject data{{QStringLiteral("channel"), channel}};
         if (!auth.isEmpty())
             data.insert(QStringLiteral("auth"), auth);
         if (!channelData.isEmpty())
@@ -135,11 +138,13 @@ private slots:
         Client c(m_port);
         QTRY_VERIFY(c.has(QStringLiteral("pusher:connection_established")));
         const QJsonObject data = QJsonDocument::fromJson(
-                                         c.find(QStringLiteral("pusher:connection_established")).value(QStringLiteral("data")).toString().toUtf8())
-                                         .object();
-        QVERIFY(QRegularExpression(QStringLiteral("^\\d+\\.\\d+$")).match(data.value(QStringLiteral("socket_id")).toString()).hasMatch());
+            c.find(QStringLiteral("pusher:connection_established")).value(QStringLiteral("data")).toString().toUtf8())
+                                     .object();
+        QVERIFY(QRegularExpression(QStringLiteral("^\\d+\\.\\d+$"))
+                    .match(data.value(QStringLiteral("socket_id")).toString())
+                    .hasMatch());
         QCOMPARE(data.value(QStringLiteral("activity_timeout")).toInt(), 30);
-        c.send({{QStringLiteral("event"), QStringLiteral("pusher:ping")}, {QStringLiteral("data"), QJsonObject {}}});
+        c.send({{QStringLiteral("event"), QStringLiteral("pusher:ping")}, {QStringLiteral("data"), QJsonObject{}}});
         QTRY_VERIFY(c.has(QStringLiteral("pusher:pong")));
     }
 
@@ -157,7 +162,12 @@ private slots:
         Client c(m_port, key);
         QTRY_VERIFY(c.closed);
         QCOMPARE(int(c.socket.closeCode()), code);
-        QCOMPARE(c.find(QStringLiteral("pusher:error")).value(QStringLiteral("data")).toObject().value(QStringLiteral("code")).toInt(), code);
+        QCOMPARE(c.find(QStringLiteral("pusher:error"))
+                     .value(QStringLiteral("data"))
+                     .toObject()
+                     .value(QStringLiteral("code"))
+                     .toInt(),
+            code);
         // Refused sockets are neither connections nor disconnections (soketi went negative here).
         QCOMPARE(metricValue(m_core->metrics(), "soketi_connected"), 0.0);
         QCOMPARE(metricValue(m_core->metrics(), "soketi_new_disconnections_total"), 0.0);
@@ -181,14 +191,20 @@ private slots:
         c.subscribe(QStringLiteral("private-b"), auth(c.socketId() + QStringLiteral(":private-other")));
         QTRY_VERIFY(c.has(QStringLiteral("pusher_internal:subscription_succeeded"), QStringLiteral("private-a")));
         QTRY_VERIFY(c.has(QStringLiteral("pusher:subscription_error"), QStringLiteral("private-b")));
-        QCOMPARE(c.find(QStringLiteral("pusher:subscription_error")).value(QStringLiteral("data")).toObject().value(QStringLiteral("status")).toInt(), 401);
+        QCOMPARE(c.find(QStringLiteral("pusher:subscription_error"))
+                     .value(QStringLiteral("data"))
+                     .toObject()
+                     .value(QStringLiteral("status"))
+                     .toInt(),
+            401);
     }
 
     void presenceCountsUsersOnce()
     {
         Client a(m_port), b(m_port), watcher(m_port);
-        QTRY_VERIFY(a.has(QStringLiteral("pusher:connection_established")) && b.has(QStringLiteral("pusher:connection_established"))
-                    && watcher.has(QStringLiteral("pusher:connection_established")));
+        QTRY_VERIFY(a.has(QStringLiteral("pusher:connection_established"))
+            && b.has(QStringLiteral("pusher:connection_established"))
+            && watcher.has(QStringLiteral("pusher:connection_established")));
         const QString channel = QStringLiteral("presence-room");
         const QString w = QStringLiteral("{\"user_id\":\"w\",\"user_info\":{}}");
         watcher.subscribe(channel, auth(watcher.socketId() + QLatin1Char(':') + channel + QLatin1Char(':') + w), w);
@@ -198,10 +214,14 @@ private slots:
         QTRY_COMPARE(watcher.count(QStringLiteral("pusher_internal:member_added")), 1);
         b.subscribe(channel, auth(b.socketId() + QLatin1Char(':') + channel + QLatin1Char(':') + u), u);
         QTRY_VERIFY(b.has(QStringLiteral("pusher_internal:subscription_succeeded")));
-        const QJsonObject presence = QJsonDocument::fromJson(b.find(QStringLiteral("pusher_internal:subscription_succeeded")).value(QStringLiteral("data")).toString().toUtf8())
-                                             .object()
-                                             .value(QStringLiteral("presence"))
-                                             .toObject();
+        const QJsonObject presence =
+            QJsonDocument::fromJson(b.find(QStringLiteral("pusher_internal:subscription_succeeded"))
+                                        .value(QStringLiteral("data"))
+                                        .toString()
+                                        .toUtf8())
+                .object()
+                .value(QStringLiteral("presence"))
+                .toObject();
         QCOMPARE(presence.value(QStringLiteral("count")).toInt(), 2); // w and 7, not 3
         QTest::qWait(100);
         QCOMPARE(watcher.count(QStringLiteral("pusher_internal:member_added")), 1);
@@ -215,21 +235,24 @@ private slots:
     void malformedFramesTouchOnlyTheSender()
     {
         Client bad(m_port), good(m_port);
-        QTRY_VERIFY(bad.has(QStringLiteral("pusher:connection_established")) && good.has(QStringLiteral("pusher:connection_established")));
+        QTRY_VERIFY(bad.has(QStringLiteral("pusher:connection_established"))
+            && good.has(QStringLiteral("pusher:connection_established")));
         good.subscribe(QStringLiteral("news"));
         QTRY_VERIFY(good.has(QStringLiteral("pusher_internal:subscription_succeeded")));
-        const QList<QByteArray> frames {"not json", "[1,2,3]", "42", "{\"event\":\"pusher:subscribe\"}",
-                                        "{\"event\":\"pusher:subscribe\",\"data\":5}", "{\"event\":7,\"data\":{}}",
-                                        "{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":[1]}}",
-                                        "{\"event\":\"pusher:unsubscribe\"}", "{\"event\":\"pusher:signin\",\"data\":\"x\"}",
-                                        "{\"event\":\"client-x\",\"channel\":5,\"data\":{}}", "{\"event\":\"whatever\"}"};
+        const QList<QByteArray> frames{"not json", "[1,2,3]", "42", "{\"event\":\"pusher:subscribe\"}",
+            "{\"event\":\"pusher:subscribe\",\"data\":5}", "{\"event\":7,\"data\":{}}",
+            "{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":[1]}}", "{\"event\":\"pusher:unsubscribe\"}",
+            "{\"event\":\"pusher:signin\",\"data\":\"x\"}", "{\"event\":\"client-x\",\"channel\":5,\"data\":{}}",
+            "{\"event\":\"whatever\"}"};
         for (const QByteArray &frame : frames)
             bad.socket.sendTextMessage(QString::fromUtf8(frame));
         bad.socket.sendBinaryMessage("\xff\xfe binary");
         QTRY_COMPARE(bad.count(QStringLiteral("pusher:error")), frames.size() + 1);
         QVERIFY(!bad.closed);
         auto &pusher = m_core->pusher();
-        QCOMPARE(pusher.publish(*pusher.appState(QStringLiteral("app-id")), QStringLiteral("news"), QStringLiteral("e"), "\"x\"", {}), 1);
+        QCOMPARE(pusher.publish(*pusher.appState(QStringLiteral("app-id")), QStringLiteral("news"), QStringLiteral("e"),
+                     "\"x\"", {}),
+            1);
         QTRY_VERIFY(good.has(QStringLiteral("e"), QStringLiteral("news")));
         // Oversized messages close only the sender (limit 64 KiB here).
         bad.socket.sendTextMessage(QString(70 * 1024, QLatin1Char('a')));
@@ -240,20 +263,34 @@ private slots:
     void clientEvents()
     {
         Client a(m_port), b(m_port);
-        QTRY_VERIFY(a.has(QStringLiteral("pusher:connection_established")) && b.has(QStringLiteral("pusher:connection_established")));
+        QTRY_VERIFY(a.has(QStringLiteral("pusher:connection_established"))
+            && b.has(QStringLiteral("pusher:connection_established")));
         for (Client *c : {&a, &b})
             c->subscribe(QStringLiteral("private-chat"), auth(c->socketId() + QStringLiteral(":private-chat")));
-        QTRY_VERIFY(a.has(QStringLiteral("pusher_internal:subscription_succeeded")) && b.has(QStringLiteral("pusher_internal:subscription_succeeded")));
-        a.send({{QStringLiteral("event"), QStringLiteral("client-typing")}, {QStringLiteral("channel"), QStringLiteral("private-chat")},
-                {QStringLiteral("data"), QJsonObject {{QStringLiteral("who"), QStringLiteral("a")}}}});
+        QTRY_VERIFY(a.has(QStringLiteral("pusher_internal:subscription_succeeded"))
+            && b.has(QStringLiteral("pusher_internal:subscription_succeeded")));
+        a.send({{QStringLiteral("event"), QStringLiteral("client-typing")},
+            {QStringLiteral("channel"), QStringLiteral("private-chat")},
+            {QStringLiteral("data"), QJsonObject{{QStringLiteral("who"), QStringLiteral("a")}}}});
         QTRY_VERIFY(b.has(QStringLiteral("client-typing")));
-        QCOMPARE(b.find(QStringLiteral("client-typing")).value(QStringLiteral("data")).toObject().value(QStringLiteral("who")).toString(), QStringLiteral("a"));
+        QCOMPARE(b.find(QStringLiteral("client-typing"))
+                     .value(QStringLiteral("data"))
+                     .toObject()
+                     .value(QStringLiteral("who"))
+                     .toString(),
+            QStringLiteral("a"));
         QTest::qWait(100);
         QVERIFY(!a.has(QStringLiteral("client-typing"))); // never echoed
         a.subscribe(QStringLiteral("public"));
-        a.send({{QStringLiteral("event"), QStringLiteral("client-x")}, {QStringLiteral("channel"), QStringLiteral("public")}, {QStringLiteral("data"), QJsonObject {}}});
+        a.send({{QStringLiteral("event"), QStringLiteral("client-x")},
+            {QStringLiteral("channel"), QStringLiteral("public")}, {QStringLiteral("data"), QJsonObject{}}});
         QTRY_VERIFY(a.has(QStringLiteral("pusher:error"), QStringLiteral("public")));
-        QCOMPARE(a.find(QStringLiteral("pusher:error"), QStringLiteral("public")).value(QStringLiteral("data")).toObject().value(QStringLiteral("code")).toInt(), 4301);
+        QCOMPARE(a.find(QStringLiteral("pusher:error"), QStringLiteral("public"))
+                     .value(QStringLiteral("data"))
+                     .toObject()
+                     .value(QStringLiteral("code"))
+                     .toInt(),
+            4301);
     }
 
     void restTriggerAndMetricsAreExact()
@@ -264,12 +301,14 @@ private slots:
         QTRY_VERIFY(c.has(QStringLiteral("pusher_internal:subscription_succeeded")));
         const QByteArray body = "{\"name\":\"created\",\"channel\":\"orders\",\"data\":\"{\\\"id\\\":1}\"}";
         const QString path = QStringLiteral("/apps/app-id/events");
-        QList<QPair<QString, QString>> query {{QStringLiteral("auth_key"), QStringLiteral("app-key")},
-                                              {QStringLiteral("auth_timestamp"), QString::number(QDateTime::currentSecsSinceEpoch())},
-                                              {QStringLiteral("auth_version"), QStringLiteral("1.0")},
-                                              {QStringLiteral("body_md5"), QString::fromLatin1(QCryptographicHash::hash(body, QCryptographicHash::Md5).toHex())}};
+        QList<QPair<QString, QString>> query{{QStringLiteral("auth_key"), QStringLiteral("app-key")},
+            {QStringLiteral("auth_timestamp"), QString::number(QDateTime::currentSecsSinceEpoch())},
+            {QStringLiteral("auth_version"), QStringLiteral("1.0")},
+            {QStringLiteral("body_md5"),
+                QString::fromLatin1(QCryptographicHash::hash(body, QCryptographicHash::Md5).toHex())}};
         query.append({QStringLiteral("auth_signature"),
-                      QString::fromLatin1(HmacSigner::sign("app-secret", RestRequestVerifier::stringToSign("POST", path, query)))});
+            QString::fromLatin1(
+                HmacSigner::sign("app-secret", RestRequestVerifier::stringToSign("POST", path, query)))});
         QUrlQuery urlQuery;
         urlQuery.setQueryItems(query);
         QUrl url(QStringLiteral("http://127.0.0.1:%1%2").arg(m_port).arg(path));
@@ -319,7 +358,12 @@ private slots:
         m_core->shutdown();
         QTRY_VERIFY(c.closed);
         QCOMPARE(int(c.socket.closeCode()), 4200);
-        QCOMPARE(c.find(QStringLiteral("pusher:error")).value(QStringLiteral("data")).toObject().value(QStringLiteral("code")).toInt(), 4200);
+        QCOMPARE(c.find(QStringLiteral("pusher:error"))
+                     .value(QStringLiteral("data"))
+                     .toObject()
+                     .value(QStringLiteral("code"))
+                     .toInt(),
+            4200);
         QTRY_COMPARE(stopped.count(), 1);
     }
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "auth/RestRequestVerifier.h"
-
 #include <QTest>
+
+#include "auth/RestRequestVerifier.h"
 
 using namespace qsoketi;
 
@@ -15,11 +15,11 @@ const qint64 timestamp = 1353088179;
 
 QList<QPair<QString, QString>> documentedQuery()
 {
-    return {{QStringLiteral("auth_key"), key},
-            {QStringLiteral("auth_timestamp"), QString::number(timestamp)},
-            {QStringLiteral("auth_version"), QStringLiteral("1.0")},
-            {QStringLiteral("body_md5"), QStringLiteral("ec365a775a4cd0599faeb73354201b6f")},
-            {QStringLiteral("auth_signature"), QStringLiteral("da454824c97ba181a32ccc17a72625ba02771f50b50e1e7430e47a1f3f457e6c")}};
+    return {{QStringLiteral("auth_key"), key}, {QStringLiteral("auth_timestamp"), QString::number(timestamp)},
+        {QStringLiteral("auth_version"), QStringLiteral("1.0")},
+        {QStringLiteral("body_md5"), QStringLiteral("ec365a775a4cd0599faeb73354201b6f")},
+        {QStringLiteral("auth_signature"),
+            QStringLiteral("da454824c97ba181a32ccc17a72625ba02771f50b50e1e7430e47a1f3f457e6c")}};
 }
 
 } // namespace
@@ -34,14 +34,16 @@ private slots:
         auto query = documentedQuery();
         std::reverse(query.begin(), query.end());
         QCOMPARE(RestRequestVerifier::stringToSign("post", u"/apps/3/events", query),
-                 QByteArray("POST\n/apps/3/events\nauth_key=278d425bdf160c739803&auth_timestamp=1353088179&auth_version=1.0"
-                            "&body_md5=ec365a775a4cd0599faeb73354201b6f"));
+            QByteArray("POST\n/apps/3/events\nauth_key=278d425bdf160c739803&auth_timestamp=1353088179&auth_version=1.0"
+                       "&body_md5=ec365a775a4cd0599faeb73354201b6f"));
     }
 
     void acceptsThePublishedExample()
     {
-        QVERIFY(!RestRequestVerifier::verify("POST", u"/apps/3/events", documentedQuery(), body, key, secret, timestamp));
-        QVERIFY(!RestRequestVerifier::verify("POST", u"/apps/3/events", documentedQuery(), body, key, secret, timestamp + 600));
+        QVERIFY(
+            !RestRequestVerifier::verify("POST", u"/apps/3/events", documentedQuery(), body, key, secret, timestamp));
+        QVERIFY(!RestRequestVerifier::verify(
+            "POST", u"/apps/3/events", documentedQuery(), body, key, secret, timestamp + 600));
     }
 
     void rejects_data()
@@ -51,12 +53,18 @@ private slots:
         QTest::addColumn<qint64>("now");
         QTest::addColumn<QByteArray>("requestBody");
         QTest::newRow("wrong signature") << "auth_signature" << QString(64, QLatin1Char('0')) << timestamp << body;
-        QTest::newRow("wrong key") << "auth_key" << "someone-else" << timestamp << body;
-        QTest::newRow("stale timestamp") << "" << "" << timestamp + 601 << body;
-        QTest::newRow("future timestamp") << "" << "" << timestamp - 601 << body;
-        QTest::newRow("tampered body") << "" << "" << timestamp << QByteArray(body).replace("foo", "bar");
-        QTest::newRow("wrong body_md5") << "body_md5" << "ec365a775a4cd0599faeb73354201b6e" << timestamp << body;
-        QTest::newRow("missing timestamp") << "auth_timestamp" << "" << timestamp << body;
+        QTest::newRow("wrong key") << "auth_key"
+                                   << "someone-else" << timestamp << body;
+        QTest::newRow("stale timestamp") << ""
+                                         << "" << timestamp + 601 << body;
+        QTest::newRow("future timestamp") << ""
+                                          << "" << timestamp - 601 << body;
+        QTest::newRow("tampered body") << ""
+                                       << "" << timestamp << QByteArray(body).replace("foo", "bar");
+        QTest::newRow("wrong body_md5") << "body_md5"
+                                        << "ec365a775a4cd0599faeb73354201b6e" << timestamp << body;
+        QTest::newRow("missing timestamp") << "auth_timestamp"
+                                           << "" << timestamp << body;
     }
     void rejects()
     {
@@ -70,7 +78,8 @@ private slots:
                 kv.second = value;
         if (param == QLatin1String("auth_timestamp"))
             query.removeIf([](const auto &kv) { return kv.first == QLatin1String("auth_timestamp"); });
-        const auto failure = RestRequestVerifier::verify("POST", u"/apps/3/events", query, requestBody, key, secret, now);
+        const auto failure =
+            RestRequestVerifier::verify("POST", u"/apps/3/events", query, requestBody, key, secret, now);
         QVERIFY(failure);
         QCOMPARE(failure->status, 401);
         QVERIFY(!failure->message.isEmpty());

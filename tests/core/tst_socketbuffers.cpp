@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Canary for the one use of Qt's private QIODevicePrivate: if a Qt upgrade changes the layout or the
 // ring-buffer rules, this fails before memory per connection silently grows back.
-#include "server/SocketBuffers.h"
+#include <memory>
 
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTest>
 
-#include <memory>
+#include "server/SocketBuffers.h"
 
 using namespace qsoketi;
 
