@@ -16,7 +16,7 @@ packages=(
     qt6-qpa-plugins libgl-dev
     prometheus-cpp-dev libhiredis-dev
     # test-time servers and tools
-    prometheus redis-server xvfb xauth x11-apps imagemagick fonts-dejavu-core curl procps openssl locales python3 iproute2
+    prometheus redis-server xvfb xauth x11-apps imagemagick fonts-dejavu-core curl procps openssl locales python3 iproute2 clang-format git
 )
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
