@@ -16,6 +16,7 @@
 #include <QUrlQuery>
 #include <QWebSocket>
 
+#include "PusherTestClient.h"
 #include "ServerCore.h"
 #include "auth/HmacSigner.h"
 #include "auth/RestRequestVerifier.h"
@@ -29,59 +30,7 @@ using namespace qsoketi;
 
 namespace {
 
-// A WebSocket client that records every Pusher message it receives.
-class Client : public QObject
-{
-public:
-    explicit Client(quint16 port, const QString &key = QStringLiteral("app-key"))
-    {
-        connect(&socket, &QWebSocket::textMessageReceived, this,
-            [this](const QString &text) { messages.append(QJsonDocument::fromJson(text.toUtf8()).object()); });
-        connect(&socket, &QWebSocket::disconnected, this, [this] { closed = true; });
-        socket.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/app/%2?protocol=7").arg(port).arg(key)));
-    }
-    QJsonObject find(const QString &event, const QString &channel = {}) const
-    {
-        for (const QJsonObject &m : messages)
-            if (m.value(QStringLiteral("event")).toString() == event
-                && (channel.isEmpty() || m.value(QStringLiteral("channel")).toString() == channel))
-                return m;
-        return {};
-    }
-    bool has(const QString &event, const QString &channel = {}) const { return !find(event, channel).isEmpty(); }
-    int count(const QString &event) const
-    {
-        int n = 0;
-        for (const QJsonObject &m : messages)
-            n += m.value(QStringLiteral("event")).toString() == event;
-        return n;
-    }
-    QString socketId() const
-    {
-        const QJsonObject established = find(QStringLiteral("pusher:connection_established"));
-        return QJsonDocument::fromJson(established.value(QStringLiteral("data")).toString().toUtf8())
-            .object()
-            .value(QStringLiteral("socket_id"))
-            .toString();
-    }
-    void send(const QJsonObject &message)
-    {
-        socket.sendTextMessage(QString::fromUtf8(QJsonDocument(message).toJson(QJsonDocument::Compact)));
-    }
-    void subscribe(const QString &channel, const QString &auth = {}, const QString &channelData = {})
-    {
-        QJsonObject data{{QStringLiteral("channel"), channel}};
-        if (!auth.isEmpty())
-            data.insert(QStringLiteral("auth"), auth);
-        if (!channelData.isEmpty())
-            data.insert(QStringLiteral("channel_data"), channelData);
-        send({{QStringLiteral("event"), QStringLiteral("pusher:subscribe")}, {QStringLiteral("data"), data}});
-    }
-
-    QWebSocket socket;
-    QList<QJsonObject> messages;
-    bool closed = false;
-};
+using Client = PusherTestClient;
 
 QString auth(const QString &message)
 {
@@ -187,8 +136,8 @@ private slots:
     {
         Client c(m_port);
         QTRY_VERIFY(c.has(QStringLiteral("pusher:connection_established")));
-        c.subscribe(QStringLiteral("private-a"), auth(c.socketId() + QStringLiteral(":private-a")));
-        c.subscribe(QStringLiteral("private-b"), auth(c.socketId() + QStringLiteral(":private-other")));
+        c.subscribeWithAuth(QStringLiteral("private-a"), auth(c.socketId() + QStringLiteral(":private-a")));
+        c.subscribeWithAuth(QStringLiteral("private-b"), auth(c.socketId() + QStringLiteral(":private-other")));
         QTRY_VERIFY(c.has(QStringLiteral("pusher_internal:subscription_succeeded"), QStringLiteral("private-a")));
         QTRY_VERIFY(c.has(QStringLiteral("pusher:subscription_error"), QStringLiteral("private-b")));
         QCOMPARE(c.find(QStringLiteral("pusher:subscription_error"))
@@ -207,12 +156,13 @@ private slots:
             && watcher.has(QStringLiteral("pusher:connection_established")));
         const QString channel = QStringLiteral("presence-room");
         const QString w = QStringLiteral("{\"user_id\":\"w\",\"user_info\":{}}");
-        watcher.subscribe(channel, auth(watcher.socketId() + QLatin1Char(':') + channel + QLatin1Char(':') + w), w);
+        watcher.subscribeWithAuth(
+            channel, auth(watcher.socketId() + QLatin1Char(':') + channel + QLatin1Char(':') + w), w);
         QTRY_VERIFY(watcher.has(QStringLiteral("pusher_internal:subscription_succeeded")));
         const QString u = QStringLiteral("{\"user_id\":7,\"user_info\":{\"name\":\"Ann\"}}");
-        a.subscribe(channel, auth(a.socketId() + QLatin1Char(':') + channel + QLatin1Char(':') + u), u);
+        a.subscribeWithAuth(channel, auth(a.socketId() + QLatin1Char(':') + channel + QLatin1Char(':') + u), u);
         QTRY_COMPARE(watcher.count(QStringLiteral("pusher_internal:member_added")), 1);
-        b.subscribe(channel, auth(b.socketId() + QLatin1Char(':') + channel + QLatin1Char(':') + u), u);
+        b.subscribeWithAuth(channel, auth(b.socketId() + QLatin1Char(':') + channel + QLatin1Char(':') + u), u);
         QTRY_VERIFY(b.has(QStringLiteral("pusher_internal:subscription_succeeded")));
         const QJsonObject presence =
             QJsonDocument::fromJson(b.find(QStringLiteral("pusher_internal:subscription_succeeded"))
@@ -266,7 +216,7 @@ private slots:
         QTRY_VERIFY(a.has(QStringLiteral("pusher:connection_established"))
             && b.has(QStringLiteral("pusher:connection_established")));
         for (Client *c : {&a, &b})
-            c->subscribe(QStringLiteral("private-chat"), auth(c->socketId() + QStringLiteral(":private-chat")));
+            c->subscribeWithAuth(QStringLiteral("private-chat"), auth(c->socketId() + QStringLiteral(":private-chat")));
         QTRY_VERIFY(a.has(QStringLiteral("pusher_internal:subscription_succeeded"))
             && b.has(QStringLiteral("pusher_internal:subscription_succeeded")));
         a.send({{QStringLiteral("event"), QStringLiteral("client-typing")},

@@ -23,6 +23,7 @@
 #include <QUrlQuery>
 #include <QWebSocket>
 
+#include "PusherTestClient.h"
 #include "ServerCore.h"
 #include "adapter/ClusterChannel.h"
 #include "adapter/RedisAdapter.h"
@@ -35,78 +36,7 @@ using namespace qsoketi;
 
 namespace {
 
-class Client : public QObject
-{
-public:
-    explicit Client(quint16 port, const QString &key = QStringLiteral("app-key"))
-    {
-        connect(&socket, &QWebSocket::textMessageReceived, this,
-            [this](const QString &text) { messages.append(QJsonDocument::fromJson(text.toUtf8()).object()); });
-        connect(&socket, &QWebSocket::disconnected, this, [this] { closed = true; });
-        socket.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/app/%2?protocol=7").arg(port).arg(key)));
-    }
-    QJsonObject find(const QString &event, const QString &channel = {}) const
-    {
-        for (const QJsonObject &m : messages)
-            if (m.value(QStringLiteral("event")).toString() == event
-                && (channel.isEmpty() || m.value(QStringLiteral("channel")).toString() == channel))
-                return m;
-        return {};
-    }
-    bool has(const QString &event, const QString &channel = {}) const { return !find(event, channel).isEmpty(); }
-    int count(const QString &event) const
-    {
-        int n = 0;
-        for (const QJsonObject &m : messages)
-            n += m.value(QStringLiteral("event")).toString() == event;
-        return n;
-    }
-    QJsonObject dataOf(const QString &event, const QString &channel = {}) const
-    {
-        return QJsonDocument::fromJson(find(event, channel).value(QStringLiteral("data")).toString().toUtf8()).object();
-    }
-    bool established() const { return has(QStringLiteral("pusher:connection_established")); }
-    QString socketId() const
-    {
-        return dataOf(QStringLiteral("pusher:connection_established")).value(QStringLiteral("socket_id")).toString();
-    }
-    void send(const QJsonObject &message)
-    {
-        socket.sendTextMessage(QString::fromUtf8(QJsonDocument(message).toJson(QJsonDocument::Compact)));
-    }
-    void subscribe(const QString &channel, const QString &channelData = {})
-    {
-        QJsonObject data{{QStringLiteral("channel"), channel}};
-        if (!channel.startsWith(QLatin1String("private-")) && !channel.startsWith(QLatin1String("presence-"))) {
-        } else if (channelData.isEmpty()) {
-            data.insert(QStringLiteral("auth"), sign(socketId() + QLatin1Char(':') + channel));
-        } else {
-            data.insert(
-                QStringLiteral("auth"), sign(socketId() + QLatin1Char(':') + channel + QLatin1Char(':') + channelData));
-            data.insert(QStringLiteral("channel_data"), channelData);
-        }
-        send({{QStringLiteral("event"), QStringLiteral("pusher:subscribe")}, {QStringLiteral("data"), data}});
-    }
-    void signin(const QString &userId, const QStringList &watchlist = {})
-    {
-        const QString userData =
-            QString::fromUtf8(QJsonDocument(QJsonObject{{QStringLiteral("id"), userId},
-                                                {QStringLiteral("watchlist"), QJsonArray::fromStringList(watchlist)}})
-                                  .toJson(QJsonDocument::Compact));
-        send({{QStringLiteral("event"), QStringLiteral("pusher:signin")},
-            {QStringLiteral("data"),
-                QJsonObject{{QStringLiteral("user_data"), userData},
-                    {QStringLiteral("auth"), sign(socketId() + QStringLiteral("::user::") + userData)}}}});
-    }
-    static QString sign(const QString &message)
-    {
-        return QStringLiteral("app-key:") + QString::fromLatin1(HmacSigner::sign("app-secret", message.toUtf8()));
-    }
-
-    QWebSocket socket;
-    QList<QJsonObject> messages;
-    bool closed = false;
-};
+using Client = PusherTestClient;
 
 // A signed request to the HTTP API; returns the status and the JSON answer.
 QPair<int, QJsonObject> rest(quint16 port, const QByteArray &method, const QString &path,
