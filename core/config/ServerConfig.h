@@ -57,7 +57,7 @@ struct ServerConfig
     int wsMaxMessageSizeInKb = 1024;
     // Bytes queued for one slow client before it is disconnected (uWebSockets' default backpressure).
     qint64 wsMaxBackpressureBytes = 1024 * 1024;
-    // Closes a connection (4201) when the server has sent it nothing for this long; a ping resets it.
+    // A client silent for this long gets pusher:ping and a WebSocket ping; no answer within 30 s closes it (4201).
     int wsIdleTimeoutSeconds = 120;
     int maxPendingConnections = 1024;
 

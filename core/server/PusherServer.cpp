@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "server/PusherServer.h"
 
+#include <limits>
+
 #include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -658,7 +660,7 @@ int PusherServer::publish(AppState &app, const QString &channel, const QString &
 {
     const QByteArray message = MessageCodec::event(event, channel, dataJson);
     if (ChannelName::isCache(channel))
-        app.cache.insert(channel, AppState::CachedEvent{message, nowMs() + qint64(m_config.cacheTtlSeconds) * 1000});
+        app.cache.insert(channel, AppState::CachedEvent{message, cacheExpiry()});
     m_feed.record(Kind::ApiEvent, app.app.id, exceptSocketId, channel, event, dataJson);
     if (m_adapter)
         m_adapter->publish(app.app.id, channel, message, exceptSocketId);
@@ -706,8 +708,7 @@ void PusherServer::setAdapter(RedisAdapter *adapter)
             return;
         }
         if (ChannelName::isCache(channel))
-            app->cache.insert(
-                channel, AppState::CachedEvent{message, nowMs() + qint64(m_config.cacheTtlSeconds) * 1000});
+            app->cache.insert(channel, AppState::CachedEvent{message, cacheExpiry()});
         deliver(*app, channel, message, exceptSocketId);
     };
     hooks.answer = [this](const QString &appId, RedisAdapter::RequestType type, const QJsonObject &opts) {
@@ -883,10 +884,17 @@ void PusherServer::beginShutdown()
             c, int(PusherErrorCode::ServerClosing), QStringLiteral("Server closed. Please reconnect shortly."));
 }
 
+qint64 PusherServer::cacheExpiry() const
+{
+    // A TTL of 0 or less keeps the last event for good (soketi's memory cache does the same).
+    return m_config.cacheTtlSeconds > 0 ? nowMs() + qint64(m_config.cacheTtlSeconds) * 1000
+                                        : std::numeric_limits<qint64>::max();
+}
+
 void PusherServer::sweep()
 {
     const qint64 now = nowMs();
-    const qint64 idleMs = qint64(m_config.wsIdleTimeoutSeconds) * 1000;
+    const qint64 idleMs = qint64(m_config.wsIdleTimeoutSeconds) * 1000; // 0 = never ping idle clients
     const auto connections = m_connections;
     for (Connection *c : connections) {
         if (c->isClosing())
@@ -895,7 +903,7 @@ void PusherServer::sweep()
             sendErrorAndClose(c, 4009, QStringLiteral("Connection not authorized within timeout."));
         } else if (c->pingSentMs != 0 && now - c->pingSentMs >= pongTimeoutMs) {
             c->closeWith(int(PusherErrorCode::PongNotReceived), QStringLiteral("Pong reply not received"));
-        } else if (c->pingSentMs == 0 && now - c->lastReceivedMs >= idleMs) {
+        } else if (idleMs > 0 && c->pingSentMs == 0 && now - c->lastReceivedMs >= idleMs) {
             // Pusher's liveness check: a protocol ping for Pusher clients and a WebSocket ping for the rest.
             c->pingSentMs = now;
             send(c, QByteArrayLiteral("{\"event\":\"pusher:ping\",\"data\":{}}"));

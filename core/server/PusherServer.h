@@ -77,6 +77,7 @@ private:
     void onMessage(Connection *c, const QByteArray &utf8);
     void onDisconnected(Connection *c);
     void sweep();
+    qint64 cacheExpiry() const;
 
     // cluster: the channel's presence members on the other nodes (the second pass in cluster mode).
     void handleSubscribe(Connection *c, const IncomingMessage &m, const ClusterChannel *cluster = nullptr);
