@@ -7,6 +7,8 @@
 #include <QJsonObject>
 #include <QString>
 
+#include "metrics/PrometheusTextSerializer.h"
+
 namespace qsoketi {
 
 namespace {
@@ -30,23 +32,6 @@ QJsonObject sample(double value, const QJsonObject &labels, const std::string &m
     if (!metricName.empty())
         object.insert(QStringLiteral("metricName"), QString::fromStdString(metricName));
     return object;
-}
-
-const char *typeName(prometheus::MetricType type)
-{
-    switch (type) {
-    case prometheus::MetricType::Counter:
-        return "counter";
-    case prometheus::MetricType::Gauge:
-        return "gauge";
-    case prometheus::MetricType::Summary:
-        return "summary";
-    case prometheus::MetricType::Histogram:
-        return "histogram";
-    case prometheus::MetricType::Untyped:
-        break;
-    }
-    return "untyped";
 }
 
 // prom-client's per-metric aggregator (how its cluster mode merges workers): "omit" for the start
@@ -118,7 +103,7 @@ QJsonArray PrometheusJsonSerializer::toJson(const MetricsSnapshot &snapshot)
         array.append(QJsonObject{
             {QStringLiteral("help"), QString::fromStdString(family.help)},
             {QStringLiteral("name"), QString::fromStdString(family.name)},
-            {QStringLiteral("type"), QString::fromLatin1(typeName(family.type))},
+            {QStringLiteral("type"), QString::fromLatin1(PrometheusTextSerializer::typeName(family.type))},
             {QStringLiteral("values"), valuesOf(family)},
             {QStringLiteral("aggregator"), aggregatorOf(family.name)},
         });

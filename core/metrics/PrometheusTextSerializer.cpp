@@ -8,23 +8,6 @@ namespace qsoketi {
 
 namespace {
 
-const char *typeName(prometheus::MetricType type)
-{
-    switch (type) {
-    case prometheus::MetricType::Counter:
-        return "counter";
-    case prometheus::MetricType::Gauge:
-        return "gauge";
-    case prometheus::MetricType::Summary:
-        return "summary";
-    case prometheus::MetricType::Histogram:
-        return "histogram";
-    case prometheus::MetricType::Untyped:
-        break;
-    }
-    return "untyped";
-}
-
 // One sample line: name{labels[,extraName="extraValue"]} value
 void writeSample(std::string &out, const std::string &name, std::string_view suffix,
     const std::vector<prometheus::ClientMetric::Label> &labels, double value, std::string_view extraName = {},
@@ -96,6 +79,23 @@ void writeMetric(std::string &out, const prometheus::MetricFamily &family, const
 }
 
 } // namespace
+
+const char *PrometheusTextSerializer::typeName(prometheus::MetricType type)
+{
+    switch (type) {
+    case prometheus::MetricType::Counter:
+        return "counter";
+    case prometheus::MetricType::Gauge:
+        return "gauge";
+    case prometheus::MetricType::Summary:
+        return "summary";
+    case prometheus::MetricType::Histogram:
+        return "histogram";
+    case prometheus::MetricType::Untyped:
+        break;
+    }
+    return "untyped";
+}
 
 QByteArray PrometheusTextSerializer::serialize(const MetricsSnapshot &snapshot)
 {

@@ -29,6 +29,8 @@ public:
     static std::string formatValue(double value);
     // Label value escaping: backslash, double quote and line feed.
     static std::string escapeLabelValue(std::string_view value);
+    // The TYPE keyword of a family ("counter", "gauge", …); the JSON form uses the same words.
+    static const char *typeName(prometheus::MetricType type);
     // HELP escaping: backslash and line feed (a double quote stays as is).
     static std::string escapeHelp(std::string_view help);
 };
