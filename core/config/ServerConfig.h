@@ -52,6 +52,9 @@ struct ServerConfig
     QString sslCaPath;
 
     int cacheTtlSeconds = 3600; // channelLimits.cacheTtl
+    // Beyond soketi (unlimited there, so one socket could hold 100,000 channels): channels one connection
+    // may subscribe to; further subscriptions get pusher:subscription_error LimitReached. -1 = unlimited.
+    int maxChannelsPerConnection = 1000; // channelLimits.maxPerConnection
     int activityTimeoutSeconds = 30; // sent in pusher:connection_established
     // Beyond soketi (Qt's default is unlimited): the largest WebSocket message a client may send.
     int wsMaxMessageSizeInKb = 1024;
