@@ -15,13 +15,24 @@
 #include "logging/LogCategories.h"
 #include "metrics/MetricsEndpoint.h"
 #include "metrics/MetricsRegistry.h"
+#include "rest/BodyBudget.h"
+#include "rest/HttpConnection.h"
+#include "rest/RequestPrecheck.h"
 #include "rest/RestApi.h"
 #include "server/ActivityFeed.h"
-#include "server/HttpSession.h"
 #include "server/PusherServer.h"
 #include "webhooks/WebhookSender.h"
 
 namespace qsoketi {
+
+namespace {
+
+qint64 maxRequestBodyBytes(const ServerConfig &config)
+{
+    return qint64(config.httpRequestLimitInMb * 1024 * 1024);
+}
+
+} // namespace
 
 ServerCore::ServerCore(ServerConfig config, QObject *parent)
     : QObject(parent)
@@ -32,6 +43,8 @@ ServerCore::ServerCore(ServerConfig config, QObject *parent)
     , m_webhooks(new WebhookSender(m_apps, WebhookSender::Options::fromConfig(m_config), this))
     , m_pusher(new PusherServer(m_config, m_apps, *m_metrics, *m_activity, *m_webhooks, this))
     , m_rest(std::make_unique<RestApi>(m_config, m_apps, *m_pusher))
+    , m_precheck(std::make_unique<RequestPrecheck>(m_config, m_apps))
+    , m_bodyBudget(std::make_unique<BodyBudget>(BodyBudget::defaultLimitFor(maxRequestBodyBytes(m_config))))
     , m_metricsEndpoint(new MetricsEndpoint(
           m_config, *m_metrics, [this] { return m_pusher && m_pusher->isClosing(); }, this))
 {
@@ -46,6 +59,8 @@ ServerCore::ServerCore(ServerConfig config, QObject *parent)
 
 ServerCore::~ServerCore()
 {
+    // HTTP connections give their body reservations back to m_bodyBudget: before it goes.
+    qDeleteAll(findChildren<HttpConnection *>(Qt::FindDirectChildrenOnly));
     // The pusher server's connections must go before the registry their metric pointers point into.
     delete m_pusher;
     m_pusher = nullptr;
@@ -136,15 +151,21 @@ quint16 ServerCore::metricsPort() const
 
 void ServerCore::onNewConnection()
 {
-    const qint64 maxBody = qint64(m_config.httpRequestLimitInMb * 1024 * 1024);
+    HttpConnection::Options options;
+    options.pathPrefix = m_config.pathPrefix;
+    options.limits.maxBodyBytes = maxRequestBodyBytes(m_config);
+    options.bodyBudget = m_bodyBudget.get();
     while (QTcpSocket *socket = m_listener->nextPendingConnection()) {
         socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-        new HttpSession(
-            socket, maxBody,
-            [this](const HttpRequest &request, const HttpSession::Responder &respond) {
-                m_rest->handle(request, respond);
+        new HttpConnection(socket, options,
+            {
+                [this](const HttpRequest &request, const HttpConnection::Responder &respond) {
+                    m_rest->handle(request, respond);
+                },
+                [this](QTcpSocket *upgraded) { m_pusher->adoptUpgrade(upgraded); },
+                [this](const HttpRequest &head) { return m_precheck->check(head); },
             },
-            [this](QTcpSocket *upgraded) { m_pusher->adoptUpgrade(upgraded); }, this);
+            this);
     }
 }
 

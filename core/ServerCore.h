@@ -12,9 +12,11 @@
 namespace qsoketi {
 
 class ActivityFeed;
+class BodyBudget;
 class MetricsEndpoint;
 class MetricsRegistry;
 class PusherServer;
+class RequestPrecheck;
 class RestApi;
 class WebhookSender;
 
@@ -57,6 +59,10 @@ private:
     WebhookSender *m_webhooks; // child; before m_pusher, which uses it
     PusherServer *m_pusher; // child
     std::unique_ptr<RestApi> m_rest;
+    // The main port's HTTP guards: checks a request head before its body is read, and bounds the memory
+    // all bodies in flight may take.
+    std::unique_ptr<RequestPrecheck> m_precheck;
+    std::unique_ptr<BodyBudget> m_bodyBudget;
     MetricsEndpoint *m_metricsEndpoint; // child
     // A QSslServer when SOKETI_SSL_CERT/KEY are set (its sockets arrive after the TLS handshake).
     QTcpServer *m_listener; // child

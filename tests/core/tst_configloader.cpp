@@ -196,7 +196,7 @@ void TestConfigLoader::defaultsEqualSoketi()
     QCOMPARE(c.shutdownGracePeriodMs, 3000);
     QCOMPARE(c.userAuthenticationTimeoutMs, 30000);
     QCOMPARE(c.acceptTrafficMemoryThreshold, 85);
-    QCOMPARE(c.httpRequestLimitInMb, 100.0);
+    QCOMPARE(c.httpRequestLimitInMb, 4.0); // soketi: 100; see ServerConfig.h
     QVERIFY(c.sslCertPath.isEmpty() && c.sslKeyPath.isEmpty() && c.sslPassphrase.isEmpty() && c.sslCaPath.isEmpty());
     QCOMPARE(c.cacheTtlSeconds, 3600);
     QCOMPARE(c.activityTimeoutSeconds, 30);
