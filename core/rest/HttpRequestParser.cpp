@@ -164,7 +164,7 @@ HttpRequestParser::Result HttpRequestParser::findHead()
         m_scanFrom = m_pos;
         m_skippedLines += 2;
     }
-    if (m_skippedLines > m_limits.maxHeaderBytes)
+    if (m_skippedLines >= m_limits.maxHeaderBytes)
         return fail(400, QStringLiteral("Too many empty lines before the request line."));
     // One pass over each byte as it arrives: the end of the head, and the bytes no head may hold.
     qsizetype i = m_scanFrom;

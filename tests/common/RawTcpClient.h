@@ -60,8 +60,9 @@ public:
     }
 
     // Sends all of `data`, running the event loop while the kernel buffers are full.
-    bool sendAll(QByteArrayView data, int timeoutMs = 10000)
+    bool sendAll(const QByteArray &bytes, int timeoutMs = 10000)
     {
+        QByteArrayView data(bytes);
         QElapsedTimer timer;
         timer.start();
         while (!data.isEmpty()) {
