@@ -200,15 +200,25 @@ bool HttpConnection::onHead()
         }
         m_reservedBodyBytes = length;
     }
+    // A client that waits for leave to send its body (curl does above 1 KiB) gets it at once, not
+    // after its own timeout.
+    if (length > 0 && expectsContinue(head))
+        m_socket->write(QByteArrayLiteral("HTTP/1.1 100 Continue\r\n\r\n"));
     return true;
+}
+
+bool HttpConnection::expectsContinue(const HttpRequest &head)
+{
+    return head.headers.value("expect").compare("100-continue", Qt::CaseInsensitive) == 0;
 }
 
 void HttpConnection::answerEarly(const HttpResponse &response)
 {
-    // Answered from the head: the body that follows is read and dropped, so the connection stays
-    // usable and the client reads this answer rather than a reset.
+    // Answered from the head: the body that follows is read and dropped, never held, and the client
+    // reads this answer rather than a reset. A client that sent "Expect: 100-continue" may or may not
+    // send the body now, so its connection cannot be read on: it is closed instead.
     m_parser.skipBody();
-    respond(response, !m_parser.keepAlive());
+    respond(response, !m_parser.keepAlive() || expectsContinue(m_parser.head()));
 }
 
 void HttpConnection::dispatch()

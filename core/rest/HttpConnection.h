@@ -90,6 +90,7 @@ private:
     bool readSocket();
     bool onHead();
     void answerEarly(const HttpResponse &response);
+    static bool expectsContinue(const HttpRequest &head);
     void dispatch();
     void onAnswer(quint64 serial, const HttpResponse &response, bool close);
     void respond(const HttpResponse &response, bool close);

@@ -129,8 +129,9 @@ HttpRequestParser::Result HttpRequestParser::next()
             m_skippedLines = 0;
             m_bodyRemaining = m_contentLength;
             m_state = m_skip ? State::SkipBody : State::Body;
+            // Room for a common body at once (the limit was checked with the head); larger ones grow.
             if (!m_skip && m_contentLength > 0)
-                m_request.body.reserve(qsizetype(m_contentLength)); // the limit was checked with the head
+                m_request.body.reserve(qsizetype(qMin<qint64>(m_contentLength, 4 * 1024 * 1024)));
             break;
         case State::Body:
         case State::SkipBody: {

@@ -242,6 +242,29 @@ private slots:
         QCOMPARE(client.firstStatus(), 200);
     }
 
+    // curl's "Expect: 100-continue": the go-ahead comes at once for an accepted head; a refused one is
+    // answered and closed, since the client may never send the body it announced.
+    void expectContinue()
+    {
+        RawTcpClient accepted(m_port);
+        const QByteArray request = signedEventRequest("Expect: 100-continue\r\n");
+        const qsizetype bodyAt = request.indexOf("\r\n\r\n") + 4;
+        QVERIFY(accepted.sendAll(request.first(bodyAt)));
+        QVERIFY(accepted.readUntil([](const QByteArray &r) { return r.endsWith("\r\n\r\n"); }, 500));
+        QCOMPARE(accepted.received(), QByteArray("HTTP/1.1 100 Continue\r\n\r\n"));
+        QVERIFY(accepted.sendAll(request.sliced(bodyAt)));
+        QVERIFY(accepted.readUntil([](const QByteArray &r) { return r.endsWith("{\"ok\":true}"); }));
+        QVERIFY(accepted.received().contains("HTTP/1.1 200 OK\r\n"));
+
+        RawTcpClient refused(m_port);
+        QVERIFY(refused.sendAll(
+            "POST /apps/app-id/events HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 5000\r\n\r\n"));
+        QVERIFY(refused.readUntil(&RawTcpClient::hasCompleteAnswer, 500));
+        QCOMPARE(refused.firstStatus(), 401);
+        QVERIFY(refused.received().contains("\r\nConnection: close\r\n"));
+        QVERIFY(refused.readUntilClosed());
+    }
+
     void defaultBodyLimitIsFourMegabytes()
     {
         const QByteArray head = "POST " + signedTarget("POST", QStringLiteral("/apps/app-id/events"), "x")
