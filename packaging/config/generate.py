@@ -170,6 +170,10 @@ def etc_default(options):
         "# Settings of the qsoketi service (systemd reads this file: EnvironmentFile=-/etc/default/qsoketi).",
         "# One VARIABLE=value per line, no `export`; after a change: systemctl restart qsoketi",
         "# The common settings with their defaults; every setting: man qsoketi",
+        "",
+        "# --- command line",
+        "# Extra arguments of `qsoketi start --no-gui`, e.g. a JSON file with several apps and per-app limits.",
+        "#QSOKETI_ARGS=--config /etc/qsoketi/config.json",
     ]
     out += env_lines(options, lambda o: "common" in o.tags, lambda v: v)
     return "\n".join(out) + "\n"
