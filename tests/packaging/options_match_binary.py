@@ -6,7 +6,7 @@ The option table (packaging/config/options.txt, source of the docs, man pages an
 the built server accepts:
   * every variable and config key of the table is known to the binary (no "unknown setting"/"unknown key");
   * every SOKETI_* name the binary knows is in the table. Candidates are the upper-case string literals of
-    core/config/*.cpp (where the loader's tables live); the binary decides which of them are settings.
+    core/config/*.{cpp,h} (where the loader's tables live); the binary decides which of them are settings.
 Sentinels that are not settings must be reported as unknown, so a change in the wording of those errors
 fails this test instead of passing it silently.
 """
@@ -29,7 +29,7 @@ SENTINEL_VAR = "SOKETI_QSOKETI_TEST_NOT_A_SETTING"
 SENTINEL_KEY = "qsoketiTestNotAKey"
 
 candidates = set()
-for path in sorted((src / "core/config").glob("*.cpp")):
+for path in sorted([*(src / "core/config").glob("*.cpp"), *(src / "core/config").glob("*.h")]):
     for name in re.findall(r'"([A-Z][A-Z0-9_]*[A-Z0-9])"', path.read_text(encoding="utf-8")):
         candidates.add(name if name.startswith("SOKETI_") else "SOKETI_" + name)
 
