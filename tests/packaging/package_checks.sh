@@ -71,13 +71,16 @@ lintian)
     ;;
 installed_root)
     root=$(extract qsoketi)
-    "$root/usr/bin/qsoketi" --version | grep -qx 'qsoketi [0-9.]*'
-    "$root/usr/bin/qsoketi" --version
-    if ldd "$root/usr/bin/qsoketi" | grep -E 'libQt6(Gui|Widgets|Charts)'; then
+    # (Outputs are captured first: with pipefail, grep -q closing a pipe early would fail the producer.)
+    version=$("$root/usr/bin/qsoketi" --version)
+    [[ $version =~ ^qsoketi\ [0-9.]+$ ]] || { echo "FAIL: --version printed: $version" >&2; exit 1; }
+    echo "$version"
+    libraries=$(ldd "$root/usr/bin/qsoketi")
+    if grep -E 'libQt6(Gui|Widgets|Charts)' <<<"$libraries"; then
         echo "FAIL: the server package's binary links Qt Gui/Widgets/Charts" >&2
         exit 1
     fi
-    if file "$root/usr/bin/qsoketi" | grep -q 'not stripped'; then
+    if [[ $(file "$root/usr/bin/qsoketi") == *"not stripped"* ]]; then
         echo "FAIL: /usr/bin/qsoketi is not stripped" >&2
         exit 1
     fi
@@ -100,8 +103,9 @@ installed_root)
     echo "qsoketi package: stripped headless binary runs, no GUI dependency, unit, conffile, man page, docs"
     if ls "$debs"/qsoketi-dashboard_*.deb >/dev/null 2>&1; then
         droot=$(extract qsoketi-dashboard)
-        "$droot/usr/bin/qsoketi-dashboard" --version | grep -qx 'qsoketi [0-9.]*'
-        ldd "$droot/usr/bin/qsoketi-dashboard" | grep -q libQt6Widgets
+        version=$("$droot/usr/bin/qsoketi-dashboard" --version)
+        [[ $version =~ ^qsoketi\ [0-9.]+$ ]] || { echo "FAIL: dashboard --version printed: $version" >&2; exit 1; }
+        [[ $(ldd "$droot/usr/bin/qsoketi-dashboard") == *libQt6Widgets* ]] || { echo "FAIL: no dashboard linked" >&2; exit 1; }
         echo "qsoketi-dashboard package: $("$droot/usr/bin/qsoketi-dashboard" --version) with the dashboard linked"
     fi
     ;;
@@ -135,7 +139,7 @@ desktop_files)
     test -x "$root/usr/bin/$exec_name" || { echo "FAIL: Exec=$exec_name is not in the package" >&2; exit 1; }
     for size in 16 24 32 48 64 128 256 512; do
         png=$root/usr/share/icons/hicolor/${size}x${size}/apps/qsoketi.png
-        file "$png" | grep -q "PNG image data, $size x $size" || { echo "FAIL: $png is not $size px" >&2; exit 1; }
+        [[ $(file "$png") == *"PNG image data, $size x $size,"* ]] || { echo "FAIL: $png is not $size px" >&2; exit 1; }
     done
     test -f "$root/usr/share/icons/hicolor/scalable/apps/qsoketi.svg"
     echo "icons: scalable SVG and PNG 16-512 px in the hicolor theme"
