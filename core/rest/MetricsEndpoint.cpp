@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "metrics/MetricsEndpoint.h"
+#include "rest/MetricsEndpoint.h"
 
 #include <exception>
 
