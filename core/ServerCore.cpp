@@ -191,11 +191,15 @@ void ServerCore::shutdown()
     m_shuttingDown = true;
     qCInfo(lcServer) << "shutting down: closing" << m_pusher->connectionCount() << "connections, then waiting"
                      << m_config.shutdownGracePeriodMs << "ms";
-    m_listener->close();
+    // The main port stays open through the grace period: load balancers read /ready (500 now) there,
+    // and new WebSockets are refused with 4200 (reconnect elsewhere at once).
     m_webhooks->drain();
     m_pusher->beginShutdown();
     QTimer::singleShot(m_config.shutdownGracePeriodMs, m_metricsEndpoint.get(), &MetricsEndpoint::close);
-    QTimer::singleShot(m_config.shutdownGracePeriodMs, this, &ServerCore::stopped);
+    QTimer::singleShot(m_config.shutdownGracePeriodMs, this, [this] {
+        m_listener->close();
+        emit stopped();
+    });
 }
 
 } // namespace qsoketi
