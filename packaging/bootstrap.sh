@@ -17,6 +17,8 @@ packages=(
     prometheus-cpp-dev libhiredis-dev
     # test-time servers and tools
     prometheus redis-server xvfb xauth x11-apps imagemagick fonts-dejavu-core curl procps openssl locales python3 iproute2 clang-format git
+    # the sanitizer job and the fuzz targets (tests/sanitize, tests/fuzz): clang, its runtimes, llvm-symbolizer
+    clang libclang-rt-dev llvm
 )
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
