@@ -5,24 +5,18 @@
 #include <cstddef>
 #include <cstdint>
 
-#include <QFile>
 #include <QProcessEnvironment>
-#include <QTemporaryDir>
 
 #include "FuzzCheck.h"
+#include "FuzzInputFile.h"
 #include "config/ConfigLoader.h"
 
 using namespace qsoketi;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const QTemporaryDir dir;
-    static const QString path = dir.filePath(QStringLiteral("config.json"));
-    QFile file(path);
-    FUZZ_CHECK(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
-    FUZZ_CHECK(file.write(reinterpret_cast<const char *>(data), qint64(size)) == qint64(size));
-    file.close();
-
+    static FuzzInputFile file(QStringLiteral("config.json"));
+    const QString &path = file.write(reinterpret_cast<const char *>(data), qsizetype(size));
     const ConfigResult result = ConfigLoader::load(path, QProcessEnvironment(), QString());
     for (const QString &line : result.errors + result.warnings)
         FUZZ_CHECK(!line.isEmpty());

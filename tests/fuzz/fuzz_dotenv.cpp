@@ -5,11 +5,10 @@
 #include <cstddef>
 #include <cstdint>
 
-#include <QFile>
 #include <QProcessEnvironment>
-#include <QTemporaryDir>
 
 #include "FuzzCheck.h"
+#include "FuzzInputFile.h"
 #include "config/ConfigLoader.h"
 #include "config/DotEnvFile.h"
 
@@ -23,12 +22,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (auto it = values.cbegin(); it != values.cend(); ++it)
         FUZZ_CHECK(!it.key().isEmpty());
 
-    static const QTemporaryDir dir;
-    QFile file(dir.filePath(QStringLiteral(".env")));
-    FUZZ_CHECK(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
-    FUZZ_CHECK(file.write(content) == content.size());
-    file.close();
-    const ConfigResult result = ConfigLoader::load(QString(), QProcessEnvironment(), dir.path());
+    static FuzzInputFile file(QStringLiteral(".env"));
+    file.write(content.constData(), content.size());
+    const ConfigResult result = ConfigLoader::load(QString(), QProcessEnvironment(), file.folder());
     for (const QString &line : result.errors + result.warnings)
         FUZZ_CHECK(!line.isEmpty());
     return 0;
