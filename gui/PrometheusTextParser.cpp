@@ -116,6 +116,14 @@ bool parseSample(
     return true; // an optional timestamp may follow; the dashboard uses the scrape time instead
 }
 
+bool isMetricName(QByteArrayView name)
+{
+    for (qsizetype i = 0; i < name.size(); ++i)
+        if (!isNameChar(name[i], i == 0))
+            return false;
+    return !name.isEmpty();
+}
+
 bool endsWith(const std::string &s, std::string_view suffix)
 {
     return s.size() > suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
@@ -161,14 +169,14 @@ public:
         if (line.isEmpty())
             return;
         if (line.startsWith('#'))
-            readComment(line.sliced(1).trimmed());
+            readComment(line.sliced(1).trimmed(), lineNumber);
         else
             readSample(line, lineNumber);
     }
 
 private:
     // "# HELP name text" or "# TYPE name type"; any other comment is ignored.
-    void readComment(QByteArrayView rest)
+    void readComment(QByteArrayView rest, int lineNumber)
     {
         const bool help = rest.startsWith("HELP ");
         if (!help && !rest.startsWith("TYPE "))
@@ -177,6 +185,10 @@ private:
         const qsizetype space = body.indexOf(' ');
         const QByteArrayView name = space < 0 ? body : body.first(space);
         const QByteArrayView tail = space < 0 ? QByteArrayView() : body.sliced(space + 1);
+        // Like a sample's name: anything else (a tab or form feed inside it, nothing at all) would make a
+        // family no sample can belong to, and one that reads back as another name once serialised.
+        if (!isMetricName(name))
+            return addError(lineNumber, QStringLiteral("metric name expected after %1").arg(help ? "HELP" : "TYPE"));
         MetricFamily &family = m_families[familyFor(std::string(name.data(), size_t(name.size())))];
         if (help)
             family.help = unescape(tail, false);

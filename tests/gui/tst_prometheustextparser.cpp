@@ -123,6 +123,30 @@ private slots:
         QCOMPARE(histogram.sample_count, std::uint64_t(7)); // a fraction is truncated, as before
     }
 
+    void refusesHelpAndTypeWithoutAMetricName_data()
+    {
+        // Found by fuzzing: such a family was created, and serialised it read back as another name.
+        QTest::addColumn<QByteArray>("line");
+        QTest::addColumn<QString>("error");
+        QTest::newRow("form feed in the name")
+            << QByteArray("# TYPE rp\f summary") << "line 1: metric name expected after TYPE";
+        QTest::newRow("tab before the type")
+            << QByteArray("# TYPE rpc\tsummary") << "line 1: metric name expected after TYPE";
+        QTest::newRow("labels") << QByteArray("# HELP rpc{a=\"b\"} Calls.")
+                                << "line 1: metric name expected after HELP";
+        QTest::newRow("starts with a digit")
+            << QByteArray("# HELP 9lives Cats.") << "line 1: metric name expected after HELP";
+    }
+    void refusesHelpAndTypeWithoutAMetricName()
+    {
+        QFETCH(QByteArray, line);
+        QFETCH(QString, error);
+        const auto parsed = PrometheusTextParser::parse(line + "\nrpc_count 3\n", 1);
+        QCOMPARE(parsed.errors, QStringList{error});
+        QCOMPARE(parsed.snapshot.families.size(), size_t(1));
+        QCOMPARE(parsed.snapshot.families[0].name, std::string("rpc_count"));
+    }
+
     void parsesSoketiItself()
     {
         // Captured from soketi 1.6.1's :9601/metrics (two clients, one gone) on loopback.
