@@ -12,12 +12,19 @@ build=${QSOKETI_FUZZ_BUILD:-$src/build-asan}
 [ -d "$build" ] || [ -n "${QSOKETI_FUZZ_BUILD:-}" ] || build=$src/build/asan
 seconds=${1:?usage: run.sh SECONDS [target…]}
 shift
+all=false
 if [ $# -eq 0 ]; then
+    all=true
     set -- $(cd "$src/tests/fuzz/corpus" && ls)
 fi
 for name in "$@"; do
     binary=$build/tests/fuzz/fuzz_$name
-    [ -x "$binary" ] || { echo "$binary is missing: build it (tests/fuzz/README.md)" >&2; exit 2; }
+    if [ ! -x "$binary" ]; then
+        # Every target with a corpus, except one whose code is not in this tree (CMakeLists.txt says which).
+        $all && { echo "$name: not built here, skipped"; continue; }
+        echo "$binary is missing: build it (tests/fuzz/README.md)" >&2
+        exit 2
+    fi
     dict=()
     [ -f "$src/tests/fuzz/$name.dict" ] && dict=(-dict="$src/tests/fuzz/$name.dict")
     mkdir -p "$build/tests/fuzz/corpus/$name" "$build/tests/fuzz/artifacts"
