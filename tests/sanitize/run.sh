@@ -19,7 +19,9 @@ if [ ! -f "$out/build.ninja" ]; then
     cmake -S "$src" -B "$out" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
         -DQSOKETI_FUZZ=ON -DQSOKETI_BUILD_GUI=OFF >/dev/null
 fi
-# Only what runs here: the server, the unit tests and the fuzz targets (not the benchmarks).
+# Only what runs here: the server, the unit tests and the fuzz targets (not the benchmarks). Regenerate
+# first, so tests added since the last run (globbed) are in the list.
+ninja -C "$out" build.ninja >/dev/null
 targets=$(ninja -C "$out" -t targets all | grep -Eo '^(qsoketi|tst_[A-Za-z0-9_]+|fuzz_[A-Za-z0-9_]+):' | tr -d : | grep -v _autogen)
 cmake --build "$out" --parallel "$(nproc)" --target $targets
 built=$(date +%s)
