@@ -14,11 +14,13 @@
 #include "adapter/LocalClusterView.h"
 #include "adapter/RedisClusterView.h"
 #include "logging/LogCategories.h"
-#include "metrics/MetricsEndpoint.h"
 #include "metrics/MetricsRegistry.h"
+#include "rest/BodyBudget.h"
+#include "rest/HttpConnection.h"
+#include "rest/MetricsEndpoint.h"
+#include "rest/RequestPrecheck.h"
 #include "rest/RestApi.h"
 #include "server/ActivityFeed.h"
-#include "server/HttpSession.h"
 #include "server/PusherServer.h"
 #include "webhooks/WebhookSender.h"
 
@@ -34,6 +36,11 @@ std::unique_ptr<ClusterView> clusterViewFor(const ServerConfig &config, MetricsR
     return std::make_unique<LocalClusterView>();
 }
 
+qint64 maxRequestBodyBytes(const ServerConfig &config)
+{
+    return qint64(config.httpRequestLimitInMb * 1024 * 1024);
+}
+
 } // namespace
 
 ServerCore::ServerCore(ServerConfig config, QObject *parent)
@@ -46,6 +53,8 @@ ServerCore::ServerCore(ServerConfig config, QObject *parent)
     , m_pusher(std::make_unique<PusherServer>(
           m_config, m_apps, *m_metrics, *m_activity, *m_webhooks, clusterViewFor(m_config, *m_metrics)))
     , m_rest(std::make_unique<RestApi>(m_config, m_apps, *m_pusher))
+    , m_precheck(std::make_unique<RequestPrecheck>(m_config, m_apps))
+    , m_bodyBudget(std::make_unique<BodyBudget>(BodyBudget::defaultLimitFor(maxRequestBodyBytes(m_config))))
     , m_metricsEndpoint(
           std::make_unique<MetricsEndpoint>(m_config, *m_metrics, [this] { return m_pusher && m_pusher->isClosing(); }))
 {
@@ -59,7 +68,11 @@ ServerCore::ServerCore(ServerConfig config, QObject *parent)
     connect(m_listener.get(), &QTcpServer::pendingConnectionAvailable, this, &ServerCore::onNewConnection);
 }
 
-ServerCore::~ServerCore() = default;
+ServerCore::~ServerCore()
+{
+    // HTTP connections (children) give their body reservations back to m_bodyBudget: before it goes.
+    qDeleteAll(findChildren<HttpConnection *>(Qt::FindDirectChildrenOnly));
+}
 
 ChannelService &ServerCore::channels()
 {
@@ -153,15 +166,21 @@ quint16 ServerCore::metricsPort() const
 
 void ServerCore::onNewConnection()
 {
-    const qint64 maxBody = qint64(m_config.httpRequestLimitInMb * 1024 * 1024);
+    HttpConnection::Options options;
+    options.pathPrefix = m_config.pathPrefix;
+    options.limits.maxBodyBytes = maxRequestBodyBytes(m_config);
+    options.bodyBudget = m_bodyBudget.get();
     while (QTcpSocket *socket = m_listener->nextPendingConnection()) {
         socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-        new HttpSession(
-            socket, maxBody,
-            [this](const HttpRequest &request, const HttpSession::Responder &respond) {
-                m_rest->handle(request, respond);
+        new HttpConnection(socket, options,
+            {
+                [this](const HttpRequest &request, const HttpConnection::Responder &respond) {
+                    m_rest->handle(request, respond);
+                },
+                [this](QTcpSocket *upgraded) { m_pusher->adoptUpgrade(upgraded); },
+                [this](const HttpRequest &head) { return m_precheck->check(head); },
             },
-            [this](QTcpSocket *upgraded) { m_pusher->adoptUpgrade(upgraded); }, this);
+            this);
     }
 }
 

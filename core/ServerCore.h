@@ -12,11 +12,13 @@
 namespace qsoketi {
 
 class ActivityFeed;
+class BodyBudget;
 class ChannelService;
 class ClusterView;
 class MetricsEndpoint;
 class MetricsRegistry;
 class PusherServer;
+class RequestPrecheck;
 class RestApi;
 class WebhookSender;
 
@@ -66,6 +68,10 @@ private:
     std::unique_ptr<WebhookSender> m_webhooks;
     std::unique_ptr<PusherServer> m_pusher;
     std::unique_ptr<RestApi> m_rest;
+    // The main port's HTTP guards: checks a request head before its body is read, and bounds the memory
+    // all bodies in flight may take.
+    std::unique_ptr<RequestPrecheck> m_precheck;
+    std::unique_ptr<BodyBudget> m_bodyBudget;
     std::unique_ptr<MetricsEndpoint> m_metricsEndpoint;
     // A QSslServer when SOKETI_SSL_CERT/KEY are set (its sockets arrive after the TLS handshake).
     std::unique_ptr<QTcpServer> m_listener;

@@ -22,6 +22,7 @@
 #include <QVBoxLayout>
 
 #include "ActivityConsoleWidget.h"
+#include "AppIcon.h"
 #include "ChannelsModel.h"
 #include "CountersTableModel.h"
 #include "EventCreatorWidget.h"
@@ -68,6 +69,7 @@ DashboardWindow::DashboardWindow(ServerCore &core, QWidget *parent)
     , m_statusLabel(new QLabel(this))
 {
     setWindowTitle(QStringLiteral("qsoketi dashboard — :%1").arg(core.port()));
+    setWindowIcon(AppIcon::icon()); // also when the window is used without qsoketi's main()
 
     // Toolbar: source, range, app filter, pause, clear.
     QToolBar *bar = addToolBar(QStringLiteral("Dashboard"));

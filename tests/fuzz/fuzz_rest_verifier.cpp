@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Signed HTTP API requests: RestRequestVerifier::verify on a request line, query and body taken from the
-// input. Input: "METHOD TARGET\n" then the body, e.g. "POST /apps/app-id/events?auth_key=…\n{…}". The
-// query is decoded like the server does (QUrlQuery, fully decoded); the clock is fixed so seeds with
-// auth_timestamp=1700000000 and a correct signature (app-key / app-secret) reach the HMAC comparison.
+// Signed HTTP API requests: RestRequestVerifier::verify (and verifyQuery, its part run before a body is
+// read) on a request line, query and body taken from the input. Input: "METHOD TARGET\n" then the body, e.g. "POST
+// /apps/app-id/events?auth_key=…\n{…}". The query is decoded like the server does (QUrlQuery, fully decoded); the clock
+// is fixed so seeds with auth_timestamp=1700000000 and a correct signature (app-key / app-secret) reach the HMAC
+// comparison.
 #include <cstddef>
 #include <cstdint>
 
@@ -40,6 +41,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (failure) {
         FUZZ_CHECK(failure->status == 401 || failure->status == 403);
         FUZZ_CHECK(!failure->message.isEmpty());
+    }
+    // The check made before a body is read refuses nothing that verify() would let through, and for the
+    // same reason.
+    if (const auto early = RestRequestVerifier::verifyQuery(query, u"app-key", 1700000000)) {
+        FUZZ_CHECK(failure.has_value());
+        FUZZ_CHECK(failure->status == early->status && failure->message == early->message);
     }
     const QByteArray signedText = RestRequestVerifier::stringToSign(method, path, query);
     FUZZ_CHECK(signedText.startsWith(QByteArray(method.toUpper() + '\n')));
