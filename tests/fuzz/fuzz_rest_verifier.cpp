@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Signed HTTP API requests: RestRequestVerifier::verify (and verifyQuery, its part run before a body is
-// read) on a request line, query and body taken from the input. Input: "METHOD TARGET\n" then the body, e.g. "POST
-// /apps/app-id/events?auth_key=…\n{…}". The query is decoded like the server does (QUrlQuery, fully decoded); the clock
-// is fixed so seeds with auth_timestamp=1700000000 and a correct signature (app-key / app-secret) reach the HMAC
-// comparison.
+// Signed HTTP API requests: RestRequestVerifier::verify, and verifyQuery (its part run before a body is
+// read), on a request line, query and body taken from the input: "METHOD TARGET\n" then the body, e.g.
+// "POST /apps/app-id/events?auth_key=…\n{…}". The query is decoded like the server does (QUrlQuery, fully
+// decoded); the clock is fixed so seeds with auth_timestamp=1700000000 and a correct signature (app-key,
+// app-secret) reach the HMAC comparison.
 #include <cstddef>
 #include <cstdint>
 
