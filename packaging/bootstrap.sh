@@ -27,6 +27,8 @@ test_packages=(
     prometheus redis-server xvfb xauth x11-apps imagemagick fonts-dejavu-core curl procps openssl locales python3
     iproute2 clang-format git
     dpkg-dev file binutils lintian systemd man-db desktop-file-utils appstream chromium
+    # the sanitizer job and the fuzz targets (tests/sanitize, tests/fuzz): clang, its runtimes, llvm-symbolizer
+    clang libclang-rt-dev llvm
 )
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }

@@ -11,6 +11,18 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+// Under AddressSanitizer malloc is the sanitizer's allocator, so glibc's mallinfo2 sees almost nothing.
+#if defined(__SANITIZE_ADDRESS__)
+#define QSOKETI_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define QSOKETI_ASAN 1
+#endif
+#endif
+#ifdef QSOKETI_ASAN
+#include <sanitizer/allocator_interface.h>
+#endif
+
 namespace qsoketi {
 
 namespace {
@@ -64,7 +76,9 @@ ProcessInfo::Memory ProcessInfo::memory()
 
 std::optional<qint64> ProcessInfo::heapBytes()
 {
-#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+#if defined(QSOKETI_ASAN)
+    return qint64(__sanitizer_get_current_allocated_bytes());
+#elif defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
     const struct mallinfo2 info = mallinfo2();
     return qint64(info.arena + info.hblkhd);
 #else

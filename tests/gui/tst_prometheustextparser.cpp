@@ -80,6 +80,73 @@ private slots:
         QCOMPARE(families[2].metric[0].untyped.value, 7.0);
     }
 
+    void refusesCountsOutsideUnsigned64_data()
+    {
+        // Bucket and sample counts are unsigned 64-bit: converting these doubles was undefined behaviour
+        // (found by fuzzing; UBSan: "outside the range of representable values").
+        QTest::addColumn<QByteArray>("sample");
+        QTest::newRow("negative bucket") << QByteArray("h_bucket{le=\"1\"} -1");
+        QTest::newRow("NaN bucket") << QByteArray("h_bucket{le=\"1\"} NaN");
+        QTest::newRow("infinite histogram count") << QByteArray("h_count +Inf");
+        QTest::newRow("negative histogram count") << QByteArray("h_count -2");
+        QTest::newRow("2^64 histogram count") << QByteArray("h_count 18446744073709551616");
+        QTest::newRow("-Inf summary count") << QByteArray("s_count -Inf");
+        QTest::newRow("1e30 summary count") << QByteArray("s_count 1e30");
+    }
+    void refusesCountsOutsideUnsigned64()
+    {
+        QFETCH(QByteArray, sample);
+        const QByteArray text = "# TYPE h histogram\n# TYPE s summary\n" + sample + "\nh_sum 2\ns_sum 3\n";
+        const auto parsed = PrometheusTextParser::parse(text, 1);
+        QCOMPARE(parsed.errors, QStringList{QStringLiteral("line 3: a count must be a number from 0 to 2^64")});
+        // The refused line leaves no trace; the next lines of the same series are still read.
+        const auto &families = parsed.snapshot.families;
+        QCOMPARE(families.size(), size_t(2));
+        QCOMPARE(families[0].metric.size(), size_t(1));
+        QVERIFY(families[0].metric[0].histogram.bucket.empty());
+        QCOMPARE(families[0].metric[0].histogram.sample_count, std::uint64_t(0));
+        QCOMPARE(families[0].metric[0].histogram.sample_sum, 2.0);
+        QCOMPARE(families[1].metric[0].summary.sample_count, std::uint64_t(0));
+        QCOMPARE(families[1].metric[0].summary.sample_sum, 3.0);
+    }
+
+    void acceptsTheLargestCounts()
+    {
+        const auto parsed = PrometheusTextParser::parse("# TYPE h histogram\nh_bucket{le=\"1\"} 0\n"
+                                                        "h_bucket{le=\"2\"} 1.8446744073709550e19\nh_count 7.9\n",
+            1);
+        QVERIFY2(parsed.errors.isEmpty(), qPrintable(parsed.errors.join(QLatin1Char('\n'))));
+        const auto &histogram = parsed.snapshot.families[0].metric[0].histogram;
+        QCOMPARE(histogram.bucket.size(), size_t(2));
+        QCOMPARE(histogram.bucket[0].cumulative_count, std::uint64_t(0));
+        QCOMPARE(histogram.bucket[1].cumulative_count, std::uint64_t(18446744073709549568ULL));
+        QCOMPARE(histogram.sample_count, std::uint64_t(7)); // a fraction is truncated, as before
+    }
+
+    void refusesHelpAndTypeWithoutAMetricName_data()
+    {
+        // Found by fuzzing: such a family was created, and serialised it read back as another name.
+        QTest::addColumn<QByteArray>("line");
+        QTest::addColumn<QString>("error");
+        QTest::newRow("form feed in the name")
+            << QByteArray("# TYPE rp\f summary") << "line 1: metric name expected after TYPE";
+        QTest::newRow("tab before the type")
+            << QByteArray("# TYPE rpc\tsummary") << "line 1: metric name expected after TYPE";
+        QTest::newRow("labels") << QByteArray("# HELP rpc{a=\"b\"} Calls.")
+                                << "line 1: metric name expected after HELP";
+        QTest::newRow("starts with a digit")
+            << QByteArray("# HELP 9lives Cats.") << "line 1: metric name expected after HELP";
+    }
+    void refusesHelpAndTypeWithoutAMetricName()
+    {
+        QFETCH(QByteArray, line);
+        QFETCH(QString, error);
+        const auto parsed = PrometheusTextParser::parse(line + "\nrpc_count 3\n", 1);
+        QCOMPARE(parsed.errors, QStringList{error});
+        QCOMPARE(parsed.snapshot.families.size(), size_t(1));
+        QCOMPARE(parsed.snapshot.families[0].name, std::string("rpc_count"));
+    }
+
     void parsesSoketiItself()
     {
         // Captured from soketi 1.6.1's :9601/metrics (two clients, one gone) on loopback.
