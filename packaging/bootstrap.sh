@@ -15,8 +15,10 @@ packages=(
     qt6-base-dev qt6-base-private-dev libqt6opengl6-dev qt6-websockets-dev qt6-httpserver-dev qt6-charts-dev libqt6test6
     qt6-qpa-plugins libgl-dev
     prometheus-cpp-dev libhiredis-dev
+    # app stores (SOKETI_APP_MANAGER_DRIVER=sqlite|postgres|mysql): Qt's SQL drivers
+    libqt6sql6-sqlite libqt6sql6-psql libqt6sql6-mysql
     # test-time servers and tools
-    prometheus redis-server xvfb xauth x11-apps imagemagick fonts-dejavu-core curl procps openssl locales python3 iproute2 clang-format git
+    prometheus redis-server postgresql mariadb-server sqlite3 xvfb xauth x11-apps imagemagick fonts-dejavu-core curl procps openssl locales python3 iproute2 clang-format git
 )
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
