@@ -3,6 +3,10 @@
 
 #include <algorithm>
 
+#include <QSet>
+
+#include "apps/AppFields.h"
+
 namespace qsoketi {
 
 AppCache::AppCache(qint64 missingTtlMs, int missingMaxEntries)
@@ -38,6 +42,23 @@ AppPtr AppCache::remove(const QString &id)
 void AppCache::forgetKey(const QString &key)
 {
     m_byKey.remove(key);
+}
+
+void AppCache::refresh(const QStringList &ids, const QList<AppPtr> &apps, QList<AppPtr> *changed, QStringList *removed)
+{
+    QSet<QString> seen;
+    for (const AppPtr &app : apps) {
+        seen.insert(app->id);
+        const AppPtr previous = put(app);
+        if (previous && !AppFields::same(*previous, *app)) {
+            changed->append(app);
+        }
+    }
+    for (const QString &id : ids) {
+        if (!seen.contains(id) && remove(id)) {
+            removed->append(id);
+        }
+    }
 }
 
 QString AppCache::missingKey(By by, const QString &value)

@@ -32,6 +32,9 @@ public:
     // Stops answering this key (the store no longer has it) without dropping the app's id entry, which the
     // next refresh re-reads.
     void forgetKey(const QString &key);
+    // Takes a re-read of ids: apps now differing are replaced and listed in changed, ids the store no
+    // longer has are dropped and listed in removed.
+    void refresh(const QStringList &ids, const QList<AppPtr> &apps, QList<AppPtr> *changed, QStringList *removed);
     QStringList ids() const { return m_byId.keys(); }
     qsizetype size() const { return m_byId.size(); }
 

@@ -5,13 +5,13 @@
 #include <climits>
 
 #include <QDateTime>
-#include <QSet>
 
 #include "apps/AppFields.h"
 #include "apps/AppStoreLogging.h"
 #include "apps/AppStoreOperations.h"
 #include "apps/AppStoreWorker.h"
 #include "apps/SqlAppStore.h"
+#include "apps/SqlConnectionFactory.h"
 
 #include <prometheus/counter.h>
 #include <prometheus/histogram.h>
@@ -92,7 +92,7 @@ QString AppDirectory::description() const
     if (m_config.driver == AppStoreConfig::Driver::Array) {
         return QStringLiteral("the apps of the configuration (array driver)");
     }
-    return SqlAppStore(m_config).description();
+    return SqlConnectionFactory::describe(m_config);
 }
 
 bool AppDirectory::storeReachable() const
@@ -106,11 +106,6 @@ QString AppDirectory::readOnlyMessage()
     return QStringLiteral("the array app manager is read-only: its apps come from the config file and "
                           "SOKETI_DEFAULT_APP_*; set SOKETI_APP_MANAGER_DRIVER=sqlite (or mysql/postgres) to "
                           "manage apps with qsoketi");
-}
-
-QString AppDirectory::pendingKey(By by, const QString &value)
-{
-    return (by == By::Id ? QStringLiteral("i:") : QStringLiteral("k:")) + value;
 }
 
 void AppDirectory::findByKey(const QString &key, LookupCallback done, QObject *context)
@@ -144,26 +139,18 @@ void AppDirectory::lookup(By by, const QString &value, LookupCallback done, QObj
         done(cached);
         return;
     }
-    const QString key = pendingKey(by, value);
-    auto it = m_pending.find(key);
-    const bool first = it == m_pending.end();
-    if (first) {
-        if (m_pending.size() >= m_config.maxPendingLookups) {
-            lock.unlock();
-            increment(m_metrics.errors);
-            qCDebug(lcAppStore) << "too many app lookups waiting for the store; one answered \"no app\"";
-            done(nullptr);
-            return;
-        }
-        Pending pending;
-        pending.ticket = ++m_nextTicket;
-        pending.started.start();
-        it = m_pending.insert(key, pending);
-    }
-    it->waiters.append(Waiter{std::move(done), context, context != nullptr});
-    const quint64 ticket = it->ticket;
+    quint64 ticket = 0;
+    PendingLookups::Waiter waiter{std::move(done), context, context != nullptr};
+    const PendingLookups::Added added =
+        m_pending.add(by, value, std::move(waiter), m_config.maxPendingLookups, &ticket);
     lock.unlock();
-    if (!first) {
+    if (added == PendingLookups::Added::Full) {
+        increment(m_metrics.errors);
+        qCDebug(lcAppStore) << "too many app lookups waiting for the store; one answered \"no app\"";
+        waiter.done(nullptr); // not added, so still ours
+        return;
+    }
+    if (added == PendingLookups::Added::Joined) {
         return; // answered with the query already on its way
     }
     if (QThread::currentThread() == thread()) {
@@ -186,21 +173,15 @@ void AppDirectory::startLookup(By by, const QString &value, quint64 ticket)
 
 void AppDirectory::onLookupReply(By by, const QString &value, quint64 ticket, const AppStoreReply &reply)
 {
-    QList<Waiter> waiters;
-    bool answered = false; // false: the callers were already answered by the timeout
+    QList<PendingLookups::Waiter> waiters;
     qint64 waitedNs = 0;
     AppPtr answer;
     AppPtr changed;
     QString removed;
+    bool answered = false; // false: the callers were already answered by the timeout
     {
         QMutexLocker lock(&m_mutex);
-        const auto it = m_pending.find(pendingKey(by, value));
-        if (it != m_pending.end() && it->ticket == ticket) {
-            waiters = std::move(it->waiters);
-            waitedNs = it->started.nsecsElapsed();
-            m_pending.erase(it);
-            answered = true;
-        }
+        answered = m_pending.take(by, value, ticket, &waiters, &waitedNs);
         if (!reply.ok()) {
             if (!answered) {
                 return; // counted when it timed out
@@ -236,45 +217,29 @@ void AppDirectory::onLookupReply(By by, const QString &value, quint64 ticket, co
     if (!removed.isEmpty()) {
         emit appRemoved(removed);
     }
-    for (const Waiter &waiter : std::as_const(waiters)) {
-        deliver(waiter, answer);
+    for (const PendingLookups::Waiter &waiter : std::as_const(waiters)) {
+        PendingLookups::deliver(waiter, answer, this);
     }
 }
 
 void AppDirectory::onLookupTimeout(By by, const QString &value, quint64 ticket)
 {
-    QList<Waiter> waiters;
+    QList<PendingLookups::Waiter> waiters;
+    qint64 waitedNs = 0;
     AppPtr answer;
     {
         QMutexLocker lock(&m_mutex);
-        const auto it = m_pending.find(pendingKey(by, value));
-        if (it == m_pending.end() || it->ticket != ticket) {
+        if (!m_pending.take(by, value, ticket, &waiters, &waitedNs)) {
             return;
         }
-        waiters = std::move(it->waiters);
-        m_pending.erase(it);
         answer = m_cache.find(by, value);
     }
     noteFailure(AppStoreReply::failure(QStringLiteral("app lookups wait more than %1 ms for the app store (%2); "
                                                       "apps not in the cache are refused meanwhile")
                                            .arg(m_config.lookupTimeoutMs)
                                            .arg(description())));
-    for (const Waiter &waiter : std::as_const(waiters)) {
-        deliver(waiter, answer);
-    }
-}
-
-void AppDirectory::deliver(const Waiter &waiter, const AppPtr &app)
-{
-    QObject *target = waiter.hasContext ? waiter.context.data() : this;
-    if (!target) {
-        return; // the caller is gone
-    }
-    if (target->thread() == QThread::currentThread()) {
-        waiter.done(app);
-    } else {
-        QMetaObject::invokeMethod(
-            target, [done = waiter.done, app] { done(app); }, Qt::QueuedConnection);
+    for (const PendingLookups::Waiter &waiter : std::as_const(waiters)) {
+        PendingLookups::deliver(waiter, answer, this);
     }
 }
 
@@ -337,19 +302,7 @@ void AppDirectory::onRefreshReply(const QStringList &ids, const AppStoreReply &r
     QStringList removed;
     {
         QMutexLocker lock(&m_mutex);
-        QSet<QString> seen;
-        for (const AppPtr &app : reply.apps) {
-            seen.insert(app->id);
-            const AppPtr previous = m_cache.put(app);
-            if (previous && !AppFields::same(*previous, *app)) {
-                changed.append(app);
-            }
-        }
-        for (const QString &id : ids) {
-            if (!seen.contains(id) && m_cache.remove(id)) {
-                removed.append(id);
-            }
-        }
+        m_cache.refresh(ids, reply.apps, &changed, &removed);
     }
     for (const AppPtr &app : std::as_const(changed)) {
         qCDebug(lcAppStore).noquote() << QStringLiteral("app %1 changed in the store").arg(app->id);
@@ -361,8 +314,8 @@ void AppDirectory::onRefreshReply(const QStringList &ids, const AppStoreReply &r
     }
 }
 
-void AppDirectory::submit(
-    AppStoreWorker::Operation operation, AppStoreWorker::ReplyHandler onReply, ReplyCallback done, QObject *context)
+void AppDirectory::submit(AppStoreWorker::Operation operation, AppStoreWorker::ReplyHandler onReply, ReplyCallback done,
+    QObject *context, const AppStoreReply &arrayReply)
 {
     const QPointer<QObject> guard(context);
     const bool hasContext = context != nullptr;
@@ -377,10 +330,9 @@ void AppDirectory::submit(
                 target, [done, reply] { done(reply); }, Qt::QueuedConnection);
         }
     };
-    if (!m_worker) { // array driver
-        const AppStoreReply reply = AppStoreReply::failure(readOnlyMessage());
+    if (!m_worker) { // array driver: answered from the config, later as promised
         QMetaObject::invokeMethod(
-            this, [answer, reply] { answer(reply); }, Qt::QueuedConnection);
+            this, [answer, arrayReply] { answer(arrayReply); }, Qt::QueuedConnection);
         return;
     }
     m_worker->post(std::move(operation), this, std::move(answer));
@@ -419,32 +371,20 @@ void AppDirectory::applyWrite(const AppStoreReply &reply, const QString &removed
 
 void AppDirectory::list(ReplyCallback done, QObject *context)
 {
-    if (!m_worker) {
-        AppStoreReply reply;
-        for (const App &app : std::as_const(m_config.arrayApps)) {
-            reply.apps.append(std::make_shared<const App>(app));
-        }
-        QObject *target = context ? context : this;
-        QMetaObject::invokeMethod(
-            target, [done, reply] { done(reply); }, Qt::QueuedConnection);
-        return;
+    AppStoreReply arrayReply;
+    for (const App &app : std::as_const(m_config.arrayApps)) {
+        arrayReply.apps.append(std::make_shared<const App>(app));
     }
-    submit([](SqlAppStore &store) { return store.list(); }, {}, std::move(done), context);
+    submit([](SqlAppStore &store) { return store.list(); }, {}, std::move(done), context, arrayReply);
 }
 
 void AppDirectory::get(const QString &id, ReplyCallback done, QObject *context)
 {
-    if (!m_worker) {
-        AppStoreReply reply;
-        if (const AppPtr app = m_arrayById.value(id)) {
-            reply.apps.append(app);
-        }
-        QObject *target = context ? context : this;
-        QMetaObject::invokeMethod(
-            target, [done, reply] { done(reply); }, Qt::QueuedConnection);
-        return;
+    AppStoreReply arrayReply;
+    if (const AppPtr app = m_arrayById.value(id)) {
+        arrayReply.apps.append(app);
     }
-    submit([id](SqlAppStore &store) { return store.findById(id); }, {}, std::move(done), context);
+    submit([id](SqlAppStore &store) { return store.findById(id); }, {}, std::move(done), context, arrayReply);
 }
 
 void AppDirectory::add(const QJsonObject &fields, ReplyCallback done, QObject *context)

@@ -4,18 +4,17 @@
 #include <functional>
 #include <memory>
 
-#include <QElapsedTimer>
 #include <QHash>
 #include <QJsonObject>
 #include <QMutex>
 #include <QObject>
-#include <QPointer>
 #include <QTimer>
 
 #include "apps/AppCache.h"
 #include "apps/AppStoreConfig.h"
 #include "apps/AppStoreReply.h"
 #include "apps/AppStoreWorker.h"
+#include "apps/PendingLookups.h"
 #include "metrics/AppStoreMetrics.h"
 
 namespace qsoketi {
@@ -25,10 +24,12 @@ namespace qsoketi {
 // (mysql, postgres, sqlite) ask the database on a worker thread of their own and never on the caller's
 // event loop.
 //
-// Lookups: `done` runs on the caller's thread (on context's thread when one is given, and not at all once
-// context is destroyed). It runs before findBy*() returns when the answer is cached or the driver is
-// `array`, later otherwise. nullptr = no such app, or the store could not answer in lookupTimeoutMs
-// (storeReachable() is then false: a server may prefer a "try again" close code over 4001).
+// Lookups: `done` runs before findBy*() returns when the answer is cached or the driver is `array`;
+// otherwise later, on context's thread (not at all once context is destroyed), or on the directory's
+// thread without a context, so a caller on another thread passes a context living on its own thread.
+// nullptr = no such app, or the store could not answer within lookupTimeoutMs (storeReachable() is then
+// false: a server may prefer a "try again later" close code over 4001 then). Callers waiting for the
+// same id/key share one query.
 //
 // Cache: with SOKETI_APP_MANAGER_CACHE_ENABLED, apps are answered from memory and re-read every
 // SOKETI_APP_MANAGER_CACHE_TTL seconds; changes seen on a re-read are signalled. Without it every lookup
@@ -78,7 +79,8 @@ public:
     void remove(const QString &id, ReplyCallback done, QObject *context = nullptr);
 
 signals:
-    // An app differs from the copy handed out before: disabled, secret rotated, limits changed...
+    // An app differs from the copy handed out before: disabled, secret rotated, limits changed... (also
+    // emitted for an app added through this directory).
     void appChanged(qsoketi::AppPtr app);
     // The store no longer has this app.
     void appRemoved(const QString &id);
@@ -86,43 +88,28 @@ signals:
 private:
     using By = AppCache::By;
 
-    struct Waiter
-    {
-        LookupCallback done;
-        QPointer<QObject> context;
-        bool hasContext = false;
-    };
-    struct Pending
-    {
-        QList<Waiter> waiters;
-        quint64 ticket = 0;
-        QElapsedTimer started;
-    };
-
     void lookup(By by, const QString &value, LookupCallback done, QObject *context);
     void startLookup(By by, const QString &value, quint64 ticket);
     void onLookupReply(By by, const QString &value, quint64 ticket, const AppStoreReply &reply);
     void onLookupTimeout(By by, const QString &value, quint64 ticket);
-    void deliver(const Waiter &waiter, const AppPtr &app);
     void refresh();
     void onRefreshReply(const QStringList &ids, const AppStoreReply &reply);
     // Runs operation on the worker, then onReply here, then `done` on context's thread (this one without).
+    // (The array driver answers arrayReply instead: a refusal for writes.)
     void submit(AppStoreWorker::Operation operation, AppStoreWorker::ReplyHandler onReply, ReplyCallback done,
-        QObject *context);
+        QObject *context, const AppStoreReply &arrayReply = AppStoreReply::failure(readOnlyMessage()));
     void applyWrite(const AppStoreReply &reply, const QString &removedId);
     void noteFailure(const AppStoreReply &reply);
     void noteSuccess();
-    static QString pendingKey(By by, const QString &value);
 
     AppStoreConfig m_config;
     AppStoreMetrics m_metrics;
     QHash<QString, AppPtr> m_arrayById;
     QHash<QString, AppPtr> m_arrayByKey;
 
-    mutable QMutex m_mutex; // guards m_cache, m_pending, m_nextTicket, m_reachable, m_lastError, m_loggedFailure
+    mutable QMutex m_mutex; // guards m_cache, m_pending, m_reachable, m_lastError, m_loggedFailure
     AppCache m_cache;
-    QHash<QString, Pending> m_pending;
-    quint64 m_nextTicket = 0;
+    PendingLookups m_pending;
     bool m_reachable = true;
     QString m_lastError;
     bool m_loggedFailure = false; // this directory (not the worker) reported the problem

@@ -233,7 +233,11 @@ App AppFields::fromRecord(const QSqlRecord &record, const App &defaults)
         if (index < 0) {
             continue;
         }
-        const QVariant raw = record.value(index);
+        QVariant raw = record.value(index);
+        const int type = raw.typeId();
+        if (!raw.isNull() && (type == QMetaType::Char || type == QMetaType::SChar || type == QMetaType::UChar)) {
+            raw = raw.toInt(); // a tinyint may arrive as a char: 0 would read as the text "\0"
+        }
         if (raw.isNull() || raw.toString().isEmpty()) {
             continue; // spec §3: NULL or '' = the server default
         }

@@ -1,9 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "apps/SqlAppStore.h"
 
-#include <QDir>
-#include <QFileInfo>
-#include <QRegularExpression>
 #include <QSqlDatabase>
 #include <QSqlDriver>
 #include <QSqlError>
@@ -12,48 +9,13 @@
 
 #include "apps/AppFields.h"
 #include "apps/SqlAppSchema.h"
+#include "apps/SqlConnectionFactory.h"
 
 namespace qsoketi {
 
 namespace {
 
 using Driver = AppStoreConfig::Driver;
-
-const SqlServerConfig *serverOf(const AppStoreConfig &config)
-{
-    switch (config.driver) {
-    case Driver::MySql:
-        return &config.mysql;
-    case Driver::Postgres:
-        return &config.postgres;
-    default:
-        return nullptr;
-    }
-}
-
-QString qtDriverName(Driver driver)
-{
-    switch (driver) {
-    case Driver::MySql:
-        return QStringLiteral("QMYSQL");
-    case Driver::Postgres:
-        return QStringLiteral("QPSQL");
-    default:
-        return QStringLiteral("QSQLITE");
-    }
-}
-
-QString debianPackage(Driver driver)
-{
-    switch (driver) {
-    case Driver::MySql:
-        return QStringLiteral("libqt6sql6-mysql");
-    case Driver::Postgres:
-        return QStringLiteral("libqt6sql6-psql");
-    default:
-        return QStringLiteral("libqt6sql6-sqlite");
-    }
-}
 
 } // namespace
 
@@ -77,7 +39,7 @@ QSqlDatabase SqlAppStore::database() const
 
 QString SqlAppStore::table() const
 {
-    const SqlServerConfig *server = serverOf(m_config);
+    const SqlServerConfig *server = SqlConnectionFactory::server(m_config);
     return SqlAppSchema::quoteTable(m_config.driver, server ? server->table : QStringLiteral("apps"));
 }
 
@@ -88,14 +50,7 @@ QString SqlAppStore::column(const char *name) const
 
 QString SqlAppStore::description() const
 {
-    const QString driver = AppStoreConfig::driverName(m_config.driver);
-    if (const SqlServerConfig *server = serverOf(m_config)) {
-        return QStringLiteral("%1 database \"%2\" at %3:%4, table %5")
-            .arg(driver, server->database, server->host)
-            .arg(server->port)
-            .arg(server->table);
-    }
-    return QStringLiteral("sqlite file %1").arg(m_config.sqlitePath);
+    return SqlConnectionFactory::describe(m_config);
 }
 
 QString SqlAppStore::describeError(const QString &what, const QString &driverText) const
@@ -124,46 +79,9 @@ AppStoreReply SqlAppStore::open()
 
 AppStoreReply SqlAppStore::connect()
 {
-    const SqlServerConfig *server = serverOf(m_config);
-    if (server && !SqlAppSchema::isValidTableName(server->table)) {
-        return AppStoreReply::failure(QStringLiteral(
-            "the app table name \"%1\" is not a plain name (letters, digits, _ and $, optionally schema.table)")
-                                          .arg(server->table));
-    }
     if (!QSqlDatabase::contains(m_connectionName)) {
-        const QString driverName = qtDriverName(m_config.driver);
-        if (!QSqlDatabase::isDriverAvailable(driverName)) {
-            return AppStoreReply::failure(QStringLiteral("the Qt SQL driver %1 is not installed (Debian package %2)")
-                                              .arg(driverName, debianPackage(m_config.driver)));
-        }
-        QSqlDatabase db = QSqlDatabase::addDatabase(driverName, m_connectionName);
-        const QString timeout = QString::number(qMax(1, m_config.connectTimeoutSeconds));
-        if (server) {
-            db.setHostName(server->host);
-            db.setPort(server->port);
-            db.setUserName(server->username);
-            db.setPassword(server->password);
-            db.setDatabaseName(server->database);
-        }
-        if (m_config.driver == Driver::MySql) {
-            // Without read/write timeouts a frozen server would hold the worker thread forever.
-            db.setConnectOptions(QStringLiteral("MYSQL_OPT_CONNECT_TIMEOUT=%1;MYSQL_OPT_READ_TIMEOUT=%2;"
-                                                "MYSQL_OPT_WRITE_TIMEOUT=%2")
-                                     .arg(timeout, QString::number(qMax(1, m_config.lookupTimeoutMs / 1000) * 2)));
-        } else if (m_config.driver == Driver::Postgres) {
-            db.setConnectOptions(QStringLiteral("connect_timeout=%1;application_name=qsoketi").arg(timeout));
-        } else {
-            if (m_config.sqlitePath.isEmpty()) {
-                return AppStoreReply::failure(QStringLiteral("SOKETI_DB_SQLITE_PATH is not set"));
-            }
-            const QFileInfo file(m_config.sqlitePath);
-            if (!QDir().mkpath(file.absolutePath())) {
-                return AppStoreReply::failure(
-                    QStringLiteral("cannot create the directory %1 for the app database").arg(file.absolutePath()));
-            }
-            db.setDatabaseName(m_config.sqlitePath);
-            // The server and `qsoketi apps` may write at once: wait for the other's lock instead of failing.
-            db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
+        if (const QString error = SqlConnectionFactory::create(m_config, m_connectionName); !error.isEmpty()) {
+            return AppStoreReply::failure(error);
         }
     }
     QSqlDatabase db = database();
@@ -377,7 +295,7 @@ QString SqlAppStore::missingColumnHint(const QString &columnName) const
         .arg(columnName, field ? SqlAppSchema::addColumn(m_config.driver, table(), *field) : QString());
 }
 
-QString SqlAppStore::columnValues(const QJsonObject &fields, QStringList *columns, QVariantList *values) const
+QString SqlAppStore::columnValues(const QJsonObject &fields, QStringList *columns, QVariantList *values)
 {
     for (auto it = fields.constBegin(); it != fields.constEnd(); ++it) {
         const AppFields::Field *field = AppFields::find(it.key());
@@ -391,7 +309,10 @@ QString SqlAppStore::columnValues(const QJsonObject &fields, QStringList *column
         }
         const QString columnName = QLatin1String(field->column);
         if (!m_columns.contains(columnName)) {
-            return missingColumnHint(columnName);
+            readColumns(); // the operator may have added it since we connected
+            if (!m_columns.contains(columnName)) {
+                return missingColumnHint(columnName);
+            }
         }
         const bool nullable = field->serverDefault || field->type == AppFields::Type::String
             || field->type == AppFields::Type::Int64; // the last two: the previous secret and its expiry
@@ -406,6 +327,9 @@ QString SqlAppStore::columnValues(const QJsonObject &fields, QStringList *column
 
 AppStoreReply SqlAppStore::insert(const QJsonObject &fields)
 {
+    if (AppStoreReply opened = open(); !opened.ok()) {
+        return opened; // the table's columns decide what is written
+    }
     const QString id = fields.value(QLatin1String("id")).toString();
     const QString key = fields.value(QLatin1String("key")).toString();
     QJsonObject complete = fields;
@@ -444,6 +368,9 @@ AppStoreReply SqlAppStore::update(const QString &id, const QJsonObject &changes)
 {
     if (changes.contains(QLatin1String("id"))) {
         return AppStoreReply::failure(QStringLiteral("an app's id cannot change"));
+    }
+    if (AppStoreReply opened = open(); !opened.ok()) {
+        return opened;
     }
     QStringList columns;
     QVariantList values;

@@ -68,7 +68,7 @@ private:
     AppStoreReply write(const QString &sql, const QVariantList &values, int *rowsAffected = nullptr);
     AppStoreReply findBy(const char *column, const QString &value);
     // Validated column values for the given fields, or an error naming the field.
-    QString columnValues(const QJsonObject &fields, QStringList *columns, QVariantList *values) const;
+    QString columnValues(const QJsonObject &fields, QStringList *columns, QVariantList *values);
     QVariant bindable(const QString &column, const QVariant &value) const;
     QString table() const;
     QString column(const char *name) const;

@@ -18,6 +18,7 @@
 
 #include "apps/AppStoreConfig.h"
 
+#include <signal.h>
 #include <unistd.h>
 
 class TestDatabaseServer
@@ -112,7 +113,8 @@ public:
                     QStringLiteral("start")});
         }
         m_mariadb = std::make_unique<QProcess>();
-        m_mariadb->setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        m_mariadb->setStandardOutputFile(path(QStringLiteral("stdout.log")), QIODevice::Append);
+        m_mariadb->setStandardErrorFile(path(QStringLiteral("stderr.log")), QIODevice::Append);
         m_mariadb->start(QStandardPaths::findExecutable(QStringLiteral("mariadbd"), {QStringLiteral("/usr/sbin")}),
             {QStringLiteral("--no-defaults"), QStringLiteral("--datadir=") + path(QStringLiteral("data")),
                 QStringLiteral("--port=%1").arg(m_port), QStringLiteral("--bind-address=127.0.0.1"),
@@ -155,6 +157,15 @@ public:
             }
         }
         return true;
+    }
+
+    // Freezes (SIGSTOP) or thaws (SIGCONT) mariadbd: a database that accepts connections and never answers.
+    bool freeze(bool frozen)
+    {
+        if (m_kind != Kind::MariaDb || !m_mariadb || m_mariadb->state() != QProcess::Running) {
+            return fail(QStringLiteral("only a running MariaDB can be frozen"));
+        }
+        return ::kill(pid_t(m_mariadb->processId()), frozen ? SIGSTOP : SIGCONT) == 0;
     }
 
     // Runs SQL through psql / mariadb as the app's user on database "main" (or db); *output gets the rows

@@ -68,6 +68,7 @@ private slots:
     void changesSeenWithinTtl();
     void databaseStoppedMidRun_data();
     void databaseStoppedMidRun();
+    void frozenDatabaseDelaysOnlyUncachedLookups();
     void lookupLatency_data() { AppStoreTestBackends::addRows(); }
     void lookupLatency();
     void metrics();
@@ -359,6 +360,34 @@ void TestAppDirectory::databaseStoppedMidRun()
     qInfo("uncached apps found again %lld ms after the database restarted", back.elapsed());
     QTRY_VERIFY_WITH_TIMEOUT(find(uncached, QStringLiteral("key-3")).app, 20000);
     QVERIFY(cached.storeReachable());
+}
+
+void TestAppDirectory::frozenDatabaseDelaysOnlyUncachedLookups()
+{
+    if (const QString why = m_backends.missing(QStringLiteral("mariadb")); !why.isEmpty()) {
+        QSKIP(qPrintable(why));
+    }
+    AppStoreConfig config;
+    QVERIFY2(prepare(QStringLiteral("mariadb"), &config), qPrintable(m_backends.lastError()));
+    config.cacheEnabled = true;
+    config.cacheTtlSeconds = 1;
+    config.lookupTimeoutMs = 1000;
+    auto directory = std::make_unique<AppDirectory>(config);
+    QVERIFY(find(*directory, QStringLiteral("key-1")).app);
+    TestDatabaseServer *server = m_backends.server(QStringLiteral("mariadb"));
+    QVERIFY2(server->freeze(true), qPrintable(server->lastError()));
+    // Connections are accepted by the kernel, queries never answered: the lookup gives up after its
+    // timeout, the cached app is answered at once all along.
+    const Lookup uncached = find(*directory, QStringLiteral("key-2"));
+    QVERIFY(!uncached.app);
+    QVERIFY2(uncached.elapsedMs >= 900 && uncached.elapsedMs < 2500, qPrintable(QString::number(uncached.elapsedMs)));
+    QVERIFY(!directory->storeReachable());
+    const Lookup cached = find(*directory, QStringLiteral("key-1"));
+    QVERIFY(cached.synchronous && cached.app);
+    qInfo("with the database frozen: uncached lookup answered after %lld ms, cached at once", uncached.elapsedMs);
+    QVERIFY(server->freeze(false));
+    QTRY_VERIFY_WITH_TIMEOUT(find(*directory, QStringLiteral("key-2")).app, 20000);
+    QVERIFY(directory->storeReachable());
 }
 
 void TestAppDirectory::lookupLatency()
