@@ -5,59 +5,21 @@
 #include <QJsonObject>
 #include <QJsonValue>
 #include <QList>
-#include <QSet>
 #include <QString>
 #include <QStringList>
 
+#include "apps/App.h"
 #include "config/ConfigResult.h"
+#include "config/ConfigSource.h"
 
 namespace qsoketi {
 
-// Where one value came from. Every message starts with label() so the user knows what to edit.
-struct ConfigSource
-{
-    enum class Kind
-    {
-        BuiltIn,
-        ConfigFile,
-        DotEnv,
-        Environment
-    };
-    Kind kind = Kind::BuiltIn;
-    QString key; // dotted config-file key, or the environment variable name
-    QString file; // config file or .env path (as given by the user)
-    QString label() const;
-};
-
-// One value as read. Environment values keep their text because JSON parsing turns long numeric ids or
-// secrets into doubles and would round them.
-struct ConfigValue
-{
-    QJsonValue json;
-    QString text;
-    bool hasText = false;
-    // soketi's rule: try JSON first (1 → number, true → bool, [..] → array), else keep the text.
-    static ConfigValue fromText(const QString &text);
-    static ConfigValue fromJson(const QJsonValue &json);
-};
-
 // Applies config-file keys and environment variables, in precedence order, onto soketi's defaults and
-// validates the result. ConfigLoader reads the sources; this class knows every option.
+// validates the result. ConfigLoader reads the sources; this class routes each value to the option tables
+// (ServerOptions, UnsupportedOptions, AppFields) that know every option.
 class ConfigBuilder final
 {
 public:
-    // Server-wide limits: the values of apps that do not set their own (spec §3).
-    struct ServerWideLimits
-    {
-        int maxChannelNameLength = 200;
-        int maxEventChannelsAtOnce = 100;
-        int maxEventNameLength = 200;
-        double maxEventPayloadInKb = 100;
-        int maxEventBatchSize = 10;
-        int maxPresenceMembersPerChannel = 100;
-        double maxPresenceMemberSizeInKb = 2;
-    };
-
     ConfigBuilder();
 
     void applyConfigFile(const QJsonObject &root, const QString &fileLabel);
@@ -92,10 +54,12 @@ private:
     RawApp readApp(const QString &path, const QJsonValue &value, const ConfigSource &source, bool *ok);
     void setAppField(int index, const QString &field, const ConfigValue &value, const ConfigSource &source);
     bool resolveApp(const RawApp &raw, App *app);
-    void checkCombinations();
 
     ServerConfig m_config;
-    ServerWideLimits m_limits;
+    // Every app starts as a copy of this one: App's own defaults (declared once, in App.h) with the
+    // server-wide limits (channelLimits.*, eventLimits.*, presence.*, spec §3) applied on top. Only those
+    // options write to it; an app's own fields then override them.
+    App m_appDefaults;
     QList<RawApp> m_apps;
     bool m_appsRejected = false; // an app entry was unusable (already reported): "no apps" would repeat it
     QHash<QString, ConfigSource> m_sources; // option path → last source that set it

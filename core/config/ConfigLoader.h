@@ -39,6 +39,8 @@ namespace qsoketi {
 //       queued for one slow client before it is dropped (→ ServerConfig::wsMaxBackpressureBytes).
 //   SOKETI_WS_IDLE_TIMEOUT                  "wsIdleTimeout"                  seconds >= 0, default 120
 //       (0 = never).
+//   SOKETI_CHANNEL_LIMITS_MAX_PER_CONNECTION "channelLimits.maxPerConnection" int >= 1 or -1 (unlimited),
+//       default 1000: channels one connection may subscribe to (→ ServerConfig::maxChannelsPerConnection).
 //   SOKETI_DEFAULT_APP_ENABLE_SUBSCRIPTION_COUNT and app field "enableSubscriptionCount"
 //       (enable_subscription_count, EnableSubscriptionCount): bool, default false.
 //

@@ -39,6 +39,7 @@ const QHash<QString, Getter> &fields()
         {"sslPassphrase", [](const ServerConfig &c) { return QVariant(c.sslPassphrase); }},
         {"sslCaPath", [](const ServerConfig &c) { return QVariant(c.sslCaPath); }},
         {"cacheTtlSeconds", [](const ServerConfig &c) { return QVariant(c.cacheTtlSeconds); }},
+        {"maxChannelsPerConnection", [](const ServerConfig &c) { return QVariant(c.maxChannelsPerConnection); }},
         {"wsMaxMessageSizeInKb", [](const ServerConfig &c) { return QVariant(c.wsMaxMessageSizeInKb); }},
         {"wsMaxBackpressureBytes", [](const ServerConfig &c) { return QVariant(c.wsMaxBackpressureBytes); }},
         {"wsIdleTimeoutSeconds", [](const ServerConfig &c) { return QVariant(c.wsIdleTimeoutSeconds); }},
@@ -199,6 +200,7 @@ void TestConfigLoader::defaultsEqualSoketi()
     QCOMPARE(c.httpRequestLimitInMb, 100.0);
     QVERIFY(c.sslCertPath.isEmpty() && c.sslKeyPath.isEmpty() && c.sslPassphrase.isEmpty() && c.sslCaPath.isEmpty());
     QCOMPARE(c.cacheTtlSeconds, 3600);
+    QCOMPARE(c.maxChannelsPerConnection, 1000);
     QCOMPARE(c.activityTimeoutSeconds, 30);
     QCOMPARE(c.wsMaxMessageSizeInKb, 1024);
     QCOMPARE(c.wsMaxBackpressureBytes, qint64(1024 * 1024));
@@ -296,6 +298,8 @@ void TestConfigLoader::envVariableLandsInField_data()
 
     row("SOKETI_CHANNEL_LIMITS_MAX_NAME_LENGTH", "150", "app0.maxChannelNameLength", "150");
     row("SOKETI_CHANNEL_CACHE_TTL", "60", "cacheTtlSeconds", "60");
+    row("SOKETI_CHANNEL_LIMITS_MAX_PER_CONNECTION", "50", "maxChannelsPerConnection", "50");
+    row("SOKETI_CHANNEL_LIMITS_MAX_PER_CONNECTION", "-1", "maxChannelsPerConnection", "-1");
     row("SOKETI_EVENT_MAX_CHANNELS_AT_ONCE", "5", "app0.maxEventChannelsAtOnce", "5");
     row("SOKETI_EVENT_MAX_NAME_LENGTH", "50", "app0.maxEventNameLength", "50");
     row("SOKETI_EVENT_MAX_SIZE_IN_KB", "20", "app0.maxEventPayloadInKb", "20");
@@ -417,6 +421,7 @@ void TestConfigLoader::configFileDottedKeysAndApps()
         "metrics": {"port": 9700, "prometheus": {"prefix": "qs_"}},
         "httpApi.requestLimitInMb": 5,
         "channelLimits.maxNameLength": 120,
+        "channelLimits": {"maxPerConnection": 25},
         "eventLimits": {"maxBatchSize": 4},
         "appManager.array.apps": [
             {"id": "one", "key": "key-one", "secret": "s1", "max_connections": 10,
@@ -440,6 +445,7 @@ void TestConfigLoader::configFileDottedKeysAndApps()
     QCOMPARE(c.metrics.port, quint16(9700));
     QCOMPARE(c.metrics.prefix, QStringLiteral("qs_"));
     QCOMPARE(c.httpRequestLimitInMb, 5.0);
+    QCOMPARE(c.maxChannelsPerConnection, 25);
 
     QCOMPARE(c.apps.size(), 4);
     const App &one = c.apps.at(0);
@@ -638,6 +644,12 @@ void TestConfigLoader::errorCases_data()
     envRow("presence members zero", {"SOKETI_PRESENCE_MAX_MEMBERS=0"}, "SOKETI_PRESENCE_MAX_MEMBERS: expected");
     envRow("payload text", {"SOKETI_EVENT_MAX_SIZE_IN_KB=big"}, "SOKETI_EVENT_MAX_SIZE_IN_KB: expected");
     envRow("ws idle negative", {"SOKETI_WS_IDLE_TIMEOUT=-3"}, "SOKETI_WS_IDLE_TIMEOUT: expected");
+    envRow("channels per connection zero", {"SOKETI_CHANNEL_LIMITS_MAX_PER_CONNECTION=0"},
+        "SOKETI_CHANNEL_LIMITS_MAX_PER_CONNECTION: expected an integer >= 1 or -1 (unlimited), got 0", true);
+    envRow("channels per connection below -1", {"SOKETI_CHANNEL_LIMITS_MAX_PER_CONNECTION=-2"},
+        "SOKETI_CHANNEL_LIMITS_MAX_PER_CONNECTION: expected an integer >= 1 or -1 (unlimited), got -2", true);
+    envRow("channels per connection text", {"SOKETI_CHANNEL_LIMITS_MAX_PER_CONNECTION=many"},
+        "SOKETI_CHANNEL_LIMITS_MAX_PER_CONNECTION: expected");
     envRow("unknown variable", {"SOKETI_PROT=6001"}, "SOKETI_PROT: unknown setting");
     envRow("legacy docs name", {"SOKETI_CHANNEL_MAX_NAME_LENGTH=100"}, "SOKETI_CHANNEL_MAX_NAME_LENGTH: unknown");
     envRow("webhooks not an array", {R"(SOKETI_DEFAULT_APP_WEBHOOKS={"url":"http://x.test"})"},
@@ -690,6 +702,8 @@ void TestConfigLoader::errorCases_data()
         R"("appManager.array.apps.0.maxChannelNameLength" in %FILE%: expected an integer >= 1, got -1)", true);
     fileRow("no apps", R"({"appManager.array.apps": []})", R"("appManager.array.apps" in %FILE%: no apps)");
     fileRow("request limit", R"({"httpApi.requestLimitInMb": 0})", R"("httpApi.requestLimitInMb" in %FILE%)");
+    fileRow("channels per connection zero", R"({"channelLimits": {"maxPerConnection": 0}})",
+        R"("channelLimits.maxPerConnection" in %FILE%: expected an integer >= 1 or -1 (unlimited), got 0)", true);
 }
 
 void TestConfigLoader::errorCases()
@@ -888,7 +902,8 @@ void TestConfigLoader::everySoketiVariableIsKnown()
         "RATE_LIMITER_DRIVER", "RATE_LIMITER_REDIS_OPTIONS", "RATE_LIMITER_REDIS_CLUSTER_MODE", "SHUTDOWN_GRACE_PERIOD",
         "SSL_CERT", "SSL_KEY", "SSL_PASS", "SSL_CA", "USER_AUTHENTICATION_TIMEOUT", "WEBHOOKS_BATCHING",
         "WEBHOOKS_BATCHING_DURATION", "METRICS_PROMETHEUS_PORT_IN_NAME", "WS_MAX_MESSAGE_SIZE_IN_KB",
-        "WS_MAX_BACKPRESSURE_IN_KB", "WS_IDLE_TIMEOUT", "DEFAULT_APP_ENABLE_SUBSCRIPTION_COUNT"};
+        "WS_MAX_BACKPRESSURE_IN_KB", "WS_IDLE_TIMEOUT", "DEFAULT_APP_ENABLE_SUBSCRIPTION_COUNT",
+        "CHANNEL_LIMITS_MAX_PER_CONNECTION"};
     for (const QString &name : names) {
         QVERIFY2(ConfigBuilder::isKnownEnvironmentVariable(QStringLiteral("SOKETI_") + name), qPrintable(name));
     }

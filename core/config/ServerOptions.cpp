@@ -1,0 +1,300 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "config/ServerOptions.h"
+
+#include <climits>
+
+#include <QFileInfo>
+#include <QHostAddress>
+#include <QRegularExpression>
+
+#include "config/ValueReader.h"
+
+namespace qsoketi {
+
+namespace {
+
+using Option = ServerOptions::Option;
+
+void readHost(const ValueReader &r, QString &out)
+{
+    QString host;
+    if (!r.string(host)) {
+        return;
+    }
+    host = host.trimmed();
+    if (host == QLatin1String("localhost")) {
+        host = QStringLiteral("127.0.0.1"); // soketi (uWS) resolves it; QHostAddress does not
+    }
+    if (QHostAddress(host).isNull()) {
+        r.expected(QStringLiteral("an IP address to listen on (e.g. 0.0.0.0)"));
+        return;
+    }
+    out = host;
+}
+
+void readCount(const ValueReader &r, int &out)
+{
+    r.integer(out, 1, INT_MAX, QStringLiteral("an integer >= 1"));
+}
+
+void readKb(const ValueReader &r, double &out)
+{
+    r.number(out, 0, true, QStringLiteral("a size in KB > 0"));
+}
+
+// Grouped as in soketi's config; qsoketi's own options come last.
+const Option kOptions[] = {
+    {"debug", "DEBUG", false, [](const ValueReader &r, ServerConfig &c, App &) { r.boolean(c.debug); }},
+    {"host", "HOST", false, [](const ValueReader &r, ServerConfig &c, App &) { readHost(r, c.host); }},
+    {"port", "PORT", false, [](const ValueReader &r, ServerConfig &c, App &) { r.port(c.port); }},
+    {"pathPrefix", "PATH_PREFIX", false, [](const ValueReader &r, ServerConfig &c, App &) { r.string(c.pathPrefix); }},
+    {"mode", "MODE", false,
+        [](const ValueReader &r, ServerConfig &c, App &) {
+            QString mode;
+            if (!r.string(mode)) {
+                return;
+            }
+            if (mode != QLatin1String("full") && mode != QLatin1String("server") && mode != QLatin1String("worker")) {
+                r.fail(QStringLiteral("%1 is not a mode; use full, server or worker").arg(ValueReader::quoted(mode)));
+                return;
+            }
+            c.mode = mode;
+        }},
+    {"shutdownGracePeriod", "SHUTDOWN_GRACE_PERIOD", false,
+        [](const ValueReader &r, ServerConfig &c, App &) {
+            r.integer(c.shutdownGracePeriodMs, 0, INT_MAX, QStringLiteral("milliseconds >= 0"));
+        }},
+    {"userAuthenticationTimeout", "USER_AUTHENTICATION_TIMEOUT", false,
+        [](const ValueReader &r, ServerConfig &c, App &) {
+            r.integer(c.userAuthenticationTimeoutMs, 1, INT_MAX, QStringLiteral("milliseconds >= 1"));
+        }},
+    {"httpApi.acceptTraffic.memoryThreshold", "HTTP_ACCEPT_TRAFFIC_MEMORY_THRESHOLD", false,
+        [](const ValueReader &r, ServerConfig &c, App &) {
+            r.integer(c.acceptTrafficMemoryThreshold, 0, 100, QStringLiteral("a percentage 0-100"));
+        }},
+    {"httpApi.requestLimitInMb", nullptr, false,
+        [](const ValueReader &r, ServerConfig &c, App &) {
+            r.number(c.httpRequestLimitInMb, 0, true, QStringLiteral("a size in MB > 0"));
+        }},
+    {"ssl.certPath", "SSL_CERT", false, [](const ValueReader &r, ServerConfig &c, App &) { r.string(c.sslCertPath); }},
+    {"ssl.keyPath", "SSL_KEY", false, [](const ValueReader &r, ServerConfig &c, App &) { r.string(c.sslKeyPath); }},
+    {"ssl.passphrase", "SSL_PASS", true,
+        [](const ValueReader &r, ServerConfig &c, App &) { r.string(c.sslPassphrase); }},
+    {"ssl.caPath", "SSL_CA", false, [](const ValueReader &r, ServerConfig &c, App &) { r.string(c.sslCaPath); }},
+
+    {"channelLimits.maxNameLength", "CHANNEL_LIMITS_MAX_NAME_LENGTH", false,
+        [](const ValueReader &r, ServerConfig &, App &l) { readCount(r, l.maxChannelNameLength); }},
+    {"channelLimits.cacheTtl", "CHANNEL_CACHE_TTL", false,
+        [](const ValueReader &r, ServerConfig &c, App &) {
+            r.integer(c.cacheTtlSeconds, -1, INT_MAX, QStringLiteral("seconds >= -1 (-1 or 0 = never expires)"));
+        }},
+    {"eventLimits.maxChannelsAtOnce", "EVENT_MAX_CHANNELS_AT_ONCE", false,
+        [](const ValueReader &r, ServerConfig &, App &l) { readCount(r, l.maxEventChannelsAtOnce); }},
+    {"eventLimits.maxNameLength", "EVENT_MAX_NAME_LENGTH", false,
+        [](const ValueReader &r, ServerConfig &, App &l) { readCount(r, l.maxEventNameLength); }},
+    {"eventLimits.maxPayloadInKb", "EVENT_MAX_SIZE_IN_KB", false,
+        [](const ValueReader &r, ServerConfig &, App &l) { readKb(r, l.maxEventPayloadInKb); }},
+    {"eventLimits.maxBatchSize", "EVENT_MAX_BATCH_SIZE", false,
+        [](const ValueReader &r, ServerConfig &, App &l) { readCount(r, l.maxEventBatchSize); }},
+    {"presence.maxMembersPerChannel", "PRESENCE_MAX_MEMBERS", false,
+        [](const ValueReader &r, ServerConfig &, App &l) { readCount(r, l.maxPresenceMembersPerChannel); }},
+    {"presence.maxMemberSizeInKb", "PRESENCE_MAX_MEMBER_SIZE", false,
+        [](const ValueReader &r, ServerConfig &, App &l) { readKb(r, l.maxPresenceMemberSizeInKb); }},
+
+    {"metrics.enabled", "METRICS_ENABLED", false,
+        [](const ValueReader &r, ServerConfig &c, App &) { r.boolean(c.metrics.enabled); }},
+    {"metrics.driver", "METRICS_DRIVER", false,
+        [](const ValueReader &r, ServerConfig &c, App &) {
+            QString driver;
+            if (!r.string(driver)) {
+                return;
+            }
+            if (driver != QLatin1String("prometheus")) {
+                r.fail(QStringLiteral("%1 is not supported: only prometheus is supported")
+                           .arg(ValueReader::quoted(driver)));
+                return;
+            }
+            c.metrics.driver = driver;
+        }},
+    {"metrics.host", "METRICS_HOST", false,
+        [](const ValueReader &r, ServerConfig &c, App &) { readHost(r, c.metrics.host); }},
+    {"metrics.port", "METRICS_SERVER_PORT", false,
+        [](const ValueReader &r, ServerConfig &c, App &) { r.port(c.metrics.port); }},
+    {"metrics.prometheus.prefix", "METRICS_PROMETHEUS_PREFIX", false,
+        [](const ValueReader &r, ServerConfig &c, App &) {
+            QString prefix;
+            if (!r.string(prefix)) {
+                return;
+            }
+            static const QRegularExpression valid(QStringLiteral("^[a-zA-Z_:][a-zA-Z0-9_:]*$"));
+            if (!prefix.isEmpty() && !valid.match(prefix).hasMatch()) {
+                r.fail(QStringLiteral("%1 would not make valid Prometheus metric names (allowed: letters, digits, "
+                                      "_ and :, not starting with a digit)")
+                           .arg(ValueReader::quoted(prefix)));
+                return;
+            }
+            c.metrics.prefix = prefix;
+        }},
+    {"metrics.prometheus.portInName", "METRICS_PROMETHEUS_PORT_IN_NAME", false,
+        [](const ValueReader &r, ServerConfig &c, App &) { r.boolean(c.metrics.portInName); }},
+
+    {"adapter.driver", "ADAPTER_DRIVER", false,
+        [](const ValueReader &r, ServerConfig &c, App &) {
+            QString driver;
+            if (!r.string(driver)) {
+                return;
+            }
+            if (driver != QLatin1String("local") && driver != QLatin1String("redis")) {
+                r.fail(QStringLiteral("%1 is not supported: qsoketi supports the local and redis adapters")
+                           .arg(ValueReader::quoted(driver)));
+                return;
+            }
+            c.adapter.driver = driver;
+        }},
+    {"adapter.redis.prefix", "ADAPTER_REDIS_PREFIX", false,
+        [](const ValueReader &r, ServerConfig &c, App &) { r.string(c.adapter.redisPrefix); }},
+    {"adapter.redis.requestsTimeout", "ADAPTER_REDIS_REQUESTS_TIMEOUT", false,
+        [](const ValueReader &r, ServerConfig &c, App &) {
+            r.integer(c.adapter.requestsTimeoutMs, 1, INT_MAX, QStringLiteral("milliseconds >= 1"));
+        }},
+    {"database.redis.host", "DB_REDIS_HOST", false,
+        [](const ValueReader &r, ServerConfig &c, App &) {
+            QString host;
+            if (!r.string(host)) {
+                return;
+            }
+            if (host.trimmed().isEmpty()) {
+                r.expected(QStringLiteral("a host name or address"));
+                return;
+            }
+            c.adapter.redisHost = host.trimmed();
+        }},
+    {"database.redis.port", "DB_REDIS_PORT", false,
+        [](const ValueReader &r, ServerConfig &c, App &) { r.port(c.adapter.redisPort); }},
+    {"database.redis.db", "DB_REDIS_DB", false,
+        [](const ValueReader &r, ServerConfig &c, App &) {
+            r.integer(c.adapter.redisDb, 0, INT_MAX, QStringLiteral("a database number >= 0"));
+        }},
+    {"database.redis.username", "DB_REDIS_USERNAME", false,
+        [](const ValueReader &r, ServerConfig &c, App &) { r.string(c.adapter.redisUsername); }},
+    {"database.redis.password", "DB_REDIS_PASSWORD", true,
+        [](const ValueReader &r, ServerConfig &c, App &) { r.string(c.adapter.redisPassword); }},
+
+    {"webhooks.batching.enabled", "WEBHOOKS_BATCHING", false,
+        [](const ValueReader &r, ServerConfig &c, App &) { r.boolean(c.webhooksBatching); }},
+    {"webhooks.batching.duration", "WEBHOOKS_BATCHING_DURATION", false,
+        [](const ValueReader &r, ServerConfig &c, App &) {
+            r.integer(c.webhooksBatchingDurationMs, 1, INT_MAX, QStringLiteral("milliseconds >= 1"));
+        }},
+
+    // qsoketi extensions (listed in ConfigLoader.h).
+    {"wsMaxMessageSizeInKb", "WS_MAX_MESSAGE_SIZE_IN_KB", false,
+        [](const ValueReader &r, ServerConfig &c, App &) {
+            r.integer(c.wsMaxMessageSizeInKb, 1, 1048576, QStringLiteral("a size in KB 1-1048576"));
+        }},
+    {"wsMaxBackpressureInKb", "WS_MAX_BACKPRESSURE_IN_KB", false,
+        [](const ValueReader &r, ServerConfig &c, App &) {
+            int kb = 0;
+            if (r.integer(kb, 1, 1048576, QStringLiteral("a size in KB 1-1048576"))) {
+                c.wsMaxBackpressureBytes = qint64(kb) * 1024;
+            }
+        }},
+    {"wsIdleTimeout", "WS_IDLE_TIMEOUT", false,
+        [](const ValueReader &r, ServerConfig &c, App &) {
+            r.integer(c.wsIdleTimeoutSeconds, 0, INT_MAX / 1000, QStringLiteral("seconds >= 0 (0 = never)"));
+        }},
+    {"channelLimits.maxPerConnection", "CHANNEL_LIMITS_MAX_PER_CONNECTION", false,
+        [](const ValueReader &r, ServerConfig &c, App &) {
+            // 0 would refuse every subscription; unlimited is spelled -1 as elsewhere in soketi's limits.
+            const QString what = QStringLiteral("an integer >= 1 or -1 (unlimited)");
+            int limit = 0;
+            if (!r.integer(limit, -1, INT_MAX, what)) {
+                return;
+            }
+            if (limit == 0) {
+                r.expected(what);
+                return;
+            }
+            c.maxChannelsPerConnection = limit;
+        }},
+};
+
+} // namespace
+
+std::span<const ServerOptions::Option> ServerOptions::all()
+{
+    return kOptions;
+}
+
+const ServerOptions::Option *ServerOptions::find(const QString &path)
+{
+    for (const Option &option : kOptions) {
+        if (path == QLatin1String(option.path)) {
+            return &option;
+        }
+    }
+    return nullptr;
+}
+
+const ServerOptions::Option *ServerOptions::findByVariable(const QString &name)
+{
+    for (const Option &option : kOptions) {
+        if (option.env && name == QLatin1String(option.env)) {
+            return &option;
+        }
+    }
+    return nullptr;
+}
+
+void ServerOptions::checkCombinations(
+    const ServerConfig &config, const QHash<QString, ConfigSource> &sources, QStringList &errors, QStringList &warnings)
+{
+    const auto labelOf = [&sources](const char *path, const QString &fallback) {
+        const auto it = sources.constFind(QLatin1String(path));
+        return it == sources.constEnd() ? fallback : it->label();
+    };
+
+    const bool hasCert = !config.sslCertPath.isEmpty();
+    const bool hasKey = !config.sslKeyPath.isEmpty();
+    if (hasCert && !hasKey) {
+        errors.append(labelOf("ssl.certPath", QStringLiteral("ssl.certPath"))
+            + QStringLiteral(": TLS needs a key too (SOKETI_SSL_KEY / \"ssl.keyPath\")"));
+    } else if (hasKey && !hasCert) {
+        errors.append(labelOf("ssl.keyPath", QStringLiteral("ssl.keyPath"))
+            + QStringLiteral(": TLS needs a certificate too (SOKETI_SSL_CERT / \"ssl.certPath\")"));
+    }
+    const std::pair<const char *, const QString *> files[] = {
+        {"ssl.certPath", &config.sslCertPath}, {"ssl.keyPath", &config.sslKeyPath}, {"ssl.caPath", &config.sslCaPath}};
+    for (const auto &[path, file] : files) {
+        if (file->isEmpty()) {
+            continue;
+        }
+        const QFileInfo info(*file);
+        if (!info.isFile() || !info.isReadable()) {
+            errors.append(labelOf(path, QLatin1String(path))
+                + QStringLiteral(": %1 is not a readable file").arg(ValueReader::quoted(*file)));
+        }
+    }
+
+    // Two listeners can share a port only on distinct, specific addresses.
+    const auto isWildcard = [](const QString &host) {
+        return QHostAddress(host).isEqual(QHostAddress::AnyIPv4) || QHostAddress(host).isEqual(QHostAddress::AnyIPv6);
+    };
+    const bool addressesOverlap =
+        config.metrics.host == config.host || isWildcard(config.host) || isWildcard(config.metrics.host);
+    if (config.metrics.port == config.port && addressesOverlap) {
+        const QString label = sources.contains(QStringLiteral("metrics.port"))
+            ? labelOf("metrics.port", {})
+            : labelOf("port", QStringLiteral("port"));
+        errors.append(
+            label + QStringLiteral(": the metrics server and the main server cannot share port %1").arg(config.port));
+    }
+
+    if (!config.pathPrefix.isEmpty() && !config.pathPrefix.startsWith(u'/')) {
+        warnings.append(labelOf("pathPrefix", QStringLiteral("pathPrefix"))
+            + QStringLiteral(": %1 does not start with \"/\", so no request path can match it")
+                  .arg(ValueReader::quoted(config.pathPrefix)));
+    }
+}
+
+} // namespace qsoketi
