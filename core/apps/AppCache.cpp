@@ -5,7 +5,7 @@
 
 #include <QSet>
 
-#include "apps/AppFields.h"
+#include "apps/AppColumns.h"
 
 namespace qsoketi {
 
@@ -50,7 +50,7 @@ void AppCache::refresh(const QStringList &ids, const QList<AppPtr> &apps, QList<
     for (const AppPtr &app : apps) {
         seen.insert(app->id);
         const AppPtr previous = put(app);
-        if (previous && !AppFields::same(*previous, *app)) {
+        if (previous && !AppColumns::same(*previous, *app)) {
             changed->append(app);
         }
     }

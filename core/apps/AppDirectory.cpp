@@ -6,7 +6,7 @@
 
 #include <QDateTime>
 
-#include "apps/AppFields.h"
+#include "apps/AppColumns.h"
 #include "apps/AppStoreLogging.h"
 #include "apps/AppStoreOperations.h"
 #include "apps/AppStoreWorker.h"
@@ -190,7 +190,7 @@ void AppDirectory::onLookupReply(By by, const QString &value, quint64 ticket, co
         } else if (const AppPtr app = reply.first()) {
             const AppPtr previous = m_cache.put(app);
             m_cache.clearMissing(app);
-            if (previous && !AppFields::same(*previous, *app)) {
+            if (previous && !AppColumns::same(*previous, *app)) {
                 changed = app;
             }
             answer = app;
@@ -353,7 +353,7 @@ void AppDirectory::applyWrite(const AppStoreReply &reply, const QString &removed
         for (const AppPtr &app : reply.apps) {
             const AppPtr previous = m_cache.put(app);
             m_cache.clearMissing(app);
-            if (!previous || !AppFields::same(*previous, *app)) {
+            if (!previous || !AppColumns::same(*previous, *app)) {
                 changed.append(app);
             }
         }

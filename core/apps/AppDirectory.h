@@ -67,7 +67,7 @@ public:
     void list(ReplyCallback done, QObject *context = nullptr);
     // The app as the store has it now (no cache); a reply without apps = no such app.
     void get(const QString &id, ReplyCallback done, QObject *context = nullptr);
-    // fields: AppFields names; id, key and secret are generated when not given.
+    // fields: AppColumns names; id, key and secret are generated when not given.
     void add(const QJsonObject &fields, ReplyCallback done, QObject *context = nullptr);
     // Only the given fields change; null or "default" resets one (limits: to the server default).
     void update(const QString &id, const QJsonObject &changes, ReplyCallback done, QObject *context = nullptr);

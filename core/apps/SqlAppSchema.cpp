@@ -9,7 +9,7 @@ namespace qsoketi {
 namespace {
 
 using Driver = AppStoreConfig::Driver;
-using Type = AppFields::Type;
+using Type = AppColumns::Type;
 
 QString typeName(Driver driver, Type type)
 {
@@ -35,7 +35,7 @@ QString literal(const QVariant &value)
     if (value.typeId() == QMetaType::Bool) {
         return value.toBool() ? QStringLiteral("1") : QStringLiteral("0");
     }
-    return value.toString(); // numbers only: AppFields defaults
+    return value.toString(); // numbers only: AppColumns defaults
 }
 
 } // namespace
@@ -63,7 +63,7 @@ QString SqlAppSchema::quoteTable(Driver driver, const QString &name)
     return parts.join(u'.');
 }
 
-QString SqlAppSchema::columnDefinition(Driver driver, const AppFields::Field &field)
+QString SqlAppSchema::columnDefinition(Driver driver, const AppColumns::Field &field)
 {
     QString definition = quoteColumn(driver, QLatin1String(field.column)) + u' ' + typeName(driver, field.type);
     const bool nullable = field.serverDefault || field.type == Type::Json
@@ -71,7 +71,7 @@ QString SqlAppSchema::columnDefinition(Driver driver, const AppFields::Field &fi
     if (!nullable) {
         definition += QStringLiteral(" NOT NULL");
         if (field.type != Type::String) {
-            definition += QStringLiteral(" DEFAULT ") + literal(AppFields::defaultValue(field, App{}));
+            definition += QStringLiteral(" DEFAULT ") + literal(AppColumns::defaultValue(field, App{}));
         }
     }
     return definition;
@@ -80,14 +80,14 @@ QString SqlAppSchema::columnDefinition(Driver driver, const AppFields::Field &fi
 QString SqlAppSchema::createTable(Driver driver, const QString &quotedTable)
 {
     QStringList columns;
-    for (const AppFields::Field &field : AppFields::all()) {
+    for (const AppColumns::Field &field : AppColumns::all()) {
         columns.append(columnDefinition(driver, field));
     }
     columns.append(QStringLiteral("PRIMARY KEY (%1)").arg(quoteColumn(driver, QStringLiteral("id"))));
     return QStringLiteral("CREATE TABLE IF NOT EXISTS %1 (%2)").arg(quotedTable, columns.join(QStringLiteral(", ")));
 }
 
-QString SqlAppSchema::addColumn(Driver driver, const QString &quotedTable, const AppFields::Field &field)
+QString SqlAppSchema::addColumn(Driver driver, const QString &quotedTable, const AppColumns::Field &field)
 {
     return QStringLiteral("ALTER TABLE %1 ADD COLUMN %2").arg(quotedTable, columnDefinition(driver, field));
 }

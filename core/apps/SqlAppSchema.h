@@ -3,13 +3,13 @@
 
 #include <QString>
 
-#include "apps/AppFields.h"
+#include "apps/AppColumns.h"
 #include "apps/AppStoreConfig.h"
 
 namespace qsoketi {
 
 // SQL text that depends on the database: identifier quoting and the DDL of the app table. Only names
-// from the configuration and from AppFields reach it; values always travel as bound parameters.
+// from the configuration and from AppColumns reach it; values always travel as bound parameters.
 class SqlAppSchema final
 {
 public:
@@ -21,10 +21,10 @@ public:
     // soketi's table plus qsoketi's columns (used for SQLite, which qsoketi creates itself).
     static QString createTable(AppStoreConfig::Driver driver, const QString &quotedTable);
     // What adds field's column, e.g. for the grace-period columns a soketi table lacks.
-    static QString addColumn(AppStoreConfig::Driver driver, const QString &quotedTable, const AppFields::Field &field);
+    static QString addColumn(AppStoreConfig::Driver driver, const QString &quotedTable, const AppColumns::Field &field);
 
 private:
-    static QString columnDefinition(AppStoreConfig::Driver driver, const AppFields::Field &field);
+    static QString columnDefinition(AppStoreConfig::Driver driver, const AppColumns::Field &field);
 };
 
 } // namespace qsoketi

@@ -7,7 +7,7 @@
 #include <QSqlField>
 #include <QSqlQuery>
 
-#include "apps/AppFields.h"
+#include "apps/AppColumns.h"
 #include "apps/SqlAppSchema.h"
 #include "apps/SqlConnectionFactory.h"
 
@@ -109,7 +109,7 @@ AppStoreReply SqlAppStore::createSqliteSchema()
     if (AppStoreReply reply = readColumns(); !reply.ok()) {
         return reply;
     }
-    for (const AppFields::Field &field : AppFields::all()) {
+    for (const AppColumns::Field &field : AppColumns::all()) {
         if (!m_columns.contains(QLatin1String(field.column))
             && !query.exec(SqlAppSchema::addColumn(m_config.driver, table(), field))) {
             return AppStoreReply::failure(
@@ -206,7 +206,7 @@ AppStoreReply SqlAppStore::write(const QString &sql, const QVariantList &values,
 
 AppPtr SqlAppStore::toApp(const QSqlRecord &record) const
 {
-    return std::make_shared<const App>(AppFields::fromRecord(record, m_config.defaults));
+    return std::make_shared<const App>(AppColumns::fromRecord(record, m_config.defaults));
 }
 
 AppStoreReply SqlAppStore::findBy(const char *name, const QString &value)
@@ -290,7 +290,7 @@ QVariant SqlAppStore::bindable(const QString &columnName, const QVariant &value)
 
 QString SqlAppStore::missingColumnHint(const QString &columnName) const
 {
-    const AppFields::Field *field = AppFields::find(columnName);
+    const AppColumns::Field *field = AppColumns::find(columnName);
     return QStringLiteral("the app table has no %1 column; add it with: %2")
         .arg(columnName, field ? SqlAppSchema::addColumn(m_config.driver, table(), *field) : QString());
 }
@@ -298,13 +298,13 @@ QString SqlAppStore::missingColumnHint(const QString &columnName) const
 QString SqlAppStore::columnValues(const QJsonObject &fields, QStringList *columns, QVariantList *values)
 {
     for (auto it = fields.constBegin(); it != fields.constEnd(); ++it) {
-        const AppFields::Field *field = AppFields::find(it.key());
+        const AppColumns::Field *field = AppColumns::find(it.key());
         if (!field) {
             return QStringLiteral("unknown app field \"%1\"").arg(it.key());
         }
         QVariant value;
         QString error;
-        if (!AppFields::validate(*field, it.value(), &value, &error)) {
+        if (!AppColumns::validate(*field, it.value(), &value, &error)) {
             return error;
         }
         const QString columnName = QLatin1String(field->column);
@@ -314,10 +314,10 @@ QString SqlAppStore::columnValues(const QJsonObject &fields, QStringList *column
                 return missingColumnHint(columnName);
             }
         }
-        const bool nullable = field->serverDefault || field->type == AppFields::Type::String
-            || field->type == AppFields::Type::Int64; // the last two: the previous secret and its expiry
+        const bool nullable = field->serverDefault || field->type == AppColumns::Type::String
+            || field->type == AppColumns::Type::Int64; // the last two: the previous secret and its expiry
         if (value.isNull() && !nullable) {
-            value = AppFields::defaultValue(*field, m_config.defaults); // soketi's NOT NULL columns
+            value = AppColumns::defaultValue(*field, m_config.defaults); // soketi's NOT NULL columns
         }
         columns->append(column(field->column));
         values->append(bindable(columnName, value));
@@ -334,7 +334,7 @@ AppStoreReply SqlAppStore::insert(const QJsonObject &fields)
     const QString key = fields.value(QLatin1String("key")).toString();
     QJsonObject complete = fields;
     // soketi's schema declares the flags and rates NOT NULL: write every known column's value.
-    for (const AppFields::Field &field : AppFields::all()) {
+    for (const AppColumns::Field &field : AppColumns::all()) {
         const QString name = QLatin1String(field.name);
         if (!complete.contains(name) && !field.serverDefault && m_columns.contains(QLatin1String(field.column))) {
             complete.insert(name, QJsonValue::Null);

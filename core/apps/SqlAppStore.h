@@ -41,7 +41,7 @@ public:
     AppStoreReply findByIds(const QStringList &ids); // the apps still there, any order
     AppStoreReply list();
 
-    // fields: camelCase names (AppFields) with JSON values; id, key and secret are required. Fields left
+    // fields: camelCase names (AppColumns) with JSON values; id, key and secret are required. Fields left
     // out get NULL (server-default columns) or the built-in default.
     AppStoreReply insert(const QJsonObject &fields);
     // Only the given fields change; null or "default" resets one.

@@ -330,6 +330,25 @@ bool ConfigBuilder::resolveApp(const RawApp &raw, App *app)
 
 ConfigResult ConfigBuilder::finish()
 {
+    m_config.appStore.defaults = m_appDefaults;
+    if (m_config.appStore.driver != AppStoreConfig::Driver::Array) {
+        // The apps come from the database: the array apps, the default app included, are never served.
+        for (const RawApp &raw : std::as_const(m_apps)) {
+            for (const AppFields::Field &known : AppFields::all()) { // a fixed order: the first set field is named
+                const auto field = raw.fields.constFind(QLatin1String(known.name));
+                if (field != raw.fields.constEnd() && field->source.kind != ConfigSource::Kind::BuiltIn) {
+                    m_warnings.append(field->source.label()
+                        + QStringLiteral(": ignored, SOKETI_APP_MANAGER_DRIVER=%1 reads the apps from the database")
+                              .arg(AppStoreConfig::driverName(m_config.appStore.driver)));
+                    break;
+                }
+            }
+        }
+        m_config.apps.clear();
+        m_config.appStore.arrayApps.clear();
+        ServerOptions::checkCombinations(m_config, m_sources, m_errors, m_warnings);
+        return ConfigResult{m_config, m_errors, m_warnings};
+    }
     QList<App> apps;
     QList<const RawApp *> origins;
     for (const RawApp &raw : std::as_const(m_apps)) {
@@ -368,6 +387,7 @@ ConfigResult ConfigBuilder::finish()
         }
     }
     m_config.apps = apps;
+    m_config.appStore.arrayApps = apps;
     ServerOptions::checkCombinations(m_config, m_sources, m_errors, m_warnings);
     return ConfigResult{m_config, m_errors, m_warnings};
 }

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "apps/AppFields.h"
+#include "apps/AppColumns.h"
 
 #include <array>
 #include <climits>
@@ -15,8 +15,8 @@ namespace qsoketi {
 
 namespace {
 
-using Type = AppFields::Type;
-using Field = AppFields::Field;
+using Type = AppColumns::Type;
+using Field = AppColumns::Field;
 
 // clang-format off
 #define QSOKETI_APP_GET(member) [](const App &a) { return QVariant::fromValue(a.member); }
@@ -210,12 +210,12 @@ QJsonArray redactedWebhooks(const QJsonArray &hooks)
 
 } // namespace
 
-std::span<const Field> AppFields::all()
+std::span<const Field> AppColumns::all()
 {
     return kFields;
 }
 
-const Field *AppFields::find(const QString &name)
+const Field *AppColumns::find(const QString &name)
 {
     for (const Field &field : kFields) {
         if (name == QLatin1String(field.name) || name == QLatin1String(field.column)) {
@@ -225,7 +225,7 @@ const Field *AppFields::find(const QString &name)
     return nullptr;
 }
 
-App AppFields::fromRecord(const QSqlRecord &record, const App &defaults)
+App AppColumns::fromRecord(const QSqlRecord &record, const App &defaults)
 {
     App app = defaults;
     for (const Field &field : kFields) {
@@ -246,7 +246,7 @@ App AppFields::fromRecord(const QSqlRecord &record, const App &defaults)
     return app;
 }
 
-QJsonObject AppFields::toJson(const App &app, bool withSecrets)
+QJsonObject AppColumns::toJson(const App &app, bool withSecrets)
 {
     QJsonObject object;
     for (const Field &field : kFields) {
@@ -262,12 +262,12 @@ QJsonObject AppFields::toJson(const App &app, bool withSecrets)
     return object;
 }
 
-bool AppFields::same(const App &a, const App &b)
+bool AppColumns::same(const App &a, const App &b)
 {
     return toJson(a, true) == toJson(b, true);
 }
 
-bool AppFields::validate(const Field &field, const QJsonValue &value, QVariant *out, QString *error)
+bool AppColumns::validate(const Field &field, const QJsonValue &value, QVariant *out, QString *error)
 {
     const QString name = QLatin1String(field.name);
     const bool reset =
@@ -335,7 +335,7 @@ bool AppFields::validate(const Field &field, const QJsonValue &value, QVariant *
     return false;
 }
 
-QVariant AppFields::defaultValue(const Field &field, const App &defaults)
+QVariant AppColumns::defaultValue(const Field &field, const App &defaults)
 {
     if (field.type == Type::Json) {
         return QStringLiteral("[]");

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// AppFields: how a row of soketi's table becomes an App (spec §3: NULL or '' = the server default, flags
+// AppColumns: how a row of soketi's table becomes an App (spec §3: NULL or '' = the server default, flags
 // as bool, integer or text), which values a write accepts, and what JSON output hides.
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -7,7 +7,7 @@
 #include <QSqlRecord>
 #include <QTest>
 
-#include "apps/AppFields.h"
+#include "apps/AppColumns.h"
 
 using namespace qsoketi;
 
@@ -34,7 +34,7 @@ App defaults()
 
 } // namespace
 
-class TestAppFields final : public QObject
+class TestAppColumns final : public QObject
 {
     Q_OBJECT
 
@@ -48,7 +48,7 @@ private slots:
     void findsByNameOrColumn();
 };
 
-void TestAppFields::readsColumns_data()
+void TestAppColumns::readsColumns_data()
 {
     QTest::addColumn<QString>("column");
     QTest::addColumn<QVariant>("raw");
@@ -94,24 +94,24 @@ void TestAppFields::readsColumns_data()
     QTest::newRow("webhooks object: none") << "webhooks" << QVariant(QStringLiteral("{}")) << "webhooks" << QVariant(0);
 }
 
-void TestAppFields::readsColumns()
+void TestAppColumns::readsColumns()
 {
     QFETCH(QString, column);
     QFETCH(QVariant, raw);
     QFETCH(QString, field);
     QFETCH(QVariant, expected);
     const App app =
-        AppFields::fromRecord(record({{QStringLiteral("id"), QStringLiteral("1")}, {column, raw}}), defaults());
-    const AppFields::Field *f = AppFields::find(field);
+        AppColumns::fromRecord(record({{QStringLiteral("id"), QStringLiteral("1")}, {column, raw}}), defaults());
+    const AppColumns::Field *f = AppColumns::find(field);
     QVERIFY(f);
-    const QVariant value = f->type == AppFields::Type::Json ? QVariant(app.webhooks.size()) : f->get(app);
+    const QVariant value = f->type == AppColumns::Type::Json ? QVariant(app.webhooks.size()) : f->get(app);
     QCOMPARE(value.toString(), expected.toString());
 }
 
-void TestAppFields::missingColumnsKeepDefaults()
+void TestAppColumns::missingColumnsKeepDefaults()
 {
     // soketi's oldest fixture has neither the limit columns nor enable_user_authentication.
-    const App app = AppFields::fromRecord(
+    const App app = AppColumns::fromRecord(
         record({{QStringLiteral("id"), QStringLiteral("a")}, {QStringLiteral("key"), QStringLiteral("k")},
             {QStringLiteral("SECRET"), QStringLiteral("s")}}),
         defaults());
@@ -122,7 +122,7 @@ void TestAppFields::missingColumnsKeepDefaults()
     QVERIFY(app.previousSecret.isEmpty());
 }
 
-void TestAppFields::validate_data()
+void TestAppColumns::validate_data()
 {
     QTest::addColumn<QString>("field");
     QTest::addColumn<QJsonValue>("value");
@@ -163,17 +163,17 @@ void TestAppFields::validate_data()
                                       << false << QVariant();
 }
 
-void TestAppFields::validate()
+void TestAppColumns::validate()
 {
     QFETCH(QString, field);
     QFETCH(QJsonValue, value);
     QFETCH(bool, ok);
     QFETCH(QVariant, stored);
-    const AppFields::Field *f = AppFields::find(field);
+    const AppColumns::Field *f = AppColumns::find(field);
     QVERIFY(f);
     QVariant out(QStringLiteral("untouched"));
     QString error;
-    QCOMPARE(AppFields::validate(*f, value, &out, &error), ok);
+    QCOMPARE(AppColumns::validate(*f, value, &out, &error), ok);
     if (ok) {
         QCOMPARE(out.isNull(), stored.isNull());
         QCOMPARE(out.toString(), stored.toString());
@@ -183,7 +183,7 @@ void TestAppFields::validate()
     }
 }
 
-void TestAppFields::jsonHidesSecretsUnlessAsked()
+void TestAppColumns::jsonHidesSecretsUnlessAsked()
 {
     App app;
     app.secret = QStringLiteral("top-secret");
@@ -191,29 +191,29 @@ void TestAppFields::jsonHidesSecretsUnlessAsked()
     app.webhooks = QJsonArray{QJsonObject{{QStringLiteral("url"), QStringLiteral("https://user:pw@h/x?token=t0k")},
         {QStringLiteral("headers"), QJsonObject{{QStringLiteral("Authorization"), QStringLiteral("Bearer b3arer")}}},
         {QStringLiteral("event_types"), QJsonArray{QStringLiteral("channel_occupied")}}}};
-    const QString hidden = QString::fromUtf8(QJsonDocument(AppFields::toJson(app, false)).toJson());
+    const QString hidden = QString::fromUtf8(QJsonDocument(AppColumns::toJson(app, false)).toJson());
     for (const char *secret : {"top-secret", "old-secret", "pw@", "t0k", "b3arer"}) {
         QVERIFY2(!hidden.contains(QLatin1String(secret)), secret);
     }
     QVERIFY(hidden.contains(QLatin1String("https://h/x")));
     QVERIFY(hidden.contains(QLatin1String("\"key\": \"app-key\"")));
-    const QJsonObject shown = AppFields::toJson(app, true);
+    const QJsonObject shown = AppColumns::toJson(app, true);
     QCOMPARE(shown.value(QLatin1String("secret")).toString(), QStringLiteral("top-secret"));
     QCOMPARE(shown.value(QLatin1String("webhooks")).toArray(), app.webhooks);
-    QCOMPARE(shown.size(), qsizetype(AppFields::all().size()));
-    QVERIFY(AppFields::same(app, app));
+    QCOMPARE(shown.size(), qsizetype(AppColumns::all().size()));
+    QVERIFY(AppColumns::same(app, app));
     App other = app;
     other.maxEventBatchSize = 3;
-    QVERIFY(!AppFields::same(app, other));
+    QVERIFY(!AppColumns::same(app, other));
 }
 
-void TestAppFields::findsByNameOrColumn()
+void TestAppColumns::findsByNameOrColumn()
 {
-    QCOMPARE(AppFields::find(QStringLiteral("max_read_req_per_sec")),
-        AppFields::find(QStringLiteral("maxReadRequestsPerSecond")));
-    QVERIFY(!AppFields::find(QStringLiteral("MaxReadRequestsPerSecond")));
-    QVERIFY(!AppFields::find(QStringLiteral("colour")));
+    QCOMPARE(AppColumns::find(QStringLiteral("max_read_req_per_sec")),
+        AppColumns::find(QStringLiteral("maxReadRequestsPerSecond")));
+    QVERIFY(!AppColumns::find(QStringLiteral("MaxReadRequestsPerSecond")));
+    QVERIFY(!AppColumns::find(QStringLiteral("colour")));
 }
 
-QTEST_APPLESS_MAIN(TestAppFields)
-#include "tst_appfields.moc"
+QTEST_APPLESS_MAIN(TestAppColumns)
+#include "tst_appcolumns.moc"

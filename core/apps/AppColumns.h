@@ -17,7 +17,7 @@ namespace qsoketi {
 // The fields of an app, their columns in soketi's SQL table (spec §3, §10) and the rules for values
 // written by `qsoketi apps` or the dashboard. One table drives reading rows, writing rows, JSON output and
 // the SQLite schema, so a field added here is handled everywhere.
-class AppFields final
+class AppColumns final
 {
 public:
     enum class Type
