@@ -379,16 +379,20 @@ ConfigResult ConfigBuilder::finish()
                 break;
             }
         }
-        if (apps.at(i).secret == App{}.secret) {
-            m_warnings.append(QStringLiteral("app \"%1\" uses soketi's well-known default secret; set "
-                                             "SOKETI_DEFAULT_APP_SECRET or the app's \"secret\" before exposing "
-                                             "the server")
-                                  .arg(apps.at(i).id));
-        }
     }
     m_config.apps = apps;
     m_config.appStore.arrayApps = apps;
     ServerOptions::checkCombinations(m_config, m_sources, m_errors, m_warnings);
+    // Only for a config that starts a server: a rejected one is reported by its errors alone (one line for
+    // SOKETI_APP_MANAGER_DRIVER=dynamodb, not a remark about the default app that would never be served).
+    for (const App &app : std::as_const(apps)) {
+        if (app.secret == App{}.secret && m_errors.isEmpty()) {
+            m_warnings.append(QStringLiteral("app \"%1\" uses soketi's well-known default secret; set "
+                                             "SOKETI_DEFAULT_APP_SECRET or the app's \"secret\" before exposing "
+                                             "the server")
+                                  .arg(app.id));
+        }
+    }
     return ConfigResult{m_config, m_errors, m_warnings};
 }
 
