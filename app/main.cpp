@@ -3,19 +3,24 @@
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QDir>
+#include <QFileInfo>
 #include <QProcessEnvironment>
 #include <QTextStream>
 
 #include "AppsCommand.h"
+#include "DisplayProbe.h"
 #include "ServerCore.h"
+#include "StartupBanner.h"
 #include "UnixSignalWatcher.h"
 #include "config/ConfigLoader.h"
+#include "config/DotEnvFile.h"
 #include "eventloop/EpollEventDispatcher.h"
 #include "logging/LogCategories.h"
 
 #ifdef QSOKETI_HAS_GUI
 #include <QApplication>
 
+#include "AppIcon.h"
 #include "DashboardWindow.h"
 #endif
 
@@ -42,10 +47,44 @@ void logLine(QtMsgType type, const QMessageLogContext &context, const QString &m
     return false;
 }
 
-[[maybe_unused]] bool displayAvailable()
+// The ten most used variables (generated from the option table, packaging/config/options.txt).
+const char kCommonVariables[] =
+#include "CommonVariables.inc"
+    ;
+
+QString namesList(QStringList names)
 {
-    return qEnvironmentVariableIsSet("DISPLAY") || qEnvironmentVariableIsSet("WAYLAND_DISPLAY")
-        || qEnvironmentVariableIsSet("QT_QPA_PLATFORM");
+    names.sort();
+    const qsizetype shown = 6;
+    if (names.size() <= shown)
+        return names.join(QStringLiteral(", "));
+    return names.mid(0, shown).join(QStringLiteral(", ")) + QStringLiteral(", +%1 more").arg(names.size() - shown);
+}
+
+// Where the settings came from, in ConfigLoader's precedence order (names only, never values).
+QStringList configSources(const QString &configFile, const QProcessEnvironment &env)
+{
+    QStringList sources{QStringLiteral("built-in defaults")};
+    if (!configFile.isEmpty())
+        sources.append(QStringLiteral("--config %1").arg(QFileInfo(configFile).absoluteFilePath()));
+    const QString dotEnvPath = QDir::current().absoluteFilePath(QStringLiteral(".env"));
+    QStringList fromDotEnv;
+    QStringList ignoredWarnings;
+    const QMap<QString, QString> dotEnv = qsoketi::DotEnvFile::read(dotEnvPath, &ignoredWarnings);
+    for (auto it = dotEnv.cbegin(); it != dotEnv.cend(); ++it) {
+        if (it.key().startsWith(QLatin1String("SOKETI_")) && !env.contains(it.key()) && !it.value().isEmpty())
+            fromDotEnv.append(it.key());
+    }
+    if (!fromDotEnv.isEmpty())
+        sources.append(QStringLiteral(".env %1 (%2)").arg(dotEnvPath, namesList(fromDotEnv)));
+    QStringList fromEnv;
+    for (const QString &name : env.keys()) {
+        if (name.startsWith(QLatin1String("SOKETI_")) && !env.value(name).isEmpty())
+            fromEnv.append(name);
+    }
+    if (!fromEnv.isEmpty())
+        sources.append(QStringLiteral("environment (%1)").arg(namesList(fromEnv)));
+    return sources;
 }
 
 } // namespace
@@ -62,14 +101,23 @@ int main(int argc, char *argv[])
 #ifdef QSOKETI_HAS_GUI
     const bool wantsGui = !hasArgument(argc, argv, "--no-gui") && !hasArgument(argc, argv, "--help")
         && !hasArgument(argc, argv, "-h") && !hasArgument(argc, argv, "--version") && !hasArgument(argc, argv, "-v");
-    gui = wantsGui && displayAvailable();
-    if (wantsGui && !gui)
-        qCWarning(lcApp, "no display found (DISPLAY/WAYLAND_DISPLAY unset): running headless, as with --no-gui");
+    if (wantsGui) {
+        // Probed first: Qt aborts (exit 134) when DISPLAY names an X server that is not there.
+        const DisplayProbe::Result display = DisplayProbe::probe();
+        gui = display.usable;
+        if (!gui)
+            qCWarning(lcApp, "no display found (%s): running headless, as with --no-gui", qPrintable(display.reason));
+    }
     // Headless: an epoll dispatcher keeps each loop iteration O(active sockets) instead of O(all).
     // The GUI thread keeps the platform dispatcher, which also delivers window-system events.
     if (!gui)
         QCoreApplication::setEventDispatcher(new qsoketi::EpollEventDispatcher);
     std::unique_ptr<QCoreApplication> app(gui ? new QApplication(argc, argv) : new QCoreApplication(argc, argv));
+    if (gui) {
+        QApplication::setWindowIcon(qsoketi::AppIcon::icon());
+        // Wayland compositors find the window's icon and name through the desktop entry.
+        QGuiApplication::setDesktopFileName(QStringLiteral("io.github.qsoketi.qsoketi"));
+    }
 #else
     QCoreApplication::setEventDispatcher(new qsoketi::EpollEventDispatcher);
     std::unique_ptr<QCoreApplication> app(new QCoreApplication(argc, argv));
@@ -81,9 +129,9 @@ int main(int argc, char *argv[])
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
         "qsoketi: a Pusher Channels protocol server (WebSocket + HTTP API on 6001, Prometheus metrics on 9601).\n"
-        "Settings come from SOKETI_* environment variables, a .env file and --config (see README.md)."));
-    parser.addHelpOption();
-    parser.addVersionOption();
+        "Settings come from SOKETI_* environment variables, a .env file in the working directory and --config."));
+    const QCommandLineOption helpOption = parser.addHelpOption();
+    const QCommandLineOption versionOption = parser.addVersionOption();
     parser.addPositionalArgument(QStringLiteral("command"),
         QStringLiteral("\"start\" (the default): run the server; \"apps\": manage apps (qsoketi apps --help)."),
         QStringLiteral("[start|apps]"));
@@ -93,7 +141,21 @@ int main(int argc, char *argv[])
         QStringLiteral("no-gui"), QStringLiteral("Run headless, without the dashboard."));
     parser.addOption(configOption);
     parser.addOption(noGuiOption);
-    parser.process(*app);
+    if (!parser.parse(QCoreApplication::arguments())) {
+        qCCritical(lcApp, "%s (see --help)", qPrintable(parser.errorText()));
+        return 2; // a usage error, like the unknown command below
+    }
+    if (parser.isSet(versionOption))
+        parser.showVersion();
+    if (parser.isSet(QStringLiteral("help-all")))
+        parser.process(*app); // Qt's own options too; exits
+    if (parser.isSet(helpOption)) {
+        QTextStream(stdout) << parser.helpText()
+                            << "\nMost used settings (environment variables, or lines of a .env file), with defaults:\n"
+                            << kCommonVariables
+                            << "\nEvery setting: man qsoketi, or docs/configuration.md in the source.\n";
+        return 0;
+    }
     const QStringList positional = parser.positionalArguments();
     if (positional.size() > 1 || (positional.size() == 1 && positional[0] != QLatin1String("start"))) {
         qCCritical(lcApp, "unknown command \"%s\": the commands are \"start\" and \"apps\" (see --help)",
@@ -101,8 +163,8 @@ int main(int argc, char *argv[])
         return 2;
     }
 
-    const auto loaded = qsoketi::ConfigLoader::load(
-        parser.value(configOption), QProcessEnvironment::systemEnvironment(), QDir::currentPath());
+    const QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    const auto loaded = qsoketi::ConfigLoader::load(parser.value(configOption), environment, QDir::currentPath());
     for (const QString &warning : loaded.warnings)
         qCWarning(lcApp, "%s", qPrintable(warning));
     if (!loaded.ok()) {
@@ -119,9 +181,17 @@ int main(int argc, char *argv[])
         qCCritical(lcApp, "%s", qPrintable(error));
         return 1;
     }
-    qCInfo(lcApp, "qsoketi %s listening on %s:%u (WebSocket /app/{key} and HTTP API); %d app(s), default key \"%s\"",
-        QSOKETI_VERSION, qPrintable(loaded.config.host), unsigned(core.port()), int(loaded.config.apps.size()),
-        qPrintable(loaded.config.apps.value(0).key));
+    StartupBanner::Facts facts;
+    facts.port = core.port();
+    facts.metricsPort = core.metricsPort();
+#ifdef QSOKETI_HAS_GUI
+    facts.mode = gui ? QStringLiteral("window") : QStringLiteral("headless");
+#else
+    facts.mode = QStringLiteral("headless; built without the dashboard");
+#endif
+    facts.configSources = configSources(parser.value(configOption), environment);
+    for (const QString &line : StartupBanner::lines(loaded.config, facts))
+        qCInfo(lcApp, "%s", qPrintable(line));
 
 #ifdef QSOKETI_HAS_GUI
     std::unique_ptr<qsoketi::DashboardWindow> window;

@@ -11,46 +11,77 @@
 #include <QTcpSocket>
 #include <QTimer>
 
-#include "adapter/RedisAdapter.h"
+#include "adapter/LocalClusterView.h"
+#include "adapter/RedisClusterView.h"
 #include "logging/LogCategories.h"
 #include "metrics/MetricsEndpoint.h"
 #include "metrics/MetricsRegistry.h"
+#include "rest/BodyBudget.h"
+#include "rest/HttpConnection.h"
+#include "rest/RequestPrecheck.h"
 #include "rest/RestApi.h"
 #include "server/ActivityFeed.h"
-#include "server/HttpSession.h"
 #include "server/PusherServer.h"
 #include "webhooks/WebhookSender.h"
 
 namespace qsoketi {
+
+namespace {
+
+// The one place that knows whether this node is alone or one of a cluster.
+std::unique_ptr<ClusterView> clusterViewFor(const ServerConfig &config, MetricsRegistry &metrics)
+{
+    if (config.adapter.driver == QLatin1String("redis"))
+        return std::make_unique<RedisClusterView>(config.adapter, metrics);
+    return std::make_unique<LocalClusterView>();
+}
+
+qint64 maxRequestBodyBytes(const ServerConfig &config)
+{
+    return qint64(config.httpRequestLimitInMb * 1024 * 1024);
+}
+
+} // namespace
 
 ServerCore::ServerCore(ServerConfig config, QObject *parent)
     : QObject(parent)
     , m_config(std::move(config))
     , m_apps(m_config.apps)
     , m_metrics(std::make_unique<MetricsRegistry>(m_config.metrics, m_config.port))
-    , m_activity(new ActivityFeed(this))
-    , m_webhooks(new WebhookSender(m_apps, WebhookSender::Options::fromConfig(m_config), this))
-    , m_pusher(new PusherServer(m_config, m_apps, *m_metrics, *m_activity, *m_webhooks, this))
+    , m_activity(std::make_unique<ActivityFeed>())
+    , m_webhooks(std::make_unique<WebhookSender>(m_apps, WebhookSender::Options::fromConfig(m_config)))
+    , m_pusher(std::make_unique<PusherServer>(
+          m_config, m_apps, *m_metrics, *m_activity, *m_webhooks, clusterViewFor(m_config, *m_metrics)))
     , m_rest(std::make_unique<RestApi>(m_config, m_apps, *m_pusher))
-    , m_metricsEndpoint(new MetricsEndpoint(
-          m_config, *m_metrics, [this] { return m_pusher && m_pusher->isClosing(); }, this))
+    , m_precheck(std::make_unique<RequestPrecheck>(m_config, m_apps))
+    , m_bodyBudget(std::make_unique<BodyBudget>(BodyBudget::defaultLimitFor(maxRequestBodyBytes(m_config))))
+    , m_metricsEndpoint(
+          std::make_unique<MetricsEndpoint>(m_config, *m_metrics, [this] { return m_pusher && m_pusher->isClosing(); }))
 {
     const bool tls = !m_config.sslCertPath.isEmpty() || !m_config.sslKeyPath.isEmpty();
-    m_listener = tls ? new QSslServer(this) : new QTcpServer(this);
+    if (tls)
+        m_listener = std::make_unique<QSslServer>();
+    else
+        m_listener = std::make_unique<QTcpServer>();
     m_listener->setMaxPendingConnections(qMax(m_config.maxPendingConnections, 1024));
     m_listener->setListenBacklogSize(qMax(m_config.maxPendingConnections, 1024));
-    connect(m_listener, &QTcpServer::pendingConnectionAvailable, this, &ServerCore::onNewConnection);
-    if (m_config.adapter.driver == QLatin1String("redis"))
-        m_pusher->setAdapter(new RedisAdapter(m_config.adapter, *m_metrics));
+    connect(m_listener.get(), &QTcpServer::pendingConnectionAvailable, this, &ServerCore::onNewConnection);
 }
 
 ServerCore::~ServerCore()
 {
-    // The pusher server's connections must go before the registry their metric pointers point into.
-    delete m_pusher;
-    m_pusher = nullptr;
-    delete m_metricsEndpoint; // its lag monitor writes into the registry
-    m_metricsEndpoint = nullptr;
+    // HTTP connections (children) give their body reservations back to m_bodyBudget: before it goes.
+    qDeleteAll(findChildren<HttpConnection *>(Qt::FindDirectChildrenOnly));
+}
+
+ChannelService &ServerCore::channels()
+{
+    return *m_pusher;
+}
+
+ClusterView &ServerCore::cluster()
+{
+    return m_pusher->cluster();
 }
 
 bool ServerCore::start(QString *error)
@@ -61,7 +92,7 @@ bool ServerCore::start(QString *error)
         *error = QStringLiteral("SOKETI_HOST \"%1\" is not an IP address.").arg(m_config.host);
         return false;
     }
-    if (auto *sslServer = qobject_cast<QSslServer *>(m_listener); sslServer && !setUpTls(error))
+    if (auto *sslServer = qobject_cast<QSslServer *>(m_listener.get()); sslServer && !setUpTls(error))
         return false;
     if (!m_listener->listen(address, m_config.port)) {
         *error = QStringLiteral("cannot listen on %1:%2: %3; choose another port with SOKETI_PORT")
@@ -76,8 +107,7 @@ bool ServerCore::start(QString *error)
         return false;
     }
     m_startedAtMs = QDateTime::currentMSecsSinceEpoch();
-    if (RedisAdapter *adapter = m_pusher->adapter())
-        adapter->start(); // connects in the background; the node works alone until Redis answers
+    m_pusher->cluster().start(); // a cluster connects in the background; the node works alone meanwhile
     return true;
 }
 
@@ -118,7 +148,7 @@ bool ServerCore::setUpTls(QString *error)
     tlsConfig.setLocalCertificateChain(chain);
     tlsConfig.setPrivateKey(key);
     tlsConfig.setPeerVerifyMode(QSslSocket::VerifyNone); // clients are not asked for certificates
-    auto *sslServer = static_cast<QSslServer *>(m_listener);
+    auto *sslServer = static_cast<QSslServer *>(m_listener.get());
     sslServer->setSslConfiguration(tlsConfig);
     sslServer->setHandshakeTimeout(10000);
     return true;
@@ -136,15 +166,21 @@ quint16 ServerCore::metricsPort() const
 
 void ServerCore::onNewConnection()
 {
-    const qint64 maxBody = qint64(m_config.httpRequestLimitInMb * 1024 * 1024);
+    HttpConnection::Options options;
+    options.pathPrefix = m_config.pathPrefix;
+    options.limits.maxBodyBytes = maxRequestBodyBytes(m_config);
+    options.bodyBudget = m_bodyBudget.get();
     while (QTcpSocket *socket = m_listener->nextPendingConnection()) {
         socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-        new HttpSession(
-            socket, maxBody,
-            [this](const HttpRequest &request, const HttpSession::Responder &respond) {
-                m_rest->handle(request, respond);
+        new HttpConnection(socket, options,
+            {
+                [this](const HttpRequest &request, const HttpConnection::Responder &respond) {
+                    m_rest->handle(request, respond);
+                },
+                [this](QTcpSocket *upgraded) { m_pusher->adoptUpgrade(upgraded); },
+                [this](const HttpRequest &head) { return m_precheck->check(head); },
             },
-            [this](QTcpSocket *upgraded) { m_pusher->adoptUpgrade(upgraded); }, this);
+            this);
     }
 }
 
@@ -158,7 +194,7 @@ void ServerCore::shutdown()
     m_listener->close();
     m_webhooks->drain();
     m_pusher->beginShutdown();
-    QTimer::singleShot(m_config.shutdownGracePeriodMs, m_metricsEndpoint, &MetricsEndpoint::close);
+    QTimer::singleShot(m_config.shutdownGracePeriodMs, m_metricsEndpoint.get(), &MetricsEndpoint::close);
     QTimer::singleShot(m_config.shutdownGracePeriodMs, this, &ServerCore::stopped);
 }
 

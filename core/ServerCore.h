@@ -12,9 +12,13 @@
 namespace qsoketi {
 
 class ActivityFeed;
+class BodyBudget;
+class ChannelService;
+class ClusterView;
 class MetricsEndpoint;
 class MetricsRegistry;
 class PusherServer;
+class RequestPrecheck;
 class RestApi;
 class WebhookSender;
 
@@ -39,8 +43,13 @@ public:
     const ServerConfig &config() const { return m_config; }
     const AppRegistry &apps() const { return m_apps; }
     MetricsRegistry &metrics() { return *m_metrics; }
+    const MetricsRegistry &metrics() const { return *m_metrics; }
     ActivityFeed &activity() { return *m_activity; }
     PusherServer &pusher() { return *m_pusher; }
+    const PusherServer &pusher() const { return *m_pusher; }
+    // What the dashboard's event creator and the REST API use of the engine.
+    ChannelService &channels();
+    ClusterView &cluster();
     RestApi &rest() { return *m_rest; }
 
 signals:
@@ -50,16 +59,22 @@ private:
     void onNewConnection();
     bool setUpTls(QString *error);
 
+    // Declared in dependency order, so each part is destroyed before what it uses (the connections
+    // before the registry their metric series live in).
     const ServerConfig m_config;
     AppRegistry m_apps;
     std::unique_ptr<MetricsRegistry> m_metrics;
-    ActivityFeed *m_activity; // child
-    WebhookSender *m_webhooks; // child; before m_pusher, which uses it
-    PusherServer *m_pusher; // child
+    std::unique_ptr<ActivityFeed> m_activity;
+    std::unique_ptr<WebhookSender> m_webhooks;
+    std::unique_ptr<PusherServer> m_pusher;
     std::unique_ptr<RestApi> m_rest;
-    MetricsEndpoint *m_metricsEndpoint; // child
+    // The main port's HTTP guards: checks a request head before its body is read, and bounds the memory
+    // all bodies in flight may take.
+    std::unique_ptr<RequestPrecheck> m_precheck;
+    std::unique_ptr<BodyBudget> m_bodyBudget;
+    std::unique_ptr<MetricsEndpoint> m_metricsEndpoint;
     // A QSslServer when SOKETI_SSL_CERT/KEY are set (its sockets arrive after the TLS handshake).
-    QTcpServer *m_listener; // child
+    std::unique_ptr<QTcpServer> m_listener;
     qint64 m_startedAtMs = 0;
     bool m_shuttingDown = false;
 };

@@ -4,12 +4,11 @@
 #include <algorithm>
 
 #include <QHash>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 
-#include "channels/AppState.h"
-#include "channels/Channel.h"
-#include "server/PusherServer.h"
+#include "channels/ChannelsSnapshot.h"
 
 namespace qsoketi {
 
@@ -39,10 +38,12 @@ ChannelsModel::ChannelsModel(QObject *parent)
         QStringLiteral("Subscribers"), QStringLiteral("Info")});
 }
 
-QString ChannelsModel::typeText(const Channel &channel)
+namespace {
+
+QString typeText(const ChannelsSnapshot::ChannelEntry &channel)
 {
     QString type;
-    switch (channel.type()) {
+    switch (channel.type) {
     case ChannelName::Type::Public:
         type = QStringLiteral("public");
         break;
@@ -56,50 +57,38 @@ QString ChannelsModel::typeText(const Channel &channel)
         type = QStringLiteral("presence");
         break;
     }
-    return channel.isCache() ? QStringLiteral("cache, ") + type : type;
+    return channel.cache ? QStringLiteral("cache, ") + type : type;
 }
 
-QList<ChannelsModel::Node> ChannelsModel::read(const PusherServer &server)
+} // namespace
+
+QList<ChannelsModel::Node> ChannelsModel::read(const ChannelsSnapshot &snapshot)
 {
     QList<Node> apps;
-    for (auto it = server.appStates().cbegin(); it != server.appStates().cend(); ++it) {
-        const AppState &state = *it.value();
-        Node app{it.key(),
-            {it.key(), QStringLiteral("app"), QString::number(state.connectionCount),
-                QStringLiteral("%1 channel(s)").arg(state.channels.size())},
+    for (const ChannelsSnapshot::AppEntry &entry : snapshot.apps) {
+        Node app{entry.appId,
+            {entry.appId, QStringLiteral("app"), QString::number(entry.connections),
+                QStringLiteral("%1 channel(s)").arg(entry.channelCount)},
             {}};
-        std::vector<const Channel *> channels;
-        channels.reserve(state.channels.size());
-        for (const auto &[name, channel] : state.channels)
-            channels.push_back(channel.get());
-        std::sort(
-            channels.begin(), channels.end(), [](const Channel *a, const Channel *b) { return a->name() < b->name(); });
-        int shown = 0;
-        for (const Channel *channel : channels) {
-            if (++shown > maxChannelsPerApp) {
-                app.children.append(Node{QStringLiteral("\x1f more"),
-                    {QStringLiteral("… %1 more channel(s)").arg(channels.size() - maxChannelsPerApp), {}, {}, {}}, {}});
-                break;
-            }
-            Node node{channel->name(),
-                {channel->name(), typeText(*channel), QString::number(channel->subscriptionCount()),
-                    channel->isPresence() ? QStringLiteral("%1 member(s)").arg(channel->members().size()) : QString()},
+        for (const ChannelsSnapshot::ChannelEntry &channel : entry.channels) {
+            const bool presence = channel.type == ChannelName::Type::Presence;
+            Node node{channel.name,
+                {channel.name, typeText(channel), QString::number(channel.subscriptionCount),
+                    presence ? QStringLiteral("%1 member(s)").arg(channel.members.size()) : QString()},
                 {}};
-            if (channel->isPresence()) {
-                QStringList userIds = channel->members().keys();
-                userIds.sort();
-                for (const QString &userId : std::as_const(userIds)) {
-                    const PresenceMember &member = channel->members()[userId];
-                    node.children.append(Node{userId,
-                        {userId, QStringLiteral("member"), QString::number(member.connections), jsonText(member.info)},
-                        {}});
-                }
-            }
+            for (const ChannelsSnapshot::Member &member : channel.members)
+                node.children.append(Node{member.userId,
+                    {member.userId, QStringLiteral("member"), QString::number(member.connections),
+                        jsonText(member.info)},
+                    {}});
             app.children.append(std::move(node));
         }
+        if (entry.channelCount > entry.channels.size())
+            app.children.append(Node{QStringLiteral("\x1f more"),
+                {QStringLiteral("… %1 more channel(s)").arg(entry.channelCount - entry.channels.size()), {}, {}, {}},
+                {}});
         apps.append(std::move(app));
     }
-    std::sort(apps.begin(), apps.end(), [](const Node &a, const Node &b) { return a.key < b.key; });
     return apps;
 }
 

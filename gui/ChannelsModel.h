@@ -7,10 +7,10 @@
 
 namespace qsoketi {
 
-class PusherServer;
+struct ChannelsSnapshot;
 
-// Live tree of apps → channels → presence members. Refreshed from a plain-data reading of the server
-// once per second and merged in place (rows keyed by name), so expanded rows and the selection survive
+// Live tree of apps → channels → presence members. Refreshed from the server's channels snapshot once
+// per second and merged in place (rows keyed by name), so expanded rows and the selection survive
 // refreshes.
 class ChannelsModel : public QStandardItemModel
 {
@@ -33,16 +33,11 @@ public:
         QList<Node> children;
     };
 
-    // Channels shown per app at most; the rest is summarised in one row (a load test may open 100k).
-    static constexpr int maxChannelsPerApp = 2000;
-
     explicit ChannelsModel(QObject *parent = nullptr);
 
-    // Reads the server's apps and channels (GUI thread only).
-    static QList<Node> read(const PusherServer &server);
-    static QString typeText(const class Channel &channel);
+    static QList<Node> read(const ChannelsSnapshot &snapshot);
     void setNodes(const QList<Node> &apps);
-    void refresh(const PusherServer &server) { setNodes(read(server)); }
+    void refresh(const ChannelsSnapshot &snapshot) { setNodes(read(snapshot)); }
 
 private:
     void sync(QStandardItem *parent, const QList<Node> &nodes);

@@ -22,19 +22,19 @@
 #include <QVBoxLayout>
 
 #include "ActivityConsoleWidget.h"
+#include "AppIcon.h"
 #include "ChannelsModel.h"
 #include "CountersTableModel.h"
 #include "EventCreatorWidget.h"
 #include "MetricsPlotWidget.h"
-#include "MetricsSampler.h"
 #include "RemoteMetricsSource.h"
 #include "ServerCore.h"
 #include "ServerPanel.h"
+#include "StatusSampler.h"
 #include "TrayIcon.h"
-#include "channels/AppState.h"
+#include "channels/ChannelsSnapshot.h"
 #include "metrics/MetricsRegistry.h"
 #include "server/ActivityFeed.h"
-#include "server/PusherServer.h"
 
 namespace qsoketi {
 
@@ -54,7 +54,7 @@ QString formatRate(double value)
 DashboardWindow::DashboardWindow(ServerCore &core, QWidget *parent)
     : QMainWindow(parent)
     , m_core(core)
-    , m_sampler(new MetricsSampler(core.metrics(), 1000, this))
+    , m_sampler(new StatusSampler(core, 1000, this))
     , m_remote(new RemoteMetricsSource(this))
     , m_counters(new CountersTableModel(this))
     , m_channels(new ChannelsModel(this))
@@ -69,6 +69,7 @@ DashboardWindow::DashboardWindow(ServerCore &core, QWidget *parent)
     , m_statusLabel(new QLabel(this))
 {
     setWindowTitle(QStringLiteral("qsoketi dashboard — :%1").arg(core.port()));
+    setWindowIcon(AppIcon::icon()); // also when the window is used without qsoketi's main()
 
     // Toolbar: source, range, app filter, pause, clear.
     QToolBar *bar = addToolBar(QStringLiteral("Dashboard"));
@@ -122,7 +123,8 @@ DashboardWindow::DashboardWindow(ServerCore &core, QWidget *parent)
     });
     connect(m_remoteUrl, &QLineEdit::returnPressed, this, [this] { monitorRemote(m_remoteUrl->text()); });
 
-    connect(m_sampler, &MetricsSampler::snapshotTaken, this, &DashboardWindow::onLocalSample);
+    connect(m_sampler, &StatusSampler::metricsSampled, this, &DashboardWindow::onLocalSample);
+    connect(m_sampler, &StatusSampler::channelsSampled, this, &DashboardWindow::onChannelsSample);
     connect(m_remote, &RemoteMetricsSource::snapshotTaken, this, [this](const MetricsSnapshot &snapshot) {
         applySnapshot(snapshot);
         updateStatus(QStringLiteral("Remote %1 — last scrape %2, %3 families")
@@ -344,10 +346,6 @@ void DashboardWindow::showTab(const QString &title)
 
 void DashboardWindow::onLocalSample(const MetricsSnapshot &snapshot)
 {
-    // Channels, the tray and the event creator always show this process, whatever the charts follow.
-    refreshChannels();
-    if (m_tray)
-        m_tray->setConnectionCount(m_core.pusher().connectionCount());
     if (m_remoteActive)
         return;
     applySnapshot(snapshot);
@@ -408,18 +406,22 @@ void DashboardWindow::redrawCharts()
     fill(ApiCallsPlot, {{S::ApiCalls, ""}});
 }
 
-void DashboardWindow::refreshChannels()
+void DashboardWindow::onChannelsSample(const ChannelsSnapshot &snapshot, int connectionCount)
 {
-    m_channels->refresh(m_core.pusher());
+    // Channels, the tray and the event creator always show this process, whatever the charts follow.
+    m_channels->refresh(snapshot);
+    if (m_tray)
+        m_tray->setConnectionCount(connectionCount);
     const QString app = m_eventCreator->appBox()->currentData().toString();
-    if (AppState *state = m_core.pusher().appState(app)) {
+    for (const ChannelsSnapshot::AppEntry &entry : snapshot.apps) {
+        if (entry.appId != app)
+            continue;
         QStringList names;
-        for (const auto &[name, channel] : state->channels) {
-            names.append(name);
+        for (const ChannelsSnapshot::ChannelEntry &channel : entry.channels) {
+            names.append(channel.name);
             if (names.size() >= 200)
                 break;
         }
-        names.sort();
         m_eventCreator->setChannelSuggestions(app, names);
     }
 }

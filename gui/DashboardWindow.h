@@ -22,7 +22,8 @@ class ChannelsModel;
 class CountersTableModel;
 class EventCreatorWidget;
 class MetricsPlotWidget;
-class MetricsSampler;
+class StatusSampler;
+struct ChannelsSnapshot;
 class RemoteMetricsSource;
 class ServerCore;
 class ServerPanel;
@@ -75,7 +76,7 @@ public:
     EventCreatorWidget *eventCreator() const { return m_eventCreator; }
     ServerPanel *serverPanel() const { return m_serverPanel; }
     MetricsPlotWidget *plot(Plot plot) const { return m_plots[plot]; }
-    MetricsSampler *sampler() const { return m_sampler; }
+    StatusSampler *sampler() const { return m_sampler; }
     TrayIcon *trayIcon() const { return m_tray; }
     QTabWidget *tabs() const { return m_tabs; }
     // The last snapshot shown (local or remote).
@@ -98,7 +99,7 @@ private:
     void onLocalSample(const MetricsSnapshot &snapshot);
     void applySnapshot(const MetricsSnapshot &snapshot);
     void redrawCharts();
-    void refreshChannels();
+    void onChannelsSample(const ChannelsSnapshot &snapshot, int connectionCount);
     void updateAppChoices();
     void updateStatus(const QString &text);
     void restoreSettings();
@@ -107,7 +108,7 @@ private:
     ServerCore &m_core;
     MetricsHistory m_history;
     MetricsSnapshot m_lastSnapshot;
-    MetricsSampler *m_sampler;
+    StatusSampler *m_sampler;
     RemoteMetricsSource *m_remote;
     CountersTableModel *m_counters;
     ChannelsModel *m_channels;

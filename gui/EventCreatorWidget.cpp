@@ -13,8 +13,8 @@
 #include <QVBoxLayout>
 
 #include "ServerCore.h"
+#include "channels/ChannelService.h"
 #include "rest/RestApi.h"
-#include "server/PusherServer.h"
 
 namespace qsoketi {
 
@@ -82,13 +82,16 @@ void EventCreatorWidget::setChannelSuggestions(const QString &appId, const QStri
 HttpResponse EventCreatorWidget::send(
     const QString &appId, const QString &channel, const QString &event, const QString &data)
 {
-    AppState *state = m_core.pusher().appState(appId);
+    AppState *state = m_core.channels().appState(appId);
     if (!state)
         return HttpResponse::error(404, u"No such app, or the app is disabled.");
     // Pusher's `data` is a string; the form's text is sent as typed (usually JSON text).
     const QJsonObject body{
         {QStringLiteral("name"), event}, {QStringLiteral("channel"), channel}, {QStringLiteral("data"), data}};
-    return m_core.rest().trigger(*state, body);
+    // Without `info` a trigger answers before it returns, on one node as in a cluster.
+    HttpResponse response = HttpResponse::error(500, u"No answer.");
+    m_core.rest().trigger(*state, body, [&response](const HttpResponse &answer) { response = answer; });
+    return response;
 }
 
 void EventCreatorWidget::sendForm()

@@ -3,7 +3,7 @@
 
 #include <QWidget>
 
-#include "rest/HttpRequest.h"
+#include "rest/HttpResponse.h"
 
 class QComboBox;
 class QLabel;

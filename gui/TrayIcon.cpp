@@ -6,6 +6,8 @@
 #include <QPainter>
 #include <QPixmap>
 
+#include "AppIcon.h"
+
 namespace qsoketi {
 
 TrayIcon::TrayIcon(QObject *parent)
@@ -28,20 +30,21 @@ TrayIcon::~TrayIcon()
 
 QIcon TrayIcon::renderIcon(int count)
 {
-    QPixmap pixmap(64, 64);
-    pixmap.fill(Qt::transparent);
+    // The application icon with the connection count on a badge along its lower edge.
+    QPixmap pixmap = AppIcon::pixmap(64);
     QPainter painter(&pixmap);
     painter.setRenderHint(QPainter::Antialiasing);
-    painter.setBrush(QColor(0x5b, 0x3c, 0xc4));
+    const QString text = count > 999 ? QStringLiteral("%1k").arg(qMin(count / 1000, 99)) : QString::number(count);
+    const QRectF badge(4, 34, 56, 28);
     painter.setPen(Qt::NoPen);
-    painter.drawRoundedRect(QRectF(2, 2, 60, 60), 14, 14);
+    painter.setBrush(QColor(0x1f, 0x14, 0x4d, 0xe6));
+    painter.drawRoundedRect(badge, 9, 9);
     painter.setPen(Qt::white);
     QFont font;
     font.setBold(true);
-    const QString text = count > 999 ? QStringLiteral("%1k").arg(qMin(count / 1000, 99)) : QString::number(count);
-    font.setPixelSize(text.size() > 2 ? 24 : 34);
+    font.setPixelSize(text.size() > 2 ? 20 : 24);
     painter.setFont(font);
-    painter.drawText(pixmap.rect(), Qt::AlignCenter, text);
+    painter.drawText(badge, Qt::AlignCenter, text);
     return QIcon(pixmap);
 }
 

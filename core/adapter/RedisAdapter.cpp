@@ -114,7 +114,7 @@ void RedisAdapter::onBroadcast(const QByteArray &payload)
         o.value(QLatin1String("data")).toString().toUtf8(), o.value(QLatin1String("exceptingId")).toString());
 }
 
-void RedisAdapter::request(const QString &appId, RequestType type, const QJsonObject &opts, Resolver resolve)
+void RedisAdapter::request(const QString &appId, ClusterRequest type, const QJsonObject &opts, Resolver resolve)
 {
     const QString requestId = QUuid::createUuid().toString(QUuid::WithoutBraces);
     const QByteArray body = toJson({{QStringLiteral("requestId"), requestId}, {QStringLiteral("uuid"), m_uuid},
@@ -175,8 +175,8 @@ void RedisAdapter::onRequest(const QByteArray &payload)
     const QString appId = o.value(QLatin1String("appId")).toString();
     m_metrics.adapterForApp(appId).receivedRequests->Increment();
     QJsonObject answer = m_hooks.answer(
-        appId, RequestType(o.value(QLatin1String("type")).toInt()), o.value(QLatin1String("opts")).toObject());
-    if (RequestType(o.value(QLatin1String("type")).toInt()) == TerminateUserConnections)
+        appId, ClusterRequest(o.value(QLatin1String("type")).toInt()), o.value(QLatin1String("opts")).toObject());
+    if (ClusterRequest(o.value(QLatin1String("type")).toInt()) == ClusterRequest::TerminateUserConnections)
         return; // nobody waits for it
     answer.insert(QStringLiteral("requestId"), o.value(QLatin1String("requestId")));
     answer.insert(QStringLiteral("uuid"), m_uuid);

@@ -13,6 +13,7 @@
 #include <QString>
 #include <QTimer>
 
+#include "adapter/ClusterRequest.h"
 #include "config/ServerConfig.h"
 
 struct redisReply;
@@ -36,15 +37,6 @@ class RedisAdapter : public QObject
     Q_OBJECT
 
 public:
-    enum RequestType
-    {
-        SocketsCount = 4, // soketi's type and answer {totalCount}
-        TerminateUserConnections = 9, // soketi's type; no answer data
-        ChannelInfo = 100, // opts.channel → {count, members: {userId: {id, info}}}
-        ChannelsInfo = 101, // → {channels: {name: {count, users: [userId…]}}}
-        UsersOnline = 102, // opts.userIds → {online: [the ones signed in on that node]}
-    };
-
     struct Hooks
     {
         // A message published on another node: deliver to local recipients.
@@ -52,7 +44,7 @@ public:
             const QString &appId, const QString &channel, const QByteArray &message, const QString &exceptSocketId)>
             deliver;
         // This node's answer to a request of another node.
-        std::function<QJsonObject(const QString &appId, RequestType type, const QJsonObject &opts)> answer;
+        std::function<QJsonObject(const QString &appId, ClusterRequest type, const QJsonObject &opts)> answer;
     };
     // The answers of the other nodes (this node's own part is for the caller to add).
     using Resolver = std::function<void(const QList<QJsonObject> &answers)>;
@@ -70,7 +62,7 @@ public:
         const QString &appId, const QString &channel, const QByteArray &message, const QString &exceptSocketId);
     // Asks every other node; `resolve` is always called exactly once, later (never re-entrantly),
     // unless the adapter is destroyed first.
-    void request(const QString &appId, RequestType type, const QJsonObject &opts, Resolver resolve);
+    void request(const QString &appId, ClusterRequest type, const QJsonObject &opts, Resolver resolve);
 
 signals:
     void readyChanged();

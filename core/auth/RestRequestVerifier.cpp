@@ -34,19 +34,24 @@ QByteArray RestRequestVerifier::stringToSign(
     return out;
 }
 
-std::optional<RestRequestVerifier::Failure> RestRequestVerifier::verify(QByteArrayView method, QStringView path,
-    const QList<QPair<QString, QString>> &query, QByteArrayView body, QStringView appKey, QByteArrayView appSecret,
-    qint64 nowSeconds)
+namespace {
+
+std::optional<QString> param(const QList<QPair<QString, QString>> &query, QLatin1String name)
 {
-    auto param = [&](QLatin1String name) -> std::optional<QString> {
-        for (const auto &kv : query)
-            if (kv.first == name)
-                return kv.second;
-        return std::nullopt;
-    };
-    const auto key = param(QLatin1String("auth_key"));
-    const auto timestamp = param(QLatin1String("auth_timestamp"));
-    const auto signature = param(QLatin1String("auth_signature"));
+    for (const auto &kv : query)
+        if (kv.first == name)
+            return kv.second;
+    return std::nullopt;
+}
+
+} // namespace
+
+std::optional<RestRequestVerifier::Failure> RestRequestVerifier::verifyQuery(
+    const QList<QPair<QString, QString>> &query, QStringView appKey, qint64 nowSeconds)
+{
+    const auto key = param(query, QLatin1String("auth_key"));
+    const auto timestamp = param(query, QLatin1String("auth_timestamp"));
+    const auto signature = param(query, QLatin1String("auth_signature"));
     if (!key || !timestamp || !signature)
         return Failure{401,
             QStringLiteral("The request must be signed: auth_key, auth_timestamp and auth_signature are required.")};
@@ -57,12 +62,22 @@ std::optional<RestRequestVerifier::Failure> RestRequestVerifier::verify(QByteArr
     if (!ok || ts < nowSeconds - maxClockSkewSeconds || ts > nowSeconds + maxClockSkewSeconds)
         return Failure{401,
             QStringLiteral("The auth_timestamp is more than 600 seconds away from the server time; check the clock.")};
-    if (const auto md5 = param(QLatin1String("body_md5")); md5 || !body.isEmpty()) {
+    return std::nullopt;
+}
+
+std::optional<RestRequestVerifier::Failure> RestRequestVerifier::verify(QByteArrayView method, QStringView path,
+    const QList<QPair<QString, QString>> &query, QByteArrayView body, QStringView appKey, QByteArrayView appSecret,
+    qint64 nowSeconds)
+{
+    if (auto failure = verifyQuery(query, appKey, nowSeconds))
+        return failure;
+    if (const auto md5 = param(query, QLatin1String("body_md5")); md5 || !body.isEmpty()) {
         const QByteArray actual = QCryptographicHash::hash(body, QCryptographicHash::Md5).toHex();
         if (!md5 || !HmacSigner::equal(md5->toLatin1(), actual))
             return Failure{401, QStringLiteral("The body_md5 does not match the request body.")};
     }
     const QByteArray expected = HmacSigner::sign(appSecret, stringToSign(method, path, query));
+    const auto signature = param(query, QLatin1String("auth_signature"));
     if (!HmacSigner::equal(signature->toLatin1(), expected))
         return Failure{401, QStringLiteral("The secret authentication failed")};
     return std::nullopt;

@@ -27,6 +27,12 @@ public:
         const QList<QPair<QString, QString>> &query, QByteArrayView body, QStringView appKey, QByteArrayView appSecret,
         qint64 nowSeconds);
 
+    // The checks that need neither the body nor the secret: the auth parameters are there, the key is
+    // the app's and the timestamp is fresh. verify() runs them first; RequestPrecheck runs them alone,
+    // before a request body is read.
+    static std::optional<Failure> verifyQuery(
+        const QList<QPair<QString, QString>> &query, QStringView appKey, qint64 nowSeconds);
+
     // The string Pusher signs: "METHOD\nPATH\nk1=v1&k2=v2" over the sorted parameters.
     static QByteArray stringToSign(
         QByteArrayView method, QStringView path, const QList<QPair<QString, QString>> &query);

@@ -4,65 +4,81 @@
 #include <memory>
 #include <unordered_map>
 
+#include <QByteArray>
 #include <QHash>
 #include <QList>
 #include <QSet>
 
 #include "apps/App.h"
 #include "channels/Channel.h"
+#include "channels/RateLimiter.h"
 #include "metrics/AppMetrics.h"
-#include "server/RateLimiter.h"
 
 namespace qsoketi {
 
 class Connection;
 
-// Everything the server knows about one app at run time: channels, signed-in users, watchers, the
-// cache of cache channels, connection count, API rate limits and the app's metric series.
+// Everything one node knows about one app at run time: channels, signed-in users, watchers, the cache
+// of cache channels, connection count, API rate limits and the app's metric series. Each method keeps
+// its invariant in one place (a count and its gauge, a user and its connections).
 class AppState
 {
 public:
+    using Channels = std::unordered_map<QString, std::unique_ptr<Channel>>;
+
+    AppState(const App &app, AppMetrics &metrics);
+
+    const App &app() const { return *m_app; }
+    AppMetrics &metrics() const { return m_metrics; }
+
+    // Connections of this app on this node (the count behind `connected`).
+    void attach();
+    void detach();
+    int connectionCount() const { return m_connectionCount; }
+
+    // Channels exist only while someone is subscribed.
+    const Channels &channels() const { return m_channels; }
+    Channel *channel(const QString &name) const;
+    Channel &ensureChannel(const QString &name);
+    void dropIfEmpty(Channel *channel);
+
+    // Signed-in users. signIn returns true for the user's first connection, signOut for its last.
+    bool signIn(const QString &userId, Connection *connection);
+    bool signOut(const QString &userId, Connection *connection);
+    QList<Connection *> userConnections(const QString &userId) const { return m_users.value(userId); }
+    bool isUserOnline(const QString &userId) const { return m_users.contains(userId); }
+
+    // Watchlists: which connections want online/offline events of a user.
+    void watch(const QString &userId, Connection *watcher) { m_watchers[userId].insert(watcher); }
+    void unwatch(const QString &userId, Connection *watcher);
+    QSet<Connection *> watchersOf(const QString &userId) const { return m_watchers.value(userId); }
+
+    // Cache channels: the last event of each, until it expires.
+    void cacheEvent(const QString &channel, const QByteArray &message, qint64 expiresAtMs);
+    // Null when there is none or it has expired.
+    const QByteArray *cachedEvent(const QString &channel, qint64 nowMs) const;
+    // Frees expired entries; returns how many.
+    int expireCache(qint64 nowMs);
+
+    RateLimiter &backendEvents() { return m_backendEvents; }
+    RateLimiter &readRequests() { return m_readRequests; }
+
+private:
     struct CachedEvent
     {
         QByteArray message; // complete Pusher message, replayed as is
         qint64 expiresAtMs = 0;
     };
 
-    AppState(const App &app, AppMetrics &metrics)
-        : app(app)
-        , metrics(metrics)
-    {}
-
-    Channel *channel(const QString &name) const
-    {
-        const auto it = channels.find(name);
-        return it == channels.end() ? nullptr : it->second.get();
-    }
-    Channel &ensureChannel(const QString &name)
-    {
-        auto &slot = channels[name];
-        if (!slot)
-            slot = std::make_unique<Channel>(name);
-        return *slot;
-    }
-    // Channels exist only while someone is subscribed.
-    void dropIfEmpty(Channel *channel)
-    {
-        if (channel->subscriptionCount() == 0) {
-            const QString name = channel->name(); // erase destroys the channel that owns the key
-            channels.erase(name);
-        }
-    }
-
-    const App &app;
-    AppMetrics &metrics;
-    std::unordered_map<QString, std::unique_ptr<Channel>> channels;
-    QHash<QString, QList<Connection *>> users; // signed-in user id → its connections
-    QHash<QString, QSet<Connection *>> watchers; // user id → connections whose watchlist has it
-    QHash<QString, CachedEvent> cache; // cache channel name → last event
-    int connectionCount = 0;
-    RateLimiter backendEvents;
-    RateLimiter readRequests;
+    const App *m_app;
+    AppMetrics &m_metrics;
+    Channels m_channels;
+    QHash<QString, QList<Connection *>> m_users; // signed-in user id → its connections
+    QHash<QString, QSet<Connection *>> m_watchers; // user id → connections whose watchlist has it
+    QHash<QString, CachedEvent> m_cache; // cache channel name → last event
+    int m_connectionCount = 0;
+    RateLimiter m_backendEvents;
+    RateLimiter m_readRequests;
 };
 
 } // namespace qsoketi

@@ -1,9 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "channels/Channel.h"
 
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
+#include "protocol/PusherMessages.h"
 
 namespace qsoketi {
 
@@ -63,15 +61,7 @@ bool Channel::removeMember(const QString &userId)
 
 QByteArray Channel::presenceData() const
 {
-    QJsonArray ids;
-    QJsonObject hash;
-    for (auto it = m_members.cbegin(); it != m_members.cend(); ++it) {
-        ids.append(it->id);
-        hash.insert(it.key(), it->info);
-    }
-    QJsonObject presence{{QStringLiteral("ids"), ids}, {QStringLiteral("hash"), hash},
-        {QStringLiteral("count"), qint64(m_members.size())}};
-    return QJsonDocument(QJsonObject{{QStringLiteral("presence"), presence}}).toJson(QJsonDocument::Compact);
+    return PusherMessages::presenceData(m_members);
 }
 
 } // namespace qsoketi

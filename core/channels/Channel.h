@@ -9,18 +9,11 @@
 #include <QString>
 
 #include "protocol/ChannelName.h"
+#include "protocol/PresenceMember.h"
 
 namespace qsoketi {
 
 class Connection;
-
-// A presence member: one user, however many of its connections are subscribed.
-struct PresenceMember
-{
-    QJsonValue id; // user_id as the client sent it (string or number)
-    QJsonValue info; // user_info
-    int connections = 0; // this user's connections subscribed to the channel
-};
 
 // One channel of one app: its subscribers (non-owning; a Connection unsubscribes before it dies),
 // and presence members.
@@ -45,7 +38,7 @@ public:
     bool addMember(const QString &userId, const QJsonValue &id, const QJsonValue &info);
     // Returns true when the user's last connection left.
     bool removeMember(const QString &userId);
-    const QHash<QString, PresenceMember> &members() const { return m_members; }
+    const PresenceMembers &members() const { return m_members; }
     bool hasMember(const QString &userId) const { return m_members.contains(userId); }
     QByteArray presenceData() const; // JSON of {"presence":{"ids":[…],"hash":{…},"count":N}}
 
@@ -55,7 +48,7 @@ private:
     bool m_cache;
     std::vector<Connection *> m_subscribers;
     QHash<Connection *, size_t> m_index;
-    QHash<QString, PresenceMember> m_members;
+    PresenceMembers m_members;
 };
 
 } // namespace qsoketi

@@ -41,6 +41,8 @@ namespace qsoketi {
 //       (0 = never).
 //   SOKETI_CHANNEL_LIMITS_MAX_PER_CONNECTION "channelLimits.maxPerConnection" int >= 1 or -1 (unlimited),
 //       default 1000: channels one connection may subscribe to (→ ServerConfig::maxChannelsPerConnection).
+//   SOKETI_HTTP_REQUEST_LIMIT_IN_MB         "httpApi.requestLimitInMb"       number > 0, default 4 (soketi:
+//       100, and config file only): the largest HTTP request body, 413 past it.
 //   SOKETI_DEFAULT_APP_ENABLE_SUBSCRIPTION_COUNT and app field "enableSubscriptionCount"
 //       (enable_subscription_count, EnableSubscriptionCount): bool, default false.
 //   SOKETI_APP_MANAGER_DRIVER=sqlite with SOKETI_DB_SQLITE_PATH "database.sqlite.path" (required then): apps

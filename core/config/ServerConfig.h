@@ -45,7 +45,11 @@ struct ServerConfig
     int shutdownGracePeriodMs = 3000;
     int userAuthenticationTimeoutMs = 30000;
     int acceptTrafficMemoryThreshold = 85; // percent
-    double httpRequestLimitInMb = 100;
+    // httpApi.requestLimitInMb: the largest request body (413 past it). soketi's default is 100 MB, far
+    // past anything the API can use: the largest valid body with the default app limits is a batch of 10
+    // events of 100 KB data each, ~1 MB, ~2.2 MB if every data byte were JSON-escaped. 4 MB keeps that
+    // whole; raise it with maxEventPayloadInKb or maxEventBatchSize.
+    double httpRequestLimitInMb = 4;
 
     QString sslCertPath;
     QString sslKeyPath;

@@ -99,7 +99,7 @@ const Option kOptions[] = {
         [](const ValueReader &r, ServerConfig &c, App &) {
             r.integer(c.acceptTrafficMemoryThreshold, 0, 100, QStringLiteral("a percentage 0-100"));
         }},
-    {"httpApi.requestLimitInMb", nullptr, false,
+    {"httpApi.requestLimitInMb", "HTTP_REQUEST_LIMIT_IN_MB", false,
         [](const ValueReader &r, ServerConfig &c, App &) {
             r.number(c.httpRequestLimitInMb, 0, true, QStringLiteral("a size in MB > 0"));
         }},

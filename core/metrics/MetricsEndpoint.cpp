@@ -5,12 +5,10 @@
 
 #include <QHostAddress>
 #include <QHostInfo>
-#include <QHttpServerRequest>
-#include <QHttpServerResponder>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTcpServer>
-#include <QUrlQuery>
+#include <QTcpSocket>
 
 #include "logging/LogCategories.h"
 #include "metrics/EventLoopLagMonitor.h"
@@ -18,34 +16,24 @@
 #include "metrics/ProcessInfo.h"
 #include "metrics/PrometheusJsonSerializer.h"
 #include "metrics/PrometheusTextSerializer.h"
+#include "rest/HttpConnection.h"
 
 namespace qsoketi {
 
 namespace {
 
-using Status = QHttpServerResponder::StatusCode;
-
 const QByteArray jsonType = QByteArrayLiteral("application/json");
 const QByteArray textType = QByteArrayLiteral("text/plain; charset=utf-8");
 
-// soketi's CORS headers (spec §5.3 and §2.3 cors.*), on every answer of this server.
-void reply(QHttpServerResponder &responder, const QByteArray &body, const QByteArray &contentType, Status status)
+// HttpConnection adds soketi's CORS headers (spec §5.3 and §2.3 cors.*) to every answer.
+HttpResponse reply(int status, const QByteArray &body, const QByteArray &contentType)
 {
-    responder.write(body,
-        {
-            {QByteArrayLiteral("Content-Type"), contentType},
-            {QByteArrayLiteral("Access-Control-Allow-Origin"), QByteArrayLiteral("*")},
-            {QByteArrayLiteral("Access-Control-Allow-Methods"), QByteArrayLiteral("GET, POST, PUT, DELETE, OPTIONS")},
-            {QByteArrayLiteral("Access-Control-Allow-Headers"),
-                QByteArrayLiteral("Origin, Content-Type, X-Auth-Token, X-Requested-With, Accept, "
-                                  "Authorization, X-CSRF-TOKEN, XSRF-TOKEN, X-Socket-Id")},
-        },
-        status);
+    return HttpResponse{status, contentType, body, {}};
 }
 
-void replyJson(QHttpServerResponder &responder, const QJsonObject &object, Status status = Status::Ok)
+HttpResponse replyJson(const QJsonObject &object, int status = 200)
 {
-    reply(responder, QJsonDocument(object).toJson(QJsonDocument::Compact), jsonType, status);
+    return reply(status, QJsonDocument(object).toJson(QJsonDocument::Compact), jsonType);
 }
 
 QJsonObject errorBody(const QString &message, int code)
@@ -92,14 +80,7 @@ MetricsEndpoint::MetricsEndpoint(
     , m_registry(registry)
     , m_isClosing(std::move(isClosing))
     , m_lagMonitor(new EventLoopLagMonitor(registry.processMetrics(), 500, this))
-{
-    // No routes: one handler matches exact paths itself, so 404s get the CORS headers too and a path
-    // prefix is compared as text (never turned into a route pattern). Without a matching route
-    // QHttpServer 6.4 also refuses WebSocket upgrades (it calls this handler, then closes).
-    m_server.setMissingHandler([this](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
-        handle(request, std::move(responder));
-    });
-}
+{}
 
 MetricsEndpoint::~MetricsEndpoint() = default;
 
@@ -127,8 +108,9 @@ bool MetricsEndpoint::listen(QString *error)
         delete tcpServer;
         return fail(reason);
     }
+    m_listener = tcpServer;
     m_port = tcpServer->serverPort();
-    m_server.bind(tcpServer); // takes ownership
+    connect(tcpServer, &QTcpServer::pendingConnectionAvailable, this, &MetricsEndpoint::onNewConnection);
     qCInfo(lcMetrics, "Metrics server listening on %s:%u%s", qUtf8Printable(m_host), unsigned(m_port),
         m_metricsEnabled ? " (/metrics enabled)" : "");
     return true;
@@ -136,8 +118,23 @@ bool MetricsEndpoint::listen(QString *error)
 
 void MetricsEndpoint::close()
 {
-    for (QTcpServer *server : m_server.servers())
-        server->close();
+    if (m_listener)
+        m_listener->close();
+}
+
+void MetricsEndpoint::onNewConnection()
+{
+    HttpConnection::Options options;
+    options.limits.maxHeaderBytes = maxHeaderBytes;
+    options.limits.maxBodyBytes = maxBodyBytes;
+    while (QTcpSocket *socket = m_listener->nextPendingConnection()) {
+        // No upgrade handler: nothing here speaks WebSocket, so upgrades get 404 and the connection closes.
+        HttpConnection::Handlers handlers;
+        handlers.request = [this](const HttpRequest &request, const HttpConnection::Responder &respond) {
+            respond(handle(request));
+        };
+        new HttpConnection(socket, options, std::move(handlers), this);
+    }
 }
 
 QByteArray MetricsEndpoint::route(const char *path) const
@@ -145,40 +142,34 @@ QByteArray MetricsEndpoint::route(const char *path) const
     return m_pathPrefix + path;
 }
 
-void MetricsEndpoint::handle(const QHttpServerRequest &request, QHttpServerResponder &&responder)
+HttpResponse MetricsEndpoint::handle(const HttpRequest &request) const
 {
-    const QByteArray path = request.url().path(QUrl::FullyEncoded).toUtf8();
-    if (request.method() != QHttpServerRequest::Method::Get) {
-        reply(responder, {}, textType, Status::NotFound);
-        return;
-    }
+    const QByteArray &path = request.rawPath;
+    if (request.method != "GET")
+        return reply(404, {}, textType);
 
-    if (path == route("/") || (!m_pathPrefix.isEmpty() && path == m_pathPrefix)) {
-        reply(responder, QByteArrayLiteral("OK"), textType, Status::Ok);
-    } else if (path == route("/ready")) {
+    if (path == route("/") || (!m_pathPrefix.isEmpty() && path == m_pathPrefix))
+        return reply(200, QByteArrayLiteral("OK"), textType);
+    if (path == route("/ready")) {
         if (m_isClosing && m_isClosing())
-            replyJson(responder, errorBody(QStringLiteral("The server is closing. Choose another server. :)"), 500),
-                Status::InternalServerError);
-        else
-            reply(responder, QByteArrayLiteral("OK"), textType, Status::Ok);
-    } else if (path == route("/usage")) {
-        replyJson(responder, usageBody());
-    } else if (m_metricsEnabled && path == route("/metrics")) {
+            return replyJson(errorBody(QStringLiteral("The server is closing. Choose another server. :)"), 500), 500);
+        return reply(200, QByteArrayLiteral("OK"), textType);
+    }
+    if (path == route("/usage"))
+        return replyJson(usageBody());
+    if (m_metricsEnabled && path == route("/metrics")) {
         try {
             const MetricsSnapshot snapshot = m_registry.collect();
-            if (!request.query().queryItemValue(QStringLiteral("json")).isEmpty())
-                reply(responder, PrometheusJsonSerializer::serialize(snapshot), jsonType, Status::Ok);
-            else
-                reply(responder, PrometheusTextSerializer::serialize(snapshot),
-                    QByteArray(PrometheusTextSerializer::contentType), Status::Ok);
+            if (!request.queryValue(u"json").isEmpty())
+                return reply(200, PrometheusJsonSerializer::serialize(snapshot), jsonType);
+            return reply(
+                200, PrometheusTextSerializer::serialize(snapshot), QByteArray(PrometheusTextSerializer::contentType));
         } catch (const std::exception &e) {
             qCWarning(lcMetrics, "Collecting metrics failed: %s", e.what());
-            replyJson(
-                responder, errorBody(QStringLiteral("A server error has occurred."), 500), Status::InternalServerError);
+            return replyJson(errorBody(QStringLiteral("A server error has occurred."), 500), 500);
         }
-    } else {
-        reply(responder, {}, textType, Status::NotFound);
     }
+    return reply(404, {}, textType);
 }
 
 } // namespace qsoketi

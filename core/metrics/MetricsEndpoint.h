@@ -4,14 +4,14 @@
 #include <functional>
 
 #include <QByteArray>
-#include <QHttpServer>
 #include <QObject>
 #include <QString>
 
 #include "config/ServerConfig.h"
+#include "rest/HttpRequest.h"
+#include "rest/HttpResponse.h"
 
-class QHttpServerRequest;
-class QHttpServerResponder;
+class QTcpServer;
 
 namespace qsoketi {
 
@@ -28,6 +28,8 @@ class MetricsRegistry;
 // Every answer, 404s included, carries soketi's CORS headers. Each scrape reads registry.collect() then,
 // so /metrics and the dashboard see the same numbers. The endpoint also owns the event-loop lag monitor
 // that feeds <prefix>eventloop_lag_seconds, since it is the one metrics object every mode constructs.
+// Connections are HttpConnections with small limits (scrapers send a few hundred bytes): a head past
+// maxHeaderBytes is answered 431 without being held whole, and WebSocket upgrades get 404.
 class MetricsEndpoint final : public QObject
 {
     Q_OBJECT
@@ -45,8 +47,12 @@ public:
     // The bound port, 0 before a successful listen().
     quint16 port() const { return m_port; }
 
+    static constexpr qsizetype maxHeaderBytes = 8 * 1024;
+    static constexpr qint64 maxBodyBytes = 16 * 1024; // GET only: nothing here reads a body
+
 private:
-    void handle(const QHttpServerRequest &request, QHttpServerResponder &&responder);
+    void onNewConnection();
+    HttpResponse handle(const HttpRequest &request) const;
     QByteArray route(const char *path) const;
 
     QByteArray m_pathPrefix;
@@ -55,7 +61,7 @@ private:
     bool m_metricsEnabled;
     MetricsRegistry &m_registry;
     std::function<bool()> m_isClosing;
-    QHttpServer m_server;
+    QTcpServer *m_listener = nullptr; // child, once listening
     EventLoopLagMonitor *m_lagMonitor;
     quint16 m_port = 0;
 };

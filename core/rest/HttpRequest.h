@@ -7,6 +7,10 @@
 #include <QPair>
 #include <QString>
 
+// Transitional: RestApi.h (being rewritten for issue 8) and its users still get HttpResponse through
+// this header; drop the include once they include rest/HttpResponse.h themselves.
+#include "rest/HttpResponse.h"
+
 namespace qsoketi {
 
 // One parsed HTTP/1.1 request as the REST API sees it.
@@ -16,7 +20,7 @@ struct HttpRequest
     QString path; // percent-decoded path, without the query
     QByteArray rawPath; // path as sent (what a signature covers)
     QList<QPair<QString, QString>> query; // decoded, in order
-    QHash<QByteArray, QByteArray> headers; // names lower-cased
+    QHash<QByteArray, QByteArray> headers; // names lower-cased; repeated fields joined with ", "
     QByteArray body;
 
     QString queryValue(QStringView name) const
@@ -33,27 +37,6 @@ struct HttpRequest
                 return true;
         return false;
     }
-};
-
-// A REST answer before it is written to the socket.
-struct HttpResponse
-{
-    int status = 200;
-    QByteArray contentType = QByteArrayLiteral("application/json");
-    QByteArray body;
-    QList<QPair<QByteArray, QByteArray>> headers;
-
-    static HttpResponse json(int status, const QByteArray &body)
-    {
-        return HttpResponse{status, QByteArrayLiteral("application/json"), body, {}};
-    }
-    static HttpResponse text(int status, const QByteArray &body)
-    {
-        return HttpResponse{status, QByteArrayLiteral("text/plain; charset=utf-8"), body, {}};
-    }
-    // soketi's error body: {"error": message, "code": status}
-    static HttpResponse error(int status, QStringView message);
-    static QByteArray reasonPhrase(int status);
 };
 
 } // namespace qsoketi

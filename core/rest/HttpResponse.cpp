@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "rest/HttpResponse.h"
+
 #include "protocol/MessageCodec.h"
-#include "rest/HttpRequest.h"
 
 namespace qsoketi {
 
@@ -19,6 +20,8 @@ QByteArray HttpResponse::reasonPhrase(int status)
     switch (status) {
     case 200:
         return QByteArrayLiteral("OK");
+    case 204:
+        return QByteArrayLiteral("No Content");
     case 400:
         return QByteArrayLiteral("Bad Request");
     case 401:
@@ -31,8 +34,12 @@ QByteArray HttpResponse::reasonPhrase(int status)
         return QByteArrayLiteral("Method Not Allowed");
     case 408:
         return QByteArrayLiteral("Request Timeout");
+    case 411:
+        return QByteArrayLiteral("Length Required");
     case 413:
         return QByteArrayLiteral("Payload Too Large");
+    case 414:
+        return QByteArrayLiteral("URI Too Long");
     case 429:
         return QByteArrayLiteral("Too Many Requests");
     case 431:
@@ -41,6 +48,8 @@ QByteArray HttpResponse::reasonPhrase(int status)
         return QByteArrayLiteral("Internal Server Error");
     case 503:
         return QByteArrayLiteral("Service Unavailable");
+    case 505:
+        return QByteArrayLiteral("HTTP Version Not Supported");
     }
     return QByteArrayLiteral("Unknown");
 }

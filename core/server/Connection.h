@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <utility>
 #include <vector>
 
 #include <QByteArray>
@@ -9,7 +10,7 @@
 #include <QString>
 #include <QStringList>
 
-#include "server/RateLimiter.h"
+#include "channels/RateLimiter.h"
 
 class QTcpSocket;
 class QWebSocket;
@@ -37,6 +38,10 @@ public:
     bool writeFrame(const QByteArray &frame, qint64 maxBufferedBytes);
     void closeWith(int code, const QString &reason);
     bool isClosing() const { return m_closing; }
+    // False once the server has let go of the connection (it is deleted later): answers that arrive
+    // after that (cluster queries) must not touch it.
+    bool isAttached() const { return m_attached; }
+    void detach() { m_attached = false; }
 
     AppState *appState = nullptr; // null until the app key is accepted
     struct Subscription
@@ -48,6 +53,8 @@ public:
     std::vector<Subscription> subscriptions;
     Subscription *subscription(QStringView channelName);
     void removeSubscription(const Channel *channel);
+    // Empties the list in one step (teardown stays linear in the number of subscriptions).
+    std::vector<Subscription> takeSubscriptions() { return std::exchange(subscriptions, {}); }
     QString userId; // signed-in user, empty if none
     QStringList watchlist;
     qint64 lastReceivedMs = 0;
@@ -61,6 +68,7 @@ private:
     QTcpSocket *m_tcp; // owned by m_socket
     QString m_socketId;
     bool m_closing = false;
+    bool m_attached = true;
     bool m_directWrite; // plain TCP: frames may go straight to the kernel (never under TLS)
 };
 

@@ -218,7 +218,7 @@ void TestConfigLoader::defaultsEqualSoketi()
     QCOMPARE(c.shutdownGracePeriodMs, 3000);
     QCOMPARE(c.userAuthenticationTimeoutMs, 30000);
     QCOMPARE(c.acceptTrafficMemoryThreshold, 85);
-    QCOMPARE(c.httpRequestLimitInMb, 100.0);
+    QCOMPARE(c.httpRequestLimitInMb, 4.0); // soketi: 100; see ServerConfig.h
     QVERIFY(c.sslCertPath.isEmpty() && c.sslKeyPath.isEmpty() && c.sslPassphrase.isEmpty() && c.sslCaPath.isEmpty());
     QCOMPARE(c.cacheTtlSeconds, 3600);
     QCOMPARE(c.maxChannelsPerConnection, 1000);
@@ -310,6 +310,8 @@ void TestConfigLoader::envVariableLandsInField_data()
     row("SOKETI_SHUTDOWN_GRACE_PERIOD", "10000", "shutdownGracePeriodMs", "10000");
     row("SOKETI_USER_AUTHENTICATION_TIMEOUT", "5000", "userAuthenticationTimeoutMs", "5000");
     row("SOKETI_HTTP_ACCEPT_TRAFFIC_MEMORY_THRESHOLD", "70", "acceptTrafficMemoryThreshold", "70");
+    row("SOKETI_HTTP_REQUEST_LIMIT_IN_MB", "20", "httpRequestLimitInMb", "20");
+    row("SOKETI_HTTP_REQUEST_LIMIT_IN_MB", "0.5", "httpRequestLimitInMb", "0.5");
     row("SOKETI_SSL_PASS", "pass phrase", "sslPassphrase", "pass phrase");
 
     row("SOKETI_DEFAULT_APP_ID", "my-id", "app0.id", "my-id");
@@ -987,7 +989,7 @@ void TestConfigLoader::everySoketiVariableIsKnown()
         "SSL_CERT", "SSL_KEY", "SSL_PASS", "SSL_CA", "USER_AUTHENTICATION_TIMEOUT", "WEBHOOKS_BATCHING",
         "WEBHOOKS_BATCHING_DURATION", "METRICS_PROMETHEUS_PORT_IN_NAME", "WS_MAX_MESSAGE_SIZE_IN_KB",
         "WS_MAX_BACKPRESSURE_IN_KB", "WS_IDLE_TIMEOUT", "DEFAULT_APP_ENABLE_SUBSCRIPTION_COUNT",
-        "CHANNEL_LIMITS_MAX_PER_CONNECTION", "DB_SQLITE_PATH"};
+        "CHANNEL_LIMITS_MAX_PER_CONNECTION", "HTTP_REQUEST_LIMIT_IN_MB", "DB_SQLITE_PATH"};
     for (const QString &name : names) {
         QVERIFY2(ConfigBuilder::isKnownEnvironmentVariable(QStringLiteral("SOKETI_") + name), qPrintable(name));
     }

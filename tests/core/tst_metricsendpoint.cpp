@@ -11,8 +11,10 @@
 #include <QTest>
 #include <QWebSocket>
 
+#include "RawTcpClient.h"
 #include "metrics/MetricsEndpoint.h"
 #include "metrics/MetricsRegistry.h"
+#include "metrics/ProcessInfo.h"
 
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
@@ -271,6 +273,24 @@ private slots:
         QTest::qWait(100);
         QCOMPARE(socket.state(), QAbstractSocket::UnconnectedState);
         // The server still answers plain HTTP afterwards.
+        QCOMPARE(request(*endpoint, QStringLiteral("/ready")).status, 200);
+    }
+
+    // Issue 12: a 50 MiB header line grew memory by 100 MB. Past 8 KiB of head the answer is 431 and
+    // the rest is read and dropped, never held.
+    void hugeHeaderLineIsRefusedWithoutGrowingMemory()
+    {
+        const auto endpoint = start(true);
+        QCOMPARE(request(*endpoint, QStringLiteral("/ready")).status, 200);
+        const qint64 before = ProcessInfo::residentMemoryBytes().value_or(0);
+        RawTcpClient client(endpoint->port());
+        QVERIFY(client.sendAll("GET /metrics HTTP/1.1\r\nX-Big: "));
+        const qint64 sent = client.flood("a", 50 * 1024 * 1024, 1500);
+        const qint64 growth = ProcessInfo::residentMemoryBytes().value_or(0) - before;
+        qInfo("sent %lld bytes of one header line: RSS %+lld KiB", sent, growth / 1024);
+        QVERIFY(client.readUntil(&RawTcpClient::hasCompleteAnswer));
+        QCOMPARE(client.firstStatus(), 431);
+        QVERIFY2(growth < 30 * 1024 * 1024, qPrintable(QStringLiteral("RSS grew by %1 KiB").arg(growth / 1024)));
         QCOMPARE(request(*endpoint, QStringLiteral("/ready")).status, 200);
     }
 

@@ -25,10 +25,11 @@
 
 #include "PusherTestClient.h"
 #include "ServerCore.h"
-#include "adapter/ClusterChannel.h"
+#include "adapter/ClusterView.h"
 #include "adapter/RedisAdapter.h"
 #include "auth/HmacSigner.h"
 #include "auth/RestRequestVerifier.h"
+#include "channels/ClusterChannel.h"
 #include "metrics/MetricsRegistry.h"
 #include "server/PusherServer.h"
 
@@ -188,8 +189,7 @@ private:
         m_a = node(maxConnections, subscriptionCount, webhookPort);
         --m_prefixSerial;
         m_b = node(maxConnections, subscriptionCount, webhookPort);
-        return QTest::qWaitFor(
-            [this] { return m_a->pusher().adapter()->isReady() && m_b->pusher().adapter()->isReady(); }, 5000);
+        return QTest::qWaitFor([this] { return m_a->cluster().isReady() && m_b->cluster().isReady(); }, 5000);
     }
 
 private slots:
@@ -219,7 +219,7 @@ private slots:
             c.metrics.port = 0;
             return c;
         }());
-        QVERIFY(core.pusher().adapter() == nullptr);
+        QCOMPARE(core.cluster().driver(), QStringLiteral("local"));
     }
 
     void broadcastAcrossNodesWithExclusion()
@@ -599,9 +599,9 @@ private slots:
         QTRY_VERIFY(onA.established());
         onA.subscribe(QStringLiteral("after"));
         QTRY_VERIFY(onA.has(QStringLiteral("pusher_internal:subscription_succeeded")));
-        QTRY_VERIFY(!m_a->pusher().adapter()->isReady());
+        QTRY_VERIFY(!m_a->cluster().isReady());
         QVERIFY(startRedis());
-        QTRY_VERIFY_WITH_TIMEOUT(m_a->pusher().adapter()->isReady() && m_b->pusher().adapter()->isReady(), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(m_a->cluster().isReady() && m_b->cluster().isReady(), 10000);
         AppState &stateB = *m_b->pusher().appState(QStringLiteral("app-id"));
         m_b->pusher().publish(stateB, QStringLiteral("after"), QStringLiteral("back"), "{}", {});
         QTRY_VERIFY(onA.has(QStringLiteral("back")));

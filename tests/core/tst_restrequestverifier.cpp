@@ -83,6 +83,13 @@ private slots:
         QVERIFY(failure);
         QCOMPARE(failure->status, 401);
         QVERIFY(!failure->message.isEmpty());
+        // What needs no body nor secret fails the same way in verifyQuery (checked before a body is read).
+        const bool queryOnly = param != QLatin1String("auth_signature") && param != QLatin1String("body_md5")
+            && !(param.isEmpty() && now == timestamp);
+        const auto early = RestRequestVerifier::verifyQuery(query, key, now);
+        QCOMPARE(bool(early), queryOnly);
+        if (early)
+            QCOMPARE(early->message, failure->message);
     }
 };
 

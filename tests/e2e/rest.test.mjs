@@ -391,8 +391,8 @@ describe('REST API rate limit', { skip: !canSpawn() && 'needs a spawned server' 
 
 describe('REST API body size limit', { skip: !canSpawn() && 'needs a spawned server' }, () => {
     test('a request body larger than the HTTP limit → 413', T, async () => {
-        // The HTTP body limit is 100 MB by default (config httpApi.requestLimitInMb); the event payload
-        // limit (SOKETI_EVENT_MAX_SIZE_IN_KB) is the one an env var can lower.
+        // The HTTP body limit is 4 MB by default (httpApi.requestLimitInMb, SOKETI_HTTP_REQUEST_LIMIT_IN_MB);
+        // here the event payload limit (SOKETI_EVENT_MAX_SIZE_IN_KB) is the one that answers 413.
         const server = await startServer({ env: { SOKETI_EVENT_MAX_SIZE_IN_KB: '4' } });
         try {
             const ok = await rest(server, { method: 'POST', path: `${apps}/events`, body: { name: 'n', channel: 'c', data: 'x'.repeat(3 * 1024) } });

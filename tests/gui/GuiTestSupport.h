@@ -29,6 +29,7 @@ inline std::unique_ptr<ServerCore> startCore(
     config.metrics.portInName = portInName;
     config.shutdownGracePeriodMs = 100;
     config.apps[0].enableClientMessages = clientMessages;
+    config.maxChannelsPerConnection = -1; // the load tests put thousands of channels on one connection
     App second;
     second.id = QStringLiteral("second");
     second.key = QStringLiteral("second-key");

@@ -28,7 +28,7 @@
 #include "EventCreatorWidget.h"
 #include "GuiTestSupport.h"
 #include "MetricsPlotWidget.h"
-#include "MetricsSampler.h"
+#include "StatusSampler.h"
 #include "auth/HmacSigner.h"
 #include "auth/RestRequestVerifier.h"
 #include "rest/RestApi.h"

@@ -14,6 +14,8 @@
 #include "GuiTestSupport.h"
 #include "MetricsHistory.h"
 #include "PrometheusTextParser.h"
+#include "StatusSampler.h"
+#include "channels/ChannelsSnapshot.h"
 #include "metrics/MetricsRegistry.h"
 #include "metrics/PrometheusTextSerializer.h"
 #include "server/PusherServer.h"
@@ -127,7 +129,7 @@ private slots:
         QTRY_VERIFY(b.has(QStringLiteral("pusher_internal:subscription_succeeded"), QStringLiteral("news")));
 
         ChannelsModel model;
-        model.refresh(core->pusher());
+        model.refresh(ChannelsSnapshot::take(core->pusher().appStates(), StatusSampler::maxChannelsPerApp));
         QCOMPARE(model.rowCount(), 2); // app-id, second
         QStandardItem *app = model.item(0);
         QCOMPARE(app->text(), QStringLiteral("app-id"));
@@ -146,12 +148,12 @@ private slots:
         QStandardItem *news = app->child(0);
         b.socket.close();
         QTRY_COMPARE(core->pusher().connectionCount(), 1);
-        model.refresh(core->pusher());
+        model.refresh(ChannelsSnapshot::take(core->pusher().appStates(), StatusSampler::maxChannelsPerApp));
         QCOMPARE(app->child(0), news);
         QCOMPARE(app->child(0, ChannelsModel::SubscribersColumn)->text(), QStringLiteral("1"));
         a.socket.close();
         QTRY_COMPARE(core->pusher().connectionCount(), 0);
-        model.refresh(core->pusher());
+        model.refresh(ChannelsSnapshot::take(core->pusher().appStates(), StatusSampler::maxChannelsPerApp));
         QCOMPARE(app->rowCount(), 0); // channels exist only while subscribed
     }
 

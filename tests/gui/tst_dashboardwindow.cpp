@@ -16,8 +16,8 @@
 #include "DashboardWindow.h"
 #include "GuiTestSupport.h"
 #include "MetricsPlotWidget.h"
-#include "MetricsSampler.h"
 #include "ServerPanel.h"
+#include "StatusSampler.h"
 #include "metrics/MetricsRegistry.h"
 #include "server/ActivityFeed.h"
 #include "server/PusherServer.h"
@@ -144,7 +144,8 @@ private slots:
         QTRY_VERIFY(client.established());
         for (int i = 0; i < 2000; ++i)
             client.subscribe(QStringLiteral("channel-%1").arg(i));
-        QTRY_COMPARE_WITH_TIMEOUT(int(core->pusher().appState(QStringLiteral("app-id"))->channels.size()), 2000, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(
+            int(core->pusher().appState(QStringLiteral("app-id"))->channels().size()), 2000, 10000);
         DashboardWindow window(*core);
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));

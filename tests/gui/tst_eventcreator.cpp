@@ -15,7 +15,7 @@
 #include "DashboardWindow.h"
 #include "EventCreatorWidget.h"
 #include "GuiTestSupport.h"
-#include "MetricsSampler.h"
+#include "StatusSampler.h"
 #include "metrics/MetricsRegistry.h"
 
 #include <prometheus/counter.h>

@@ -19,7 +19,7 @@ namespace qsoketi {
 struct ClusterChannel
 {
     qint64 subscriptionCount = 0;
-    QHash<QString, PresenceMember> members; // PresenceMember::connections is not meaningful here
+    PresenceMembers members; // PresenceMember::connections is not meaningful here
 
     // One node's part, as sent in an answer. withInfo = false sends user ids only.
     static QJsonObject encode(const Channel &channel, bool withInfo);

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "adapter/ClusterChannel.h"
+#include "channels/ClusterChannel.h"
 
 #include <QJsonArray>
-#include <QJsonDocument>
+
+#include "protocol/PusherMessages.h"
 
 namespace qsoketi {
 
@@ -56,15 +57,7 @@ void ClusterChannel::addLocal(const Channel &channel)
 
 QByteArray ClusterChannel::presenceData() const
 {
-    QJsonArray ids;
-    QJsonObject hash;
-    for (auto it = members.cbegin(); it != members.cend(); ++it) {
-        ids.append(it->id);
-        hash.insert(it.key(), it->info);
-    }
-    const QJsonObject presence{{QStringLiteral("ids"), ids}, {QStringLiteral("hash"), hash},
-        {QStringLiteral("count"), qint64(members.size())}};
-    return QJsonDocument(QJsonObject{{QStringLiteral("presence"), presence}}).toJson(QJsonDocument::Compact);
+    return PusherMessages::presenceData(members);
 }
 
 QJsonObject ClusterChannel::encodeAll(const std::unordered_map<QString, std::unique_ptr<Channel>> &channels)

@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "server/SubscriptionHandler.h"
+
+#include <variant>
+
+#include <QDateTime>
+#include <QPointer>
+
+#include "adapter/ClusterView.h"
+#include "auth/ChannelAuthorizer.h"
+#include "channels/AppState.h"
+#include "config/ServerConfig.h"
+#include "logging/LogCategories.h"
+#include "protocol/MessageCodec.h"
+#include "protocol/PusherMessages.h"
+#include "server/ActivityFeed.h"
+#include "server/Connection.h"
+#include "server/Fanout.h"
+#include "webhooks/WebhookSender.h"
+
+namespace qsoketi {
+
+using Kind = ActivityEvent::Kind;
+
+SubscriptionHandler::SubscriptionHandler(const ServerConfig &config, ClusterView &cluster, Fanout &fanout,
+    WebhookSender &webhooks, ActivityFeed &feed, std::function<bool()> isClosing)
+    : m_config(config)
+    , m_cluster(cluster)
+    , m_fanout(fanout)
+    , m_webhooks(webhooks)
+    , m_feed(feed)
+    , m_isClosing(std::move(isClosing))
+{}
+
+void SubscriptionHandler::subscribe(Connection *c, const IncomingMessage &m)
+{
+    if (m_isClosing())
+        return m_fanout.sendErrorAndClose(c, PusherErrors::serverClosing);
+    const QJsonObject data = m.data.toObject();
+    const QJsonValue channelValue = data.value(QLatin1String("channel"));
+    if (!m.data.isObject() || !channelValue.isString())
+        return m_fanout.sendError(
+            c, PusherErrorCode::Malformed, QStringLiteral("pusher:subscribe needs data.channel, a channel name."));
+    const QString name = channelValue.toString();
+    if (!checkName(c, name))
+        return;
+    if (name.startsWith(QLatin1Char('#'))) {
+        subscribeToOwnUserChannel(c, name);
+        return;
+    }
+    authorize(c, name, data);
+}
+
+bool SubscriptionHandler::checkName(Connection *c, const QString &name)
+{
+    const App &app = c->appState->app();
+    if (name.size() > app.maxChannelNameLength) {
+        m_fanout.subscriptionError(c, name, QStringLiteral("LimitReached"),
+            QStringLiteral("The channel name is longer than the allowed %1 characters.").arg(app.maxChannelNameLength),
+            4009);
+        return false;
+    }
+    if (name.isEmpty() || !ChannelName::hasValidCharacters(name)) {
+        m_fanout.subscriptionError(c, name, {},
+            QStringLiteral("The channel name is not allowed. Read channel conventions: "
+                           "https://pusher.com/docs/channels/using_channels/channels/#channel-naming-conventions"),
+            4009);
+        return false;
+    }
+    const int limit = m_config.maxChannelsPerConnection;
+    if (limit > 0 && qsizetype(c->subscriptions.size()) >= limit && !c->subscription(name)) {
+        qCDebug(lcWs) << "refused subscription of" << c->socketId() << "to" << name << ": over" << limit
+                      << "channels per connection (SOKETI_CHANNEL_LIMITS_MAX_PER_CONNECTION)";
+        m_fanout.subscriptionError(c, name, QStringLiteral("LimitReached"),
+            QStringLiteral("A connection may subscribe to at most %1 channels.").arg(limit), 4100);
+        return false;
+    }
+    return true;
+}
+
+bool SubscriptionHandler::subscribeToOwnUserChannel(Connection *c, const QString &name)
+{
+    // Only a signed-in user may listen on its own server-to-user channel; delivery goes by user id.
+    if (!c->userId.isEmpty() && name == ChannelName::serverToUserPrefix.toString() + c->userId) {
+        m_fanout.send(c, PusherMessages::subscriptionSucceeded(name));
+        return true;
+    }
+    m_fanout.subscriptionError(
+        c, name, QStringLiteral("AuthError"), QStringLiteral("The connection is unauthorized."), 401);
+    return false;
+}
+
+void SubscriptionHandler::authorize(Connection *c, const QString &name, const QJsonObject &data)
+{
+    const App &app = c->appState->app();
+    const ChannelAuthorizer authorizer(app.key.toUtf8(), app.secret.toUtf8());
+    auto result = authorizer.authorizeSubscription(c->socketId(), name, data);
+    if (const auto *refusal = std::get_if<AuthRefusal>(&result)) {
+        if (!refusal->signedString.isEmpty())
+            qCDebug(lcWs).noquote() << "refused subscription of" << c->socketId() << "to" << name
+                                    << ": the auth signature does not match; the signed string should be"
+                                    << refusal->signedString;
+        return m_fanout.subscriptionError(c, name, refusal->type, refusal->message, refusal->status);
+    }
+    const ChannelGrant &grant = std::get<ChannelGrant>(result);
+    if (ChannelName::type(name) != ChannelName::Type::Presence)
+        return join(c, name, grant, nullptr);
+    if (MessageCodec::payloadSize(grant.userInfo) > app.maxPresenceMemberSizeInKb * 1024)
+        return m_fanout.subscriptionError(c, name, QStringLiteral("LimitReached"),
+            QStringLiteral("The maximum size for a channel member is %1 KB.").arg(app.maxPresenceMemberSizeInKb), 4301);
+    joinPresence(c, name, grant);
+}
+
+void SubscriptionHandler::joinPresence(Connection *c, const QString &name, const ChannelGrant &grant)
+{
+    // The members of every node decide the member list, the limit and member_added.
+    QPointer<Connection> guard(c);
+    m_cluster.channel(*c->appState, name, [this, guard, name, grant](const ClusterChannel &all) {
+        if (!guard || !guard->isAttached() || guard->isClosing())
+            return;
+        const App &app = guard->appState->app();
+        if (!all.members.contains(grant.userId) && all.members.size() + 1 > app.maxPresenceMembersPerChannel)
+            return m_fanout.subscriptionError(guard, name, QStringLiteral("LimitReached"),
+                QStringLiteral("The maximum members per presence channel limit was reached"), 4100);
+        join(guard, name, grant, &all);
+    });
+}
+
+void SubscriptionHandler::join(
+    Connection *c, const QString &name, const ChannelGrant &grant, const ClusterChannel *cluster)
+{
+    AppState &app = *c->appState;
+    Channel &channel = app.ensureChannel(name);
+    const bool added = channel.add(c);
+    if (added)
+        c->subscriptions.push_back({&channel, grant.userId});
+    if (channel.type() != ChannelName::Type::Public)
+        c->signinDeadlineMs = 0; // an authorized subscription counts as authentication (soketi)
+
+    if (cluster) { // presence
+        if (added && channel.addMember(grant.userId, grant.userIdJson, grant.userInfo)
+            && !cluster->members.contains(grant.userId)) {
+            m_fanout.relay(app, name, PusherMessages::memberAdded(name, grant.userIdJson, grant.userInfo), c);
+            m_webhooks.memberAdded(app.app(), name, grant.userId);
+        }
+        ClusterChannel members = *cluster;
+        members.members.insert(grant.userId, PresenceMember{grant.userIdJson, grant.userInfo, 1});
+        m_fanout.send(c, PusherMessages::subscriptionSucceeded(name, members.presenceData()));
+    } else {
+        m_fanout.send(c, PusherMessages::subscriptionSucceeded(name));
+    }
+    if (channel.isCache())
+        replayCache(c, channel);
+    if (!added)
+        return;
+    if (channel.subscriptionCount() == 1)
+        occupancyChanged(app, name, true);
+    announceSubscriptionCount(app, name);
+    m_feed.record(Kind::Subscribed, app.app().id, c->socketId(), name, {}, grant.userId.toUtf8());
+}
+
+void SubscriptionHandler::replayCache(Connection *c, const Channel &channel)
+{
+    AppState &app = *c->appState;
+    if (const QByteArray *cached = app.cachedEvent(channel.name(), QDateTime::currentMSecsSinceEpoch())) {
+        m_fanout.send(c, *cached);
+        return;
+    }
+    m_fanout.send(c, PusherMessages::cacheMiss(channel.name()));
+    m_webhooks.cacheMiss(app.app(), channel.name());
+}
+
+void SubscriptionHandler::unsubscribe(Connection *c, const IncomingMessage &m)
+{
+    const QJsonValue channel = m.data.toObject().value(QLatin1String("channel"));
+    if (!channel.isString())
+        return m_fanout.sendError(
+            c, PusherErrorCode::Malformed, QStringLiteral("pusher:unsubscribe needs data.channel, a channel name."));
+    const Connection::Subscription *s = c->subscription(channel.toString());
+    if (!s)
+        return;
+    const Connection::Subscription left = *s;
+    c->removeSubscription(left.channel);
+    leave(c, left.channel, left.presenceUserId);
+}
+
+void SubscriptionHandler::leaveAll(Connection *c)
+{
+    for (const Connection::Subscription &s : c->takeSubscriptions())
+        leave(c, s.channel, s.presenceUserId);
+}
+
+void SubscriptionHandler::leave(Connection *c, Channel *channel, const QString &presenceUserId)
+{
+    AppState &app = *c->appState;
+    const QString name = channel->name();
+    if (!channel->remove(c))
+        return;
+    if (channel->isPresence() && channel->removeMember(presenceUserId))
+        announceMemberRemoved(app, name, presenceUserId);
+    m_feed.record(Kind::Unsubscribed, app.app().id, c->socketId(), name, {}, {});
+    const bool empty = channel->subscriptionCount() == 0;
+    announceSubscriptionCount(app, name); // subscribers on other nodes remain when this node has none
+    if (empty) {
+        occupancyChanged(app, name, false);
+        app.dropIfEmpty(channel);
+    }
+}
+
+void SubscriptionHandler::announceMemberRemoved(AppState &app, const QString &channel, const QString &userId)
+{
+    // The user may still be in the channel through another connection on another node: then nobody is told.
+    m_cluster.channel(app, channel, [this, &app, channel, userId](const ClusterChannel &all) {
+        if (all.members.contains(userId))
+            return;
+        m_fanout.relay(app, channel, PusherMessages::memberRemoved(channel, userId), nullptr);
+        m_webhooks.memberRemoved(app.app(), channel, userId);
+    });
+}
+
+void SubscriptionHandler::announceSubscriptionCount(AppState &app, const QString &channel)
+{
+    if (!app.app().enableSubscriptionCount || ChannelName::isPresence(channel))
+        return;
+    m_cluster.channel(app, channel, [this, &app, channel](const ClusterChannel &all) {
+        m_fanout.relay(app, channel, PusherMessages::subscriptionCount(channel, all.subscriptionCount), nullptr);
+    });
+}
+
+void SubscriptionHandler::occupancyChanged(AppState &app, const QString &channel, bool occupied)
+{
+    // Occupied: this node has the cluster's only subscribers. Vacated: nobody anywhere has one left.
+    // Only webhooks care: without one for this event the cluster need not be asked.
+    if (!m_webhooks.wants(app.app(), occupied ? WebhookEventType::ChannelOccupied : WebhookEventType::ChannelVacated))
+        return;
+    m_cluster.channel(app, channel, [this, &app, channel, occupied](const ClusterChannel &all) {
+        const Channel *local = app.channel(channel);
+        const qint64 here = local ? local->subscriptionCount() : 0;
+        if (occupied && here > 0 && all.subscriptionCount == here)
+            m_webhooks.channelOccupied(app.app(), channel);
+        else if (!occupied && all.subscriptionCount == 0)
+            m_webhooks.channelVacated(app.app(), channel);
+    });
+}
+
+} // namespace qsoketi

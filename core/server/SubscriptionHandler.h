@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <functional>
+
+#include <QJsonObject>
+#include <QString>
+
+namespace qsoketi {
+
+class ActivityFeed;
+class AppState;
+class Channel;
+class ClusterView;
+class Connection;
+class Fanout;
+class WebhookSender;
+struct ChannelGrant;
+struct ClusterChannel;
+struct IncomingMessage;
+struct ServerConfig;
+
+// pusher:subscribe and pusher:unsubscribe: channel names and limits, authorisation, presence members
+// (counted over the whole cluster), cache replay, subscription_count, and the occupied/vacated and
+// member webhooks — each decided once for the cluster through the cluster view.
+class SubscriptionHandler
+{
+public:
+    SubscriptionHandler(const ServerConfig &config, ClusterView &cluster, Fanout &fanout, WebhookSender &webhooks,
+        ActivityFeed &feed, std::function<bool()> isClosing);
+
+    void subscribe(Connection *c, const IncomingMessage &m);
+    void unsubscribe(Connection *c, const IncomingMessage &m);
+    // Leaves every channel of a connection that is gone; linear in its number of subscriptions.
+    void leaveAll(Connection *c);
+
+private:
+    // The steps of a subscription, in order; each refusal answers the client itself.
+    bool checkName(Connection *c, const QString &name);
+    bool subscribeToOwnUserChannel(Connection *c, const QString &name);
+    void authorize(Connection *c, const QString &name, const QJsonObject &data);
+    void joinPresence(Connection *c, const QString &name, const ChannelGrant &grant);
+    void join(Connection *c, const QString &name, const ChannelGrant &grant, const ClusterChannel *cluster);
+    void replayCache(Connection *c, const Channel &channel);
+
+    void leave(Connection *c, Channel *channel, const QString &presenceUserId);
+    void announceMemberRemoved(AppState &app, const QString &channel, const QString &userId);
+    void announceSubscriptionCount(AppState &app, const QString &channel);
+    void occupancyChanged(AppState &app, const QString &channel, bool occupied);
+
+    const ServerConfig &m_config;
+    ClusterView &m_cluster;
+    Fanout &m_fanout;
+    WebhookSender &m_webhooks;
+    ActivityFeed &m_feed;
+    std::function<bool()> m_isClosing;
+};
+
+} // namespace qsoketi
