@@ -37,7 +37,7 @@ struct App
 
     // Beyond soketi: after a secret rotation with a grace period, the replaced secret keeps signing
     // valid requests until previousSecretValidUntilMs (ms since the epoch); empty/0 = no grace.
-    // Accept it only while QDateTime::currentMSecsSinceEpoch() < previousSecretValidUntilMs.
+    // AppSecrets::accepted() lists the secrets valid at a given moment.
     QString previousSecret;
     qint64 previousSecretValidUntilMs = 0;
 };
