@@ -14,10 +14,10 @@
 #include "adapter/LocalClusterView.h"
 #include "adapter/RedisClusterView.h"
 #include "logging/LogCategories.h"
-#include "metrics/MetricsEndpoint.h"
 #include "metrics/MetricsRegistry.h"
 #include "rest/BodyBudget.h"
 #include "rest/HttpConnection.h"
+#include "rest/MetricsEndpoint.h"
 #include "rest/RequestPrecheck.h"
 #include "rest/RestApi.h"
 #include "server/ActivityFeed.h"
@@ -191,11 +191,15 @@ void ServerCore::shutdown()
     m_shuttingDown = true;
     qCInfo(lcServer) << "shutting down: closing" << m_pusher->connectionCount() << "connections, then waiting"
                      << m_config.shutdownGracePeriodMs << "ms";
-    m_listener->close();
+    // The main port stays open through the grace period: load balancers read /ready (500 now) there,
+    // and new WebSockets are refused with 4200 (reconnect elsewhere at once).
     m_webhooks->drain();
     m_pusher->beginShutdown();
     QTimer::singleShot(m_config.shutdownGracePeriodMs, m_metricsEndpoint.get(), &MetricsEndpoint::close);
-    QTimer::singleShot(m_config.shutdownGracePeriodMs, this, &ServerCore::stopped);
+    QTimer::singleShot(m_config.shutdownGracePeriodMs, this, [this] {
+        m_listener->close();
+        emit stopped();
+    });
 }
 
 } // namespace qsoketi

@@ -59,6 +59,7 @@ public:
     const QByteArray *cachedEvent(const QString &channel, qint64 nowMs) const;
     // Frees expired entries; returns how many.
     int expireCache(qint64 nowMs);
+    qsizetype cachedEventCount() const { return m_cache.size(); }
 
     RateLimiter &backendEvents() { return m_backendEvents; }
     RateLimiter &readRequests() { return m_readRequests; }

@@ -71,7 +71,7 @@ std::optional<HttpResponse> RestApi::handleHealth(const HttpRequest &request, co
 {
     if (request.method == "OPTIONS")
         return HttpResponse{204, QByteArrayLiteral("text/plain"), {}, {}};
-    if (request.method != "GET")
+    if (request.method != "GET" && request.method != "HEAD") // HEAD: the same answer without its body
         return std::nullopt;
     if (path == QLatin1String("/") || path.isEmpty())
         return HttpResponse::text(200, "OK");

@@ -12,9 +12,9 @@
 #include <QWebSocket>
 
 #include "RawTcpClient.h"
-#include "metrics/MetricsEndpoint.h"
 #include "metrics/MetricsRegistry.h"
 #include "metrics/ProcessInfo.h"
+#include "rest/MetricsEndpoint.h"
 
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>

@@ -18,8 +18,8 @@
 #include <QTest>
 #include <QUrlQuery>
 
-#include "metrics/MetricsEndpoint.h"
 #include "metrics/MetricsRegistry.h"
+#include "rest/MetricsEndpoint.h"
 
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>

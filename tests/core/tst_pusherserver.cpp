@@ -317,6 +317,31 @@ private slots:
         QTRY_COMPARE(stopped.count(), 1);
     }
 
+    void duringTheGracePeriodReadyIs500AndUpgradesAreRefused()
+    {
+        ServerConfig config;
+        config.host = QStringLiteral("127.0.0.1");
+        config.port = 0;
+        config.metrics.host = QStringLiteral("127.0.0.1");
+        config.metrics.port = 0;
+        config.shutdownGracePeriodMs = 3000;
+        ServerCore core(config);
+        QString error;
+        QVERIFY2(core.start(&error), qPrintable(error));
+        QSignalSpy stopped(&core, &ServerCore::stopped);
+        core.shutdown();
+        QNetworkAccessManager nam;
+        std::unique_ptr<QNetworkReply> ready(
+            nam.get(QNetworkRequest(QUrl(QStringLiteral("http://127.0.0.1:%1/ready").arg(core.port())))));
+        QTRY_VERIFY(ready->isFinished());
+        QCOMPARE(ready->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 500); // the port still answers
+        Client late(core.port());
+        QTRY_VERIFY(late.closed);
+        QCOMPARE(int(late.socket.closeCode()), 4200);
+        QVERIFY(stopped.isEmpty());
+        QTRY_COMPARE_WITH_TIMEOUT(stopped.count(), 1, 5000);
+    }
+
 private:
     std::unique_ptr<ServerCore> m_core;
     quint16 m_port = 0;

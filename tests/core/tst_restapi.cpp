@@ -182,6 +182,13 @@ private slots:
         QCOMPARE(call(get).status, 500);
         get.path = QStringLiteral("/nope");
         QCOMPARE(call(get).status, 404);
+        m_channels.closing = false;
+        get.method = "HEAD";
+        get.path = QStringLiteral("/");
+        QCOMPARE(call(get).status, 200);
+        get.path = QStringLiteral("/ready");
+        QCOMPARE(call(get).status, 200);
+        get.path = QStringLiteral("/nope");
         get.method = "OPTIONS";
         QCOMPARE(call(get).status, 204);
     }

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include <QElapsedTimer>
+#include <QTcpSocket>
 #include <QTest>
 #include <QWebSocket>
 
@@ -19,7 +20,7 @@ class TestSubscriptionLimits final : public QObject
     Q_OBJECT
 
 private:
-    std::unique_ptr<ServerCore> startServer(int maxChannelsPerConnection)
+    std::unique_ptr<ServerCore> startServer(int maxChannelsPerConnection, int cacheTtlSeconds = 3600)
     {
         ServerConfig config;
         config.host = QStringLiteral("127.0.0.1");
@@ -27,6 +28,7 @@ private:
         config.metrics.host = QStringLiteral("127.0.0.1");
         config.metrics.port = 0;
         config.maxChannelsPerConnection = maxChannelsPerConnection;
+        config.cacheTtlSeconds = cacheTtlSeconds;
         auto core = std::make_unique<ServerCore>(config);
         QString error;
         if (!core->start(&error))
@@ -61,6 +63,46 @@ private slots:
     }
 
     void defaultCapIsOneThousand() { QCOMPARE(ServerConfig{}.maxChannelsPerConnection, 1000); }
+
+    void expiredCacheEventsAreFreed()
+    {
+        // Entries used to stay until the next event on the same channel: 100,000 held 122 MB.
+        auto core = startServer(1000, 1);
+        AppState &app = *core->pusher().appState(QStringLiteral("app-id"));
+        for (int i = 0; i < 100; ++i)
+            core->pusher().publish(app, QStringLiteral("cache-feed-%1").arg(i), QStringLiteral("e"), "{}", {});
+        QCOMPARE(app.cachedEventCount(), 100);
+        QTRY_COMPARE_WITH_TIMEOUT(app.cachedEventCount(), 0, 4000); // TTL 1 s, swept every second
+    }
+
+    void clientsOnOneSourcePortFromTwoAddressesBothUpgrade()
+    {
+        // Behind NAT two clients may share a source port; the handshake must find each one's own socket.
+        auto core = startServer(1000);
+        QTcpSocket probe;
+        QVERIFY(probe.bind(QHostAddress(QStringLiteral("127.0.0.1")), 0));
+        const quint16 port = probe.localPort();
+        probe.close();
+        std::vector<std::unique_ptr<QTcpSocket>> sockets;
+        for (const char *from : {"127.0.0.1", "127.0.0.2"}) {
+            auto socket = std::make_unique<QTcpSocket>();
+            QVERIFY2(socket->bind(QHostAddress(QString::fromLatin1(from)), port), from);
+            socket->connectToHost(QHostAddress(QStringLiteral("127.0.0.1")), core->port());
+            sockets.push_back(std::move(socket));
+        }
+        for (auto &socket : sockets) {
+            QTRY_COMPARE(socket->state(), QAbstractSocket::ConnectedState);
+            socket->write("GET /app/app-key?protocol=7 HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                          "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                          "Sec-WebSocket-Version: 13\r\n\r\n");
+        }
+        for (auto &socket : sockets) {
+            QByteArray received;
+            QTRY_VERIFY((received += socket->readAll()).contains("pusher:connection_established"));
+            QVERIFY(received.startsWith("HTTP/1.1 101"));
+        }
+        QCOMPARE(core->pusher().connectionCount(), 2);
+    }
 
     void teardownOfManySubscriptionsIsLinear()
     {

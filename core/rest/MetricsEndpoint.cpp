@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "metrics/MetricsEndpoint.h"
+#include "rest/MetricsEndpoint.h"
 
 #include <exception>
 
@@ -145,7 +145,7 @@ QByteArray MetricsEndpoint::route(const char *path) const
 HttpResponse MetricsEndpoint::handle(const HttpRequest &request) const
 {
     const QByteArray &path = request.rawPath;
-    if (request.method != "GET")
+    if (request.method != "GET" && request.method != "HEAD") // HEAD: the same answer without its body
         return reply(404, {}, textType);
 
     if (path == route("/") || (!m_pathPrefix.isEmpty() && path == m_pathPrefix))
