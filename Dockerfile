@@ -3,7 +3,7 @@
 #   docker build -t qsoketi .
 #   docker run --rm -p 6001:6001 -p 9601:9601 -e SOKETI_METRICS_ENABLED=1 -e SOKETI_DEFAULT_APP_SECRET=change-me qsoketi
 # Settings are the SOKETI_* variables (docs/configuration.md); several apps: mount a JSON file and add
-# `--config /etc/qsoketi/config.json` to the command.
+# `--config /etc/qsoketi/config.json` to the command, or keep them in a database (docs/app-stores.md).
 
 FROM debian:bookworm-slim AS build
 RUN apt-get update \
@@ -25,6 +25,7 @@ RUN cmake -S . -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release -DQSOKETI_BUILD_GUI
 FROM debian:bookworm-slim
 RUN apt-get update \
     && apt-get install -y --no-install-recommends libqt6core6 libqt6network6 libqt6websockets6 libqt6httpserver6 \
+        libqt6sql6 libqt6sql6-sqlite libqt6sql6-psql libqt6sql6-mysql \
         libhiredis0.14 libprometheus-cpp-core1.0 curl ca-certificates \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin qsoketi

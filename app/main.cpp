@@ -7,6 +7,7 @@
 #include <QProcessEnvironment>
 #include <QTextStream>
 
+#include "AppsCommand.h"
 #include "DisplayProbe.h"
 #include "ServerCore.h"
 #include "StartupBanner.h"
@@ -91,6 +92,9 @@ QStringList configSources(const QString &configFile, const QProcessEnvironment &
 int main(int argc, char *argv[])
 {
     qInstallMessageHandler(logLine);
+    // `qsoketi apps ...`: manage the apps of the configured app store; no server, no dashboard.
+    if (argc > 1 && std::strcmp(argv[1], "apps") == 0)
+        return qsoketi::AppsCommand::run(argc, argv);
 
     // GUI or headless must be decided before any application object exists.
     [[maybe_unused]] bool gui = false;
@@ -128,8 +132,9 @@ int main(int argc, char *argv[])
         "Settings come from SOKETI_* environment variables, a .env file in the working directory and --config."));
     const QCommandLineOption helpOption = parser.addHelpOption();
     const QCommandLineOption versionOption = parser.addVersionOption();
-    parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("\"start\" (the default): run the server."),
-        QStringLiteral("[start]"));
+    parser.addPositionalArgument(QStringLiteral("command"),
+        QStringLiteral("\"start\" (the default): run the server; \"apps\": manage apps (qsoketi apps --help)."),
+        QStringLiteral("[start|apps]"));
     const QCommandLineOption configOption(QStringLiteral("config"),
         QStringLiteral("JSON config file with soketi's dotted option keys."), QStringLiteral("file"));
     const QCommandLineOption noGuiOption(
@@ -153,7 +158,7 @@ int main(int argc, char *argv[])
     }
     const QStringList positional = parser.positionalArguments();
     if (positional.size() > 1 || (positional.size() == 1 && positional[0] != QLatin1String("start"))) {
-        qCCritical(lcApp, "unknown command \"%s\": the only command is \"start\" (see --help)",
+        qCCritical(lcApp, "unknown command \"%s\": the commands are \"start\" and \"apps\" (see --help)",
             qPrintable(positional.join(QLatin1Char(' '))));
         return 2;
     }

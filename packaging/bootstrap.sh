@@ -19,12 +19,15 @@ run_packages=(
     qt6-base-dev qt6-base-private-dev libqt6opengl6-dev qt6-websockets-dev qt6-httpserver-dev qt6-charts-dev
     qt6-qpa-plugins libgl-dev
     prometheus-cpp-dev libhiredis-dev
+    # app stores (SOKETI_APP_MANAGER_DRIVER=sqlite|postgres|mysql): Qt's SQL drivers
+    libqt6sql6-sqlite libqt6sql6-psql libqt6sql6-mysql
 )
 # Everything the tests use: test servers (started by the tests themselves on 127.0.0.1), Xvfb, the style
 # gate, the packaging checks (lintian, systemd-analyze, desktop/AppStream validators, man), the browser.
 test_packages=(
     libqt6test6
-    prometheus redis-server xvfb xauth x11-apps imagemagick fonts-dejavu-core curl procps openssl locales python3
+    prometheus redis-server postgresql mariadb-server sqlite3 xvfb xauth x11-apps imagemagick fonts-dejavu-core curl
+    procps openssl locales python3
     iproute2 clang-format git
     dpkg-dev file binutils lintian systemd man-db desktop-file-utils appstream chromium
     # the sanitizer job and the fuzz targets (tests/sanitize, tests/fuzz): clang, its runtimes, llvm-symbolizer

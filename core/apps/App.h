@@ -34,6 +34,12 @@ struct App
     bool enableSubscriptionCount = false;
 
     QJsonArray webhooks;
+
+    // Beyond soketi: after a secret rotation with a grace period, the replaced secret keeps signing
+    // valid requests until previousSecretValidUntilMs (ms since the epoch); empty/0 = no grace.
+    // AppSecrets::accepted() lists the secrets valid at a given moment.
+    QString previousSecret;
+    qint64 previousSecretValidUntilMs = 0;
 };
 
 } // namespace qsoketi

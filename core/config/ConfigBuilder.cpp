@@ -330,6 +330,25 @@ bool ConfigBuilder::resolveApp(const RawApp &raw, App *app)
 
 ConfigResult ConfigBuilder::finish()
 {
+    m_config.appStore.defaults = m_appDefaults;
+    if (m_config.appStore.driver != AppStoreConfig::Driver::Array) {
+        // The apps come from the database: the array apps, the default app included, are never served.
+        for (const RawApp &raw : std::as_const(m_apps)) {
+            for (const AppFields::Field &known : AppFields::all()) { // a fixed order: the first set field is named
+                const auto field = raw.fields.constFind(QLatin1String(known.name));
+                if (field != raw.fields.constEnd() && field->source.kind != ConfigSource::Kind::BuiltIn) {
+                    m_warnings.append(field->source.label()
+                        + QStringLiteral(": ignored, SOKETI_APP_MANAGER_DRIVER=%1 reads the apps from the database")
+                              .arg(AppStoreConfig::driverName(m_config.appStore.driver)));
+                    break;
+                }
+            }
+        }
+        m_config.apps.clear();
+        m_config.appStore.arrayApps.clear();
+        ServerOptions::checkCombinations(m_config, m_sources, m_errors, m_warnings);
+        return ConfigResult{m_config, m_errors, m_warnings};
+    }
     QList<App> apps;
     QList<const RawApp *> origins;
     for (const RawApp &raw : std::as_const(m_apps)) {
@@ -360,15 +379,20 @@ ConfigResult ConfigBuilder::finish()
                 break;
             }
         }
-        if (apps.at(i).secret == App{}.secret) {
+    }
+    m_config.apps = apps;
+    m_config.appStore.arrayApps = apps;
+    ServerOptions::checkCombinations(m_config, m_sources, m_errors, m_warnings);
+    // Only for a config that starts a server: a rejected one is reported by its errors alone (one line for
+    // SOKETI_APP_MANAGER_DRIVER=dynamodb, not a remark about the default app that would never be served).
+    for (const App &app : std::as_const(apps)) {
+        if (app.secret == App{}.secret && m_errors.isEmpty()) {
             m_warnings.append(QStringLiteral("app \"%1\" uses soketi's well-known default secret; set "
                                              "SOKETI_DEFAULT_APP_SECRET or the app's \"secret\" before exposing "
                                              "the server")
-                                  .arg(apps.at(i).id));
+                                  .arg(app.id));
         }
     }
-    m_config.apps = apps;
-    ServerOptions::checkCombinations(m_config, m_sources, m_errors, m_warnings);
     return ConfigResult{m_config, m_errors, m_warnings};
 }
 

@@ -45,9 +45,16 @@ namespace qsoketi {
 //       100, and config file only): the largest HTTP request body, 413 past it.
 //   SOKETI_DEFAULT_APP_ENABLE_SUBSCRIPTION_COUNT and app field "enableSubscriptionCount"
 //       (enable_subscription_count, EnableSubscriptionCount): bool, default false.
+//   SOKETI_APP_MANAGER_DRIVER=sqlite with SOKETI_DB_SQLITE_PATH "database.sqlite.path" (required then): apps
+//       in an SQLite file, created with soketi's table on first use.
 //
-// Not supported (warned about, ignored): database app managers (mysql, postgres, dynamodb) and the app
-// cache, NATS and cluster adapters (ADAPTER_DRIVER nats/cluster is an error), cluster discovery, Redis
+// App managers: array (default), mysql and postgres (soketi's table, SOKETI_DB_MYSQL_*/SOKETI_DB_POSTGRES_*,
+// SOKETI_APP_MANAGER_*_TABLE, SOKETI_APP_MANAGER_CACHE_*), sqlite. Any other driver (dynamodb) is an
+// error: never a fallback to the array apps. With a database driver the array apps, the default app
+// included, are dropped (apps is empty; set ones are warned about as ignored).
+//
+// Not supported (warned about, ignored): the DynamoDB app manager's settings, knex client versions and
+// database pooling, NATS and cluster adapters (ADAPTER_DRIVER nats/cluster is an error), cluster discovery, Redis
 // Sentinel/Cluster connections and key prefixes, redis cache driver, redis/cluster rate limiters,
 // redis/SQS queues, configurable CORS, instance.process_id.
 class ConfigLoader final

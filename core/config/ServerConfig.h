@@ -5,6 +5,7 @@
 #include <QString>
 
 #include "apps/App.h"
+#include "apps/AppStoreConfig.h"
 
 namespace qsoketi {
 
@@ -75,8 +76,13 @@ struct ServerConfig
     MetricsConfig metrics;
     AdapterConfig adapter;
 
-    // Apps of the array app manager; the first one is the default app (SOKETI_DEFAULT_APP_*).
+    // Apps of the array app manager; the first one is the default app (SOKETI_DEFAULT_APP_*). Empty when
+    // another app manager is configured: its apps come from the database (never the default app).
     QList<App> apps{App{}};
+
+    // The app manager (SOKETI_APP_MANAGER_*, SOKETI_DB_MYSQL_*, SOKETI_DB_POSTGRES_*, SOKETI_DB_SQLITE_PATH):
+    // everything AppDirectory needs, the array apps and the per-app defaults (server-wide limits) included.
+    AppStoreConfig appStore;
 };
 
 } // namespace qsoketi

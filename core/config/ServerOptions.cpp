@@ -7,6 +7,7 @@
 #include <QHostAddress>
 #include <QRegularExpression>
 
+#include "apps/SqlAppSchema.h"
 #include "config/ValueReader.h"
 
 namespace qsoketi {
@@ -40,6 +41,32 @@ void readCount(const ValueReader &r, int &out)
 void readKb(const ValueReader &r, double &out)
 {
     r.number(out, 0, true, QStringLiteral("a size in KB > 0"));
+}
+
+void readTableName(const ValueReader &r, QString &out)
+{
+    QString table;
+    if (!r.string(table)) {
+        return;
+    }
+    if (!SqlAppSchema::isValidTableName(table)) {
+        r.expected(QStringLiteral("a table name of letters, digits, _ and $ (schema.table allowed)"));
+        return;
+    }
+    out = table;
+}
+
+void readServerHost(const ValueReader &r, QString &out)
+{
+    QString host;
+    if (!r.string(host)) {
+        return;
+    }
+    if (host.trimmed().isEmpty()) {
+        r.expected(QStringLiteral("a host name or address"));
+        return;
+    }
+    out = host.trimmed();
 }
 
 // Grouped as in soketi's config; qsoketi's own options come last.
@@ -180,6 +207,51 @@ const Option kOptions[] = {
     {"database.redis.password", "DB_REDIS_PASSWORD", true,
         [](const ValueReader &r, ServerConfig &c, App &) { r.string(c.adapter.redisPassword); }},
 
+    {"appManager.driver", "APP_MANAGER_DRIVER", false,
+        [](const ValueReader &r, ServerConfig &c, App &) {
+            QString name;
+            if (!r.string(name)) {
+                return;
+            }
+            // Never a fallback to the array driver: its default app has a key the whole internet knows.
+            if (!AppStoreConfig::driverFromName(name.trimmed(), &c.appStore.driver)) {
+                r.fail(QStringLiteral("%1 is not supported: qsoketi's app managers are array, mysql, postgres and "
+                                      "sqlite")
+                           .arg(ValueReader::quoted(name)));
+            }
+        }},
+    {"appManager.cache.enabled", "APP_MANAGER_CACHE_ENABLED", false,
+        [](const ValueReader &r, ServerConfig &c, App &) { r.boolean(c.appStore.cacheEnabled); }},
+    {"appManager.cache.ttl", "APP_MANAGER_CACHE_TTL", false,
+        [](const ValueReader &r, ServerConfig &c, App &) {
+            r.integer(c.appStore.cacheTtlSeconds, -1, INT_MAX / 1000,
+                QStringLiteral("seconds >= -1 (-1 or 0 = never re-read)"));
+        }},
+    {"appManager.mysql.table", "APP_MANAGER_MYSQL_TABLE", false,
+        [](const ValueReader &r, ServerConfig &c, App &) { readTableName(r, c.appStore.mysql.table); }},
+    {"appManager.postgres.table", "APP_MANAGER_POSTGRES_TABLE", false,
+        [](const ValueReader &r, ServerConfig &c, App &) { readTableName(r, c.appStore.postgres.table); }},
+    {"database.mysql.host", "DB_MYSQL_HOST", false,
+        [](const ValueReader &r, ServerConfig &c, App &) { readServerHost(r, c.appStore.mysql.host); }},
+    {"database.mysql.port", "DB_MYSQL_PORT", false,
+        [](const ValueReader &r, ServerConfig &c, App &) { r.port(c.appStore.mysql.port); }},
+    {"database.mysql.user", "DB_MYSQL_USERNAME", false,
+        [](const ValueReader &r, ServerConfig &c, App &) { r.string(c.appStore.mysql.username); }},
+    {"database.mysql.password", "DB_MYSQL_PASSWORD", true,
+        [](const ValueReader &r, ServerConfig &c, App &) { r.string(c.appStore.mysql.password); }},
+    {"database.mysql.database", "DB_MYSQL_DATABASE", false,
+        [](const ValueReader &r, ServerConfig &c, App &) { r.string(c.appStore.mysql.database); }},
+    {"database.postgres.host", "DB_POSTGRES_HOST", false,
+        [](const ValueReader &r, ServerConfig &c, App &) { readServerHost(r, c.appStore.postgres.host); }},
+    {"database.postgres.port", "DB_POSTGRES_PORT", false,
+        [](const ValueReader &r, ServerConfig &c, App &) { r.port(c.appStore.postgres.port); }},
+    {"database.postgres.user", "DB_POSTGRES_USERNAME", false,
+        [](const ValueReader &r, ServerConfig &c, App &) { r.string(c.appStore.postgres.username); }},
+    {"database.postgres.password", "DB_POSTGRES_PASSWORD", true,
+        [](const ValueReader &r, ServerConfig &c, App &) { r.string(c.appStore.postgres.password); }},
+    {"database.postgres.database", "DB_POSTGRES_DATABASE", false,
+        [](const ValueReader &r, ServerConfig &c, App &) { r.string(c.appStore.postgres.database); }},
+
     {"webhooks.batching.enabled", "WEBHOOKS_BATCHING", false,
         [](const ValueReader &r, ServerConfig &c, App &) { r.boolean(c.webhooksBatching); }},
     {"webhooks.batching.duration", "WEBHOOKS_BATCHING_DURATION", false,
@@ -189,9 +261,8 @@ const Option kOptions[] = {
 
     // qsoketi extensions (listed in ConfigLoader.h).
     {"wsMaxMessageSizeInKb", "WS_MAX_MESSAGE_SIZE_IN_KB", false,
-        [](const ValueReader &r, ServerConfig &c, App &) {
-            r.integer(c.wsMaxMessageSizeInKb, 1, 1048576, QStringLiteral("a size in KB 1-1048576"));
-        }},
+        [](const ValueReader &r, ServerConfig &c,
+            App &) { r.integer(c.wsMaxMessageSizeInKb, 1, 1048576, QStringLiteral("a size in KB 1-1048576")); }},
     {"wsMaxBackpressureInKb", "WS_MAX_BACKPRESSURE_IN_KB", false,
         [](const ValueReader &r, ServerConfig &c, App &) {
             int kb = 0;
@@ -203,6 +274,8 @@ const Option kOptions[] = {
         [](const ValueReader &r, ServerConfig &c, App &) {
             r.integer(c.wsIdleTimeoutSeconds, 0, INT_MAX / 1000, QStringLiteral("seconds >= 0 (0 = never)"));
         }},
+    {"database.sqlite.path", "DB_SQLITE_PATH", false,
+        [](const ValueReader &r, ServerConfig &c, App &) { r.string(c.appStore.sqlitePath); }},
     {"channelLimits.maxPerConnection", "CHANNEL_LIMITS_MAX_PER_CONNECTION", false,
         [](const ValueReader &r, ServerConfig &c, App &) {
             // 0 would refuse every subscription; unlimited is spelled -1 as elsewhere in soketi's limits.
@@ -288,6 +361,12 @@ void ServerOptions::checkCombinations(
             : labelOf("port", QStringLiteral("port"));
         errors.append(
             label + QStringLiteral(": the metrics server and the main server cannot share port %1").arg(config.port));
+    }
+
+    if (config.appStore.driver == AppStoreConfig::Driver::Sqlite && config.appStore.sqlitePath.trimmed().isEmpty()) {
+        errors.append(labelOf("appManager.driver", QStringLiteral("appManager.driver"))
+            + QStringLiteral(": the sqlite app manager needs SOKETI_DB_SQLITE_PATH (\"database.sqlite.path\"), the "
+                             "file that holds the apps (created on first use)"));
     }
 
     if (!config.pathPrefix.isEmpty() && !config.pathPrefix.startsWith(u'/')) {

@@ -13,9 +13,9 @@ const char *const kRedisTuning = "Redis adapter tuning (cluster/shard mode, cust
 const char *const kClusterAdapter = "the cluster adapter";
 const char *const kNats = "the NATS adapter";
 const char *const kDiscovery = "cluster discovery (node-discover)";
-const char *const kAppManagers =
-    "database app managers and the app cache (apps come from SOKETI_DEFAULT_APP_* and the config file)";
-const char *const kSqlDatabases = "the MySQL/PostgreSQL app managers";
+const char *const kDynamoDb = "the DynamoDB app manager";
+const char *const kKnex = "knex client settings (Qt's MySQL/PostgreSQL drivers need none)";
+const char *const kPooling = "database connection pooling (each server keeps one connection to the app database)";
 const char *const kRedisExtras = "Redis Sentinel/Cluster connections and Redis key prefixes";
 const char *const kCache = "the redis cache driver (cache channels are kept in memory)";
 const char *const kRateLimiters = "shared (redis/cluster) rate limiters (limits are counted per process)";
@@ -38,17 +38,12 @@ const Option kUnsupported[] = {
     {"adapter.nats.timeout", "ADAPTER_NATS_TIMEOUT", "10000", kNats, false},
     {"adapter.nats.requestsTimeout", "ADAPTER_NATS_REQUESTS_TIMEOUT", "5000", kNats, false},
     {"adapter.nats.nodesNumber", "ADAPTER_NATS_NODES_NUMBER", "null", kNats, false},
-    {"appManager.driver", "APP_MANAGER_DRIVER", "\"array\"", kAppManagers, true},
-    {"appManager.cache.enabled", "APP_MANAGER_CACHE_ENABLED", "false", kAppManagers, false},
-    {"appManager.cache.ttl", "APP_MANAGER_CACHE_TTL", "-1", kAppManagers, false},
-    {"appManager.dynamodb.table", "APP_MANAGER_DYNAMODB_TABLE", "\"apps\"", kAppManagers, false},
-    {"appManager.dynamodb.region", "APP_MANAGER_DYNAMODB_REGION", "\"us-east-1\"", kAppManagers, false},
-    {"appManager.dynamodb.endpoint", "APP_MANAGER_DYNAMODB_ENDPOINT", "null", kAppManagers, false},
-    {"appManager.mysql.table", "APP_MANAGER_MYSQL_TABLE", "\"apps\"", kAppManagers, false},
-    {"appManager.mysql.version", "APP_MANAGER_MYSQL_VERSION", "\"8.0\"", kAppManagers, false},
-    {"appManager.mysql.useMysql2", "APP_MANAGER_MYSQL_USE_V2", "false", kAppManagers, false},
-    {"appManager.postgres.table", "APP_MANAGER_POSTGRES_TABLE", "\"apps\"", kAppManagers, false},
-    {"appManager.postgres.version", "APP_MANAGER_POSTGRES_VERSION", "\"13.3\"", kAppManagers, false},
+    {"appManager.dynamodb.table", "APP_MANAGER_DYNAMODB_TABLE", "\"apps\"", kDynamoDb, false},
+    {"appManager.dynamodb.region", "APP_MANAGER_DYNAMODB_REGION", "\"us-east-1\"", kDynamoDb, false},
+    {"appManager.dynamodb.endpoint", "APP_MANAGER_DYNAMODB_ENDPOINT", "null", kDynamoDb, false},
+    {"appManager.mysql.version", "APP_MANAGER_MYSQL_VERSION", "\"8.0\"", kKnex, false},
+    {"appManager.mysql.useMysql2", "APP_MANAGER_MYSQL_USE_V2", "false", kKnex, false},
+    {"appManager.postgres.version", "APP_MANAGER_POSTGRES_VERSION", "\"13.3\"", kKnex, false},
     {"cache.driver", "CACHE_DRIVER", "\"memory\"", kCache, true},
     {"cache.redis.clusterMode", "CACHE_REDIS_CLUSTER_MODE", "false", kCache, false},
     {"cache.redis.redisOptions", "CACHE_REDIS_OPTIONS", "{}", kCache, false},
@@ -70,19 +65,9 @@ const Option kUnsupported[] = {
         "[\"Origin\",\"Content-Type\",\"X-Auth-Token\",\"X-Requested-With\",\"Accept\",\"Authorization\","
         "\"X-CSRF-TOKEN\",\"XSRF-TOKEN\",\"X-Socket-Id\"]",
         kCors, false},
-    {"database.mysql.host", "DB_MYSQL_HOST", "\"127.0.0.1\"", kSqlDatabases, false},
-    {"database.mysql.port", "DB_MYSQL_PORT", "3306", kSqlDatabases, false},
-    {"database.mysql.user", "DB_MYSQL_USERNAME", "\"root\"", kSqlDatabases, false},
-    {"database.mysql.password", "DB_MYSQL_PASSWORD", "\"password\"", kSqlDatabases, false},
-    {"database.mysql.database", "DB_MYSQL_DATABASE", "\"main\"", kSqlDatabases, false},
-    {"database.postgres.host", "DB_POSTGRES_HOST", "\"127.0.0.1\"", kSqlDatabases, false},
-    {"database.postgres.port", "DB_POSTGRES_PORT", "5432", kSqlDatabases, false},
-    {"database.postgres.user", "DB_POSTGRES_USERNAME", "\"postgres\"", kSqlDatabases, false},
-    {"database.postgres.password", "DB_POSTGRES_PASSWORD", "\"password\"", kSqlDatabases, false},
-    {"database.postgres.database", "DB_POSTGRES_DATABASE", "\"main\"", kSqlDatabases, false},
-    {"databasePooling.enabled", "DB_POOLING_ENABLED", "false", kSqlDatabases, false},
-    {"databasePooling.min", "DB_POOLING_MIN", "0", kSqlDatabases, false},
-    {"databasePooling.max", "DB_POOLING_MAX", "7", kSqlDatabases, false},
+    {"databasePooling.enabled", "DB_POOLING_ENABLED", "false", kPooling, false},
+    {"databasePooling.min", "DB_POOLING_MIN", "0", kPooling, false},
+    {"databasePooling.max", "DB_POOLING_MAX", "7", kPooling, false},
     {"database.redis.keyPrefix", "DB_REDIS_KEY_PREFIX", "\"\"", kRedisExtras, false},
     {"database.redis.sentinels", "DB_REDIS_SENTINELS", "null", kRedisExtras, false},
     {"database.redis.sentinelPassword", "DB_REDIS_SENTINEL_PASSWORD", "null", kRedisExtras, false},

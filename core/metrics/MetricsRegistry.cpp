@@ -123,6 +123,42 @@ HorizontalAdapterMetrics &MetricsRegistry::adapterForApp(const QString &appId)
     return *m_adapters.insert(appId, m);
 }
 
+AppStoreMetrics MetricsRegistry::appStore()
+{
+    if (!m_appStoreLookups) {
+        const auto build = [this](auto &&builder, const std::string &familyName, const char *help) {
+            auto &family = builder.Name(familyName).Help(help).Register(*m_registry);
+            m_familyOrder.push_back({familyName, help, typeOf(family)});
+            return &family;
+        };
+        m_appStoreLookups = build(prometheus::BuildCounter(), name("app_store_lookups_total"),
+            "App lookups: by key for WebSocket connections, by id for HTTP API calls.");
+        m_appStoreCacheHits = build(prometheus::BuildCounter(), name("app_store_cache_hits_total"),
+            "App lookups answered from the app cache without asking the app store (unknown apps included).");
+        m_appStoreErrors = build(
+            prometheus::BuildCounter(), name("app_store_errors_total"), "App store queries that failed or timed out.");
+        m_appStoreLookupSeconds = build(prometheus::BuildHistogram(), name("app_store_lookup_duration_seconds"),
+            "Time app lookups not answered from the cache waited for the app store.");
+    }
+    const auto labels = [this](const char *by) {
+        prometheus::Labels result{{"port", m_portLabel}};
+        if (by) {
+            result.emplace("by", by);
+        }
+        return result;
+    };
+    AppStoreMetrics m;
+    m.lookupsByKey = &m_appStoreLookups->Add(labels("key"));
+    m.lookupsById = &m_appStoreLookups->Add(labels("id"));
+    m.cacheHitsByKey = &m_appStoreCacheHits->Add(labels("key"));
+    m.cacheHitsById = &m_appStoreCacheHits->Add(labels("id"));
+    m.errors = &m_appStoreErrors->Add(labels(nullptr));
+    m.lookupSeconds = &m_appStoreLookupSeconds->Add(labels(nullptr),
+        prometheus::Histogram::BucketBoundaries{
+            0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5});
+    return m;
+}
+
 MetricsSnapshot MetricsRegistry::collect() const
 {
     MetricsSnapshot snapshot;

@@ -8,6 +8,7 @@
 
 #include "config/ServerConfig.h"
 #include "metrics/AppMetrics.h"
+#include "metrics/AppStoreMetrics.h"
 #include "metrics/HorizontalAdapterMetrics.h"
 #include "metrics/MetricsSnapshot.h"
 
@@ -37,6 +38,9 @@ public:
     // The label series of one app; created on the first call, then the same object every time.
     AppMetrics &forApp(const QString &appId);
     HorizontalAdapterMetrics &adapterForApp(const QString &appId);
+    // The app_store_* families, registered on the first call only, so a server on the array driver keeps
+    // exactly soketi's families.
+    AppStoreMetrics appStore();
 
     // Every soketi family (registration order) followed by the process metrics, read at this moment.
     MetricsSnapshot collect() const;
@@ -80,6 +84,11 @@ private:
     prometheus::Family<prometheus::Counter> *m_sentRequests;
     prometheus::Family<prometheus::Counter> *m_receivedRequests;
     prometheus::Family<prometheus::Counter> *m_receivedResponses;
+
+    prometheus::Family<prometheus::Counter> *m_appStoreLookups = nullptr;
+    prometheus::Family<prometheus::Counter> *m_appStoreCacheHits = nullptr;
+    prometheus::Family<prometheus::Counter> *m_appStoreErrors = nullptr;
+    prometheus::Family<prometheus::Histogram> *m_appStoreLookupSeconds = nullptr;
 
     std::vector<FamilyInfo> m_familyOrder; // registration order = exposition order
     std::unique_ptr<ProcessMetricsCollector> m_process;

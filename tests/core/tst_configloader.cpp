@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include <functional>
+#include <tuple>
 
 #include <QFile>
 #include <QHash>
@@ -58,6 +59,24 @@ const QHash<QString, Getter> &fields()
         {"adapter.redisUsername", [](const ServerConfig &c) { return QVariant(c.adapter.redisUsername); }},
         {"adapter.redisPassword", [](const ServerConfig &c) { return QVariant(c.adapter.redisPassword); }},
         {"apps.size", [](const ServerConfig &c) { return QVariant(c.apps.size()); }},
+        {"appStore.driver",
+            [](const ServerConfig &c) { return QVariant(AppStoreConfig::driverName(c.appStore.driver)); }},
+        {"appStore.cacheEnabled", [](const ServerConfig &c) { return QVariant(c.appStore.cacheEnabled); }},
+        {"appStore.cacheTtlSeconds", [](const ServerConfig &c) { return QVariant(c.appStore.cacheTtlSeconds); }},
+        {"appStore.sqlitePath", [](const ServerConfig &c) { return QVariant(c.appStore.sqlitePath); }},
+        {"appStore.arrayApps.size", [](const ServerConfig &c) { return QVariant(c.appStore.arrayApps.size()); }},
+        {"appStore.mysql.host", [](const ServerConfig &c) { return QVariant(c.appStore.mysql.host); }},
+        {"appStore.mysql.port", [](const ServerConfig &c) { return QVariant(c.appStore.mysql.port); }},
+        {"appStore.mysql.username", [](const ServerConfig &c) { return QVariant(c.appStore.mysql.username); }},
+        {"appStore.mysql.password", [](const ServerConfig &c) { return QVariant(c.appStore.mysql.password); }},
+        {"appStore.mysql.database", [](const ServerConfig &c) { return QVariant(c.appStore.mysql.database); }},
+        {"appStore.mysql.table", [](const ServerConfig &c) { return QVariant(c.appStore.mysql.table); }},
+        {"appStore.postgres.host", [](const ServerConfig &c) { return QVariant(c.appStore.postgres.host); }},
+        {"appStore.postgres.port", [](const ServerConfig &c) { return QVariant(c.appStore.postgres.port); }},
+        {"appStore.postgres.username", [](const ServerConfig &c) { return QVariant(c.appStore.postgres.username); }},
+        {"appStore.postgres.password", [](const ServerConfig &c) { return QVariant(c.appStore.postgres.password); }},
+        {"appStore.postgres.database", [](const ServerConfig &c) { return QVariant(c.appStore.postgres.database); }},
+        {"appStore.postgres.table", [](const ServerConfig &c) { return QVariant(c.appStore.postgres.table); }},
         {"app0.id", [](const ServerConfig &c) { return QVariant(c.apps.value(0).id); }},
         {"app0.key", [](const ServerConfig &c) { return QVariant(c.apps.value(0).key); }},
         {"app0.secret", [](const ServerConfig &c) { return QVariant(c.apps.value(0).secret); }},
@@ -175,6 +194,8 @@ private slots:
     void soketiDefaultsOfUnsupportedFeaturesAreSilent_data();
     void soketiDefaultsOfUnsupportedFeaturesAreSilent();
     void everySoketiVariableIsKnown();
+    void databaseDriversNeverServeTheArrayApps_data();
+    void databaseDriversNeverServeTheArrayApps();
     void sslFiles();
     void portsMayMatchOnDistinctAddresses();
     void pathPrefixWithoutSlashWarns();
@@ -240,6 +261,24 @@ void TestConfigLoader::defaultsEqualSoketi()
     QCOMPARE(app.maxEventBatchSize, 10);
     QCOMPARE(app.enableSubscriptionCount, false);
     QVERIFY(app.webhooks.isEmpty());
+
+    // soketi's app manager defaults (spec §2.2): the array driver, no cache, soketi's database settings.
+    const AppStoreConfig &store = c.appStore;
+    QCOMPARE(store.driver, AppStoreConfig::Driver::Array);
+    QCOMPARE(store.arrayApps.size(), 1);
+    QCOMPARE(store.arrayApps.first().key, QStringLiteral("app-key"));
+    QCOMPARE(store.defaults.maxPresenceMembersPerChannel, 100);
+    QCOMPARE(store.cacheEnabled, false);
+    QCOMPARE(store.cacheTtlSeconds, -1);
+    QVERIFY(store.sqlitePath.isEmpty());
+    for (const auto &[db, port, user] : {std::tuple{&store.mysql, 3306, "root"}, {&store.postgres, 5432, "postgres"}}) {
+        QCOMPARE(db->host, QStringLiteral("127.0.0.1"));
+        QCOMPARE(db->port, quint16(port));
+        QCOMPARE(db->username, QLatin1String(user));
+        QCOMPARE(db->password, QStringLiteral("password"));
+        QCOMPARE(db->database, QStringLiteral("main"));
+        QCOMPARE(db->table, QStringLiteral("apps"));
+    }
 
     // The only remark on a default start: the public default secret.
     QCOMPARE(result.warnings.size(), 1);
@@ -325,6 +364,31 @@ void TestConfigLoader::envVariableLandsInField_data()
     row("SOKETI_DB_REDIS_DB", "3", "adapter.redisDb", "3");
     row("SOKETI_DB_REDIS_USERNAME", "user", "adapter.redisUsername", "user");
     row("SOKETI_DB_REDIS_PASSWORD", "pw", "adapter.redisPassword", "pw");
+
+    row("SOKETI_APP_MANAGER_DRIVER", "mysql", "appStore.driver", "mysql");
+    row("SOKETI_APP_MANAGER_DRIVER", "postgres", "appStore.driver", "postgres");
+    row("SOKETI_APP_MANAGER_DRIVER", "mysql", "apps.size", "0"); // never the default app
+    row("SOKETI_APP_MANAGER_DRIVER", "postgres", "appStore.arrayApps.size", "0");
+    row("SOKETI_APP_MANAGER_DRIVER", "array", "appStore.driver", "array", true);
+    row("SOKETI_APP_MANAGER_CACHE_ENABLED", "true", "appStore.cacheEnabled", "true");
+    row("SOKETI_APP_MANAGER_CACHE_TTL", "30", "appStore.cacheTtlSeconds", "30");
+    row("SOKETI_APP_MANAGER_CACHE_TTL", "0", "appStore.cacheTtlSeconds", "0");
+    row("SOKETI_APP_MANAGER_MYSQL_TABLE", "soketi_apps", "appStore.mysql.table", "soketi_apps");
+    row("SOKETI_APP_MANAGER_POSTGRES_TABLE", "realtime.apps", "appStore.postgres.table", "realtime.apps");
+    row("SOKETI_DB_MYSQL_HOST", "db.internal", "appStore.mysql.host", "db.internal");
+    row("SOKETI_DB_MYSQL_PORT", "3307", "appStore.mysql.port", "3307");
+    row("SOKETI_DB_MYSQL_USERNAME", "soketi", "appStore.mysql.username", "soketi");
+    row("SOKETI_DB_MYSQL_PASSWORD", "s3cret", "appStore.mysql.password", "s3cret");
+    // A numeric password keeps every digit.
+    row("SOKETI_DB_MYSQL_PASSWORD", "123456789012345678901234567890", "appStore.mysql.password",
+        "123456789012345678901234567890");
+    row("SOKETI_DB_MYSQL_DATABASE", "realtime", "appStore.mysql.database", "realtime");
+    row("SOKETI_DB_POSTGRES_HOST", "10.0.0.5", "appStore.postgres.host", "10.0.0.5");
+    row("SOKETI_DB_POSTGRES_PORT", "5433", "appStore.postgres.port", "5433");
+    row("SOKETI_DB_POSTGRES_USERNAME", "soketi", "appStore.postgres.username", "soketi");
+    row("SOKETI_DB_POSTGRES_PASSWORD", "pw with spaces", "appStore.postgres.password", "pw with spaces");
+    row("SOKETI_DB_POSTGRES_DATABASE", "realtime", "appStore.postgres.database", "realtime");
+    row("SOKETI_DB_SQLITE_PATH", "/var/lib/qsoketi/apps.sqlite", "appStore.sqlitePath", "/var/lib/qsoketi/apps.sqlite");
 
     row("SOKETI_WS_MAX_MESSAGE_SIZE_IN_KB", "64", "wsMaxMessageSizeInKb", "64");
     row("SOKETI_WS_MAX_BACKPRESSURE_IN_KB", "256", "wsMaxBackpressureBytes", "262144");
@@ -636,6 +700,24 @@ void TestConfigLoader::errorCases_data()
     envRow("adapter nats", {"SOKETI_ADAPTER_DRIVER=nats"},
         R"(SOKETI_ADAPTER_DRIVER: "nats" is not supported: qsoketi supports the local and redis adapters)", true);
     envRow("adapter cluster", {"SOKETI_ADAPTER_DRIVER=cluster"}, "qsoketi supports the local and redis adapters");
+    envRow("app manager dynamodb", {"SOKETI_APP_MANAGER_DRIVER=dynamodb"},
+        R"(SOKETI_APP_MANAGER_DRIVER: "dynamodb" is not supported: qsoketi's app managers are array, mysql, postgres and sqlite)",
+        true);
+    envRow("app manager unknown", {"SOKETI_APP_MANAGER_DRIVER=mongo"},
+        R"(SOKETI_APP_MANAGER_DRIVER: "mongo" is not supported: qsoketi's app managers are array, mysql, postgres and sqlite)",
+        true);
+    envRow("sqlite without a path", {"SOKETI_APP_MANAGER_DRIVER=sqlite"},
+        R"(SOKETI_APP_MANAGER_DRIVER: the sqlite app manager needs SOKETI_DB_SQLITE_PATH ("database.sqlite.path"), the file that holds the apps (created on first use))",
+        true);
+    envRow("table name with SQL", {"SOKETI_APP_MANAGER_MYSQL_TABLE=apps; DROP TABLE apps"},
+        "SOKETI_APP_MANAGER_MYSQL_TABLE: expected a table name of letters, digits, _ and $ (schema.table allowed)");
+    envRow("table name quoted", {"SOKETI_APP_MANAGER_POSTGRES_TABLE=\"apps\"x"},
+        "SOKETI_APP_MANAGER_POSTGRES_TABLE: expected");
+    envRow("cache ttl text", {"SOKETI_APP_MANAGER_CACHE_TTL=soon"}, "SOKETI_APP_MANAGER_CACHE_TTL: expected seconds");
+    envRow("cache ttl below -1", {"SOKETI_APP_MANAGER_CACHE_TTL=-2"}, "SOKETI_APP_MANAGER_CACHE_TTL: expected seconds");
+    envRow("cache enabled yes", {"SOKETI_APP_MANAGER_CACHE_ENABLED=yes"}, "SOKETI_APP_MANAGER_CACHE_ENABLED: expected");
+    envRow("mysql port", {"SOKETI_DB_MYSQL_PORT=0"}, "SOKETI_DB_MYSQL_PORT: expected a port");
+    envRow("postgres host empty", {"SOKETI_DB_POSTGRES_HOST=\" \""}, "SOKETI_DB_POSTGRES_HOST: expected a host");
     envRow("mode", {"SOKETI_MODE=turbo"}, "SOKETI_MODE: \"turbo\" is not a mode; use full, server or worker", true);
     envRow("debug yes", {"SOKETI_DEBUG=yes"}, "SOKETI_DEBUG: expected true or false");
     envRow("grace negative", {"SOKETI_SHUTDOWN_GRACE_PERIOD=-1"}, "SOKETI_SHUTDOWN_GRACE_PERIOD: expected");
@@ -777,8 +859,11 @@ void TestConfigLoader::secretsNeverInMessages_data()
     QTest::newRow("webhook url credentials")
         << QStringList{R"(SOKETI_DEFAULT_APP_WEBHOOKS=[{"url":"ftp://u:hunter2@x.test","event_types":[]}])"}
         << "hunter2" << true;
-    QTest::newRow("unsupported mysql password")
-        << QStringList{"SOKETI_DB_MYSQL_PASSWORD=hunter2"} << "hunter2" << false;
+    QTest::newRow("mysql password as bool") << QStringList{"SOKETI_DB_MYSQL_PASSWORD=true"} << "true" << true;
+    QTest::newRow("postgres password as object")
+        << QStringList{R"(SOKETI_DB_POSTGRES_PASSWORD={"pw":"hunter2"})"} << "hunter2" << true;
+    QTest::newRow("default app ignored by a database driver")
+        << QStringList{"SOKETI_DEFAULT_APP_SECRET=hunter2", "SOKETI_APP_MANAGER_DRIVER=postgres"} << "hunter2" << false;
     QTest::newRow("unsupported nats token") << QStringList{"SOKETI_ADAPTER_NATS_TOKEN=hunter2"} << "hunter2" << false;
 }
 
@@ -808,10 +893,9 @@ void TestConfigLoader::unsupportedSoketiFeaturesWarn_data()
             << QStringList{QString::fromUtf8(variable) + u'=' + QString::fromUtf8(value)} << QByteArray()
             << QString::fromUtf8(variable);
     };
-    envRow("SOKETI_APP_MANAGER_DRIVER", "mysql");
-    envRow("SOKETI_APP_MANAGER_DRIVER", "dynamodb");
-    envRow("SOKETI_APP_MANAGER_CACHE_ENABLED", "true");
-    envRow("SOKETI_DB_POSTGRES_HOST", "db.internal");
+    envRow("SOKETI_APP_MANAGER_DYNAMODB_TABLE", "realtime-apps");
+    envRow("SOKETI_APP_MANAGER_MYSQL_VERSION", "5.7");
+    envRow("SOKETI_DB_POOLING_ENABLED", "true");
     envRow("SOKETI_ADAPTER_NATS_SERVERS", R"(["nats:4222"])");
     envRow("SOKETI_ADAPTER_REDIS_CLUSTER_MODE", "true");
     envRow("SOKETI_CLUSTER_PORT", "11003");
@@ -905,12 +989,53 @@ void TestConfigLoader::everySoketiVariableIsKnown()
         "SSL_CERT", "SSL_KEY", "SSL_PASS", "SSL_CA", "USER_AUTHENTICATION_TIMEOUT", "WEBHOOKS_BATCHING",
         "WEBHOOKS_BATCHING_DURATION", "METRICS_PROMETHEUS_PORT_IN_NAME", "WS_MAX_MESSAGE_SIZE_IN_KB",
         "WS_MAX_BACKPRESSURE_IN_KB", "WS_IDLE_TIMEOUT", "DEFAULT_APP_ENABLE_SUBSCRIPTION_COUNT",
-        "CHANNEL_LIMITS_MAX_PER_CONNECTION", "HTTP_REQUEST_LIMIT_IN_MB"};
+        "CHANNEL_LIMITS_MAX_PER_CONNECTION", "HTTP_REQUEST_LIMIT_IN_MB", "DB_SQLITE_PATH"};
     for (const QString &name : names) {
         QVERIFY2(ConfigBuilder::isKnownEnvironmentVariable(QStringLiteral("SOKETI_") + name), qPrintable(name));
     }
     QVERIFY(!ConfigBuilder::isKnownEnvironmentVariable(QStringLiteral("SOKETI_PROT")));
     QVERIFY(!ConfigBuilder::isKnownEnvironmentVariable(QStringLiteral("PORT")));
+}
+
+void TestConfigLoader::databaseDriversNeverServeTheArrayApps_data()
+{
+    QTest::addColumn<QStringList>("env");
+    QTest::addColumn<QByteArray>("file");
+    QTest::addColumn<QString>("ignored"); // the source named by the one "ignored" warning; empty = none
+    QTest::newRow("driver alone") << QStringList{"SOKETI_APP_MANAGER_DRIVER=mysql"} << QByteArray() << QString();
+    QTest::newRow("default app variables") << QStringList{"SOKETI_APP_MANAGER_DRIVER=postgres",
+        "SOKETI_DEFAULT_APP_KEY=k", "SOKETI_PRESENCE_MAX_MEMBERS=7"}
+                                           << QByteArray() << QStringLiteral("SOKETI_DEFAULT_APP_KEY");
+    QTest::newRow("apps of the config file")
+        << QStringList{"SOKETI_DB_SQLITE_PATH=/tmp/apps.sqlite"}
+        << QByteArray(
+               R"({"appManager": {"driver": "sqlite"}, "appManager.array.apps": [{"id": "a", "key": "k", "secret": "s"}]})")
+        << QStringLiteral("\"appManager.array.apps.0.id\" in");
+}
+
+void TestConfigLoader::databaseDriversNeverServeTheArrayApps()
+{
+    QFETCH(QStringList, env);
+    QFETCH(QByteArray, file);
+    QFETCH(QString, ignored);
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = file.isEmpty() ? QString() : writeFile(dir, QStringLiteral("config.json"), file);
+    const ConfigResult result = ConfigLoader::load(path, environment(env), {});
+    QVERIFY2(result.ok(), qPrintable(result.errors.join(u'\n')));
+    QVERIFY(result.config.appStore.driver != AppStoreConfig::Driver::Array);
+    QVERIFY(result.config.apps.isEmpty());
+    QVERIFY(result.config.appStore.arrayApps.isEmpty());
+    // No remark about soketi's default secret: that app is not served.
+    QVERIFY(!anyContains(result.warnings, QLatin1String(kDefaultSecretWarning)));
+    QCOMPARE(result.warnings.size(), ignored.isEmpty() ? 0 : 1);
+    if (!ignored.isEmpty()) {
+        QVERIFY2(result.warnings.first().startsWith(ignored), qPrintable(result.warnings.first()));
+        QVERIFY(result.warnings.first().contains(QLatin1String("reads the apps from the database")));
+    }
+    // Server-wide limits still reach the apps of the store (NULL columns).
+    QCOMPARE(result.config.appStore.defaults.maxPresenceMembersPerChannel,
+        env.contains(QStringLiteral("SOKETI_PRESENCE_MAX_MEMBERS=7")) ? 7 : 100);
 }
 
 void TestConfigLoader::sslFiles()

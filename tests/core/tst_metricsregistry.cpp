@@ -88,6 +88,33 @@ private slots:
         QVERIFY(registry.forApp(QStringLiteral("other")).connected != a.connected);
     }
 
+    // The app store families appear only once a store asks for them, after soketi's; asking twice
+    // hands out the same series.
+    void appStoreFamiliesOnlyWhenAsked()
+    {
+        MetricsRegistry registry(MetricsConfig{}, 6001);
+        QVERIFY(!findFamily(registry.collect(), "soketi_app_store_lookups_total"));
+        const AppStoreMetrics first = registry.appStore();
+        const AppStoreMetrics second = registry.appStore();
+        QCOMPARE(first.lookupsByKey, second.lookupsByKey);
+        QVERIFY(first.lookupsByKey != first.lookupsById);
+        first.lookupsByKey->Increment(2);
+        first.lookupSeconds->Observe(0.002);
+        const MetricsSnapshot snapshot = registry.collect();
+        QCOMPARE(snapshot.families.size(), size_t(soketiFamilies.size() + 4 + processFamilies.size()));
+        const auto *lookups = findFamily(snapshot, "soketi_app_store_lookups_total");
+        QVERIFY(lookups);
+        QCOMPARE(snapshot.families[size_t(soketiFamilies.size())].name, std::string("soketi_app_store_lookups_total"));
+        QCOMPARE(lookups->metric.size(), size_t(2)); // by="id" and by="key"
+        QCOMPARE(lookups->metric[1].counter.value, 2.0);
+        const auto *latency = findFamily(snapshot, "soketi_app_store_lookup_duration_seconds");
+        QVERIFY(latency);
+        QCOMPARE(latency->type, prometheus::MetricType::Histogram);
+        QCOMPARE(latency->metric[0].histogram.sample_count, std::uint64_t(1));
+        QVERIFY(findFamily(snapshot, "soketi_app_store_cache_hits_total"));
+        QVERIFY(findFamily(snapshot, "soketi_app_store_errors_total"));
+    }
+
     void collectSeesIncrements()
     {
         MetricsRegistry registry(MetricsConfig{}, 6001);
