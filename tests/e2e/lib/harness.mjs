@@ -118,8 +118,15 @@ export async function startServer({ env = {}, args = [], startTimeoutMs = 20000,
         return makeHandle({ port, metricsPort, proc: null, logLines: [], exited: new Promise(() => {}) });
     }
     const port = fixedPort ?? (await freePort(host));
-    const metricsPort = fixedMetricsPort ?? (await freePort());
-    const clusterPort = await freePort();
+    // Each probe closes its port again, so the next one may be handed the same number: ask until distinct.
+    let metricsPort = fixedMetricsPort;
+    while (metricsPort === undefined || (fixedMetricsPort === undefined && metricsPort === port)) {
+        metricsPort = await freePort();
+    }
+    let clusterPort;
+    while (clusterPort === undefined || clusterPort === port || clusterPort === metricsPort) {
+        clusterPort = await freePort();
+    }
     const { file, args: baseArgs } = serverCommand();
     const childEnv = {
         ...process.env,
