@@ -86,6 +86,13 @@ ClusterView &ServerCore::cluster()
 
 bool ServerCore::start(QString *error)
 {
+    if (m_config.appStore.driver != AppStoreConfig::Driver::Array) {
+        // Never fall back to the config's apps (the public default app): refuse until the server reads them.
+        *error = QStringLiteral("SOKETI_APP_MANAGER_DRIVER=%1: this version manages database apps with `qsoketi apps` "
+                                "but does not serve them yet; run the server with the array driver")
+                     .arg(AppStoreConfig::driverName(m_config.appStore.driver));
+        return false;
+    }
     const QHostAddress address(
         m_config.host == QLatin1String("localhost") ? QStringLiteral("127.0.0.1") : m_config.host);
     if (address.isNull()) {
