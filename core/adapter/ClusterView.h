@@ -41,6 +41,8 @@ public:
             AppState &, const QString &channel, const QByteArray &message, const QString &exceptSocketId)>
             deliver;
         std::function<void(AppState &, const QString &userId)> terminateUser;
+        // The leave webhooks this node holds for a channel (optional).
+        std::function<PendingLeaves(const QString &appId, const QString &channel)> pendingLeaves;
     };
 
     explicit ClusterView(QObject *parent = nullptr);

@@ -45,6 +45,12 @@ namespace qsoketi {
 //       100, and config file only): the largest HTTP request body, 413 past it.
 //   SOKETI_DEFAULT_APP_ENABLE_SUBSCRIPTION_COUNT and app field "enableSubscriptionCount"
 //       (enable_subscription_count, EnableSubscriptionCount): bool, default false.
+//   SOKETI_WEBHOOKS_LEAVE_DELAY, _RETRY_FIRST_DELAY, _RETRY_MAX_DELAY, _RETRY_WINDOW, _TIMEOUT,
+//       _MAX_QUEUE_PER_APP, _DELIVERY_LOG_SIZE ("webhooks.leaveDelay", "webhooks.retry.*", "webhooks.timeout",
+//       "webhooks.maxQueuePerApp", "webhooks.deliveryLog.size"): held leave webhooks, retries for minutes,
+//       the per-app queue bound and the delivery log (docs/webhooks.md).
+//   SOKETI_DEFAULT_APP_ALLOWED_ORIGINS and app field "allowedOrigins" (allowed_origins, AllowedOrigins):
+//       the Origins a browser may connect from (docs/webhooks.md § Origins); unset = any.
 //   SOKETI_APP_MANAGER_DRIVER=sqlite with SOKETI_DB_SQLITE_PATH "database.sqlite.path" (required then): apps
 //       in an SQLite file, created with soketi's table on first use.
 //

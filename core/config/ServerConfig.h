@@ -72,6 +72,17 @@ struct ServerConfig
     // SOKETI_WEBHOOKS_BATCHING(_DURATION): collect each webhook's events for this long, then send one request.
     bool webhooksBatching = false;
     int webhooksBatchingDurationMs = 50;
+    // Beyond soketi (docs/webhooks.md): channel_vacated and member_removed wait this long and are dropped
+    // when the channel or member comes back meanwhile (a page reload); 0 = sent at once.
+    int webhooksLeaveDelayMs = 3000;
+    // Failed deliveries are retried with exponential back-off and jitter, from the first delay up to the
+    // longest, for as long as the window lasts (Pusher: 5 minutes).
+    int webhooksRetryFirstDelayMs = 1000;
+    int webhooksRetryMaxDelayMs = 60000;
+    int webhooksRetryWindowMs = 300000;
+    int webhooksTimeoutMs = 10000; // one request without an answer for this long has failed
+    int webhooksMaxQueuePerApp = 10000; // deliveries waiting per app; beyond, the oldest is dropped
+    int webhooksDeliveryLogSize = 100; // deliveries remembered per app (admin endpoint, dashboard)
 
     MetricsConfig metrics;
     AdapterConfig adapter;

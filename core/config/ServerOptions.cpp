@@ -276,6 +276,32 @@ const Option kOptions[] = {
         }},
     {"database.sqlite.path", "DB_SQLITE_PATH", false,
         [](const ValueReader &r, ServerConfig &c, App &) { r.string(c.appStore.sqlitePath); }},
+    {"webhooks.leaveDelay", "WEBHOOKS_LEAVE_DELAY", false,
+        [](const ValueReader &r, ServerConfig &c, App &) {
+            r.integer(c.webhooksLeaveDelayMs, 0, 3600000, QStringLiteral("milliseconds 0-3600000 (0 = send at once)"));
+        }},
+    {"webhooks.retry.firstDelay", "WEBHOOKS_RETRY_FIRST_DELAY", false,
+        [](const ValueReader &r, ServerConfig &c, App &) {
+            r.integer(c.webhooksRetryFirstDelayMs, 1, INT_MAX, QStringLiteral("milliseconds >= 1"));
+        }},
+    {"webhooks.retry.maxDelay", "WEBHOOKS_RETRY_MAX_DELAY", false,
+        [](const ValueReader &r, ServerConfig &c, App &) {
+            r.integer(c.webhooksRetryMaxDelayMs, 1, INT_MAX, QStringLiteral("milliseconds >= 1"));
+        }},
+    {"webhooks.retry.window", "WEBHOOKS_RETRY_WINDOW", false,
+        [](const ValueReader &r, ServerConfig &c, App &) {
+            r.integer(c.webhooksRetryWindowMs, 0, INT_MAX, QStringLiteral("milliseconds >= 0 (0 = never retry)"));
+        }},
+    {"webhooks.timeout", "WEBHOOKS_TIMEOUT", false,
+        [](const ValueReader &r, ServerConfig &c, App &) {
+            r.integer(c.webhooksTimeoutMs, 1, INT_MAX, QStringLiteral("milliseconds >= 1"));
+        }},
+    {"webhooks.maxQueuePerApp", "WEBHOOKS_MAX_QUEUE_PER_APP", false,
+        [](const ValueReader &r, ServerConfig &c, App &) { readCount(r, c.webhooksMaxQueuePerApp); }},
+    {"webhooks.deliveryLog.size", "WEBHOOKS_DELIVERY_LOG_SIZE", false,
+        [](const ValueReader &r, ServerConfig &c, App &) {
+            r.integer(c.webhooksDeliveryLogSize, 1, 100000, QStringLiteral("an integer 1-100000"));
+        }},
     {"channelLimits.maxPerConnection", "CHANNEL_LIMITS_MAX_PER_CONNECTION", false,
         [](const ValueReader &r, ServerConfig &c, App &) {
             // 0 would refuse every subscription; unlimited is spelled -1 as elsewhere in soketi's limits.

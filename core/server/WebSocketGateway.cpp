@@ -10,9 +10,11 @@
 
 #include "adapter/ClusterView.h"
 #include "apps/AppDirectory.h"
+#include "auth/OriginAllowList.h"
 #include "channels/AppStates.h"
 #include "config/ServerConfig.h"
 #include "logging/LogCategories.h"
+#include "metrics/MetricsRegistry.h"
 #include "protocol/MessageCodec.h"
 #include "protocol/PusherErrorCode.h"
 #include "protocol/PusherMessages.h"
@@ -20,6 +22,8 @@
 #include "server/Connection.h"
 #include "server/Fanout.h"
 #include "server/SocketBuffers.h"
+
+#include <prometheus/counter.h>
 
 namespace qsoketi {
 
@@ -44,7 +48,7 @@ QString newSocketId()
 using Kind = ActivityEvent::Kind;
 
 WebSocketGateway::WebSocketGateway(const ServerConfig &config, AppDirectory &apps, AppStates &states,
-    ClusterView &cluster, Fanout &fanout, ActivityFeed &feed, QObject *parent)
+    ClusterView &cluster, Fanout &fanout, ActivityFeed &feed, MetricsRegistry &metrics, QObject *parent)
     : QObject(parent)
     , m_config(config)
     , m_apps(apps)
@@ -52,6 +56,7 @@ WebSocketGateway::WebSocketGateway(const ServerConfig &config, AppDirectory &app
     , m_cluster(cluster)
     , m_fanout(fanout)
     , m_feed(feed)
+    , m_metrics(metrics)
     , m_wsServer(new QWebSocketServer(QStringLiteral("qsoketi"), QWebSocketServer::NonSecureMode, this))
 {
     m_wsServer->setMaxPendingConnections(qMax(config.maxPendingConnections, 1024));
@@ -142,6 +147,15 @@ void WebSocketGateway::onAppFound(QWebSocket *socket, const QString &key, const 
     }
     if (!app->enabled)
         return refuse(socket, PusherErrors::appDisabled);
+    if (!OriginAllowList::allows(app->allowedOrigins, socket->origin())) {
+        // After the upgrade, as Pusher errors are: pusher-js shows the reason and does not reconnect (4009),
+        // where an HTTP 403 would make it retry for ever.
+        m_metrics.originRefusedForApp(app->id).Increment();
+        qCDebug(lcWs).noquote() << "refused a connection of app" << app->id << "from"
+                                << socket->peerAddress().toString() << ": its Origin" << socket->origin().left(200)
+                                << "is not in the app's allowedOrigins";
+        return refuse(socket, PusherErrors::originNotAllowed);
+    }
     AppState &state = m_states.stateFor(app);
     if (app->maxConnections > 0)
         return admitWithinQuota(socket, state);

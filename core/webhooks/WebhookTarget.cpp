@@ -55,8 +55,9 @@ WebhookTarget WebhookTarget::fromJson(const QJsonObject &entry, bool *lambda)
             continue;
         const QByteArray lower = name.toLower();
         // The signature headers must be the sender's (soketi sets them last, so they win); a custom
-        // Content-Length or Host would corrupt the request.
-        if (lower == "x-pusher-key" || lower == "x-pusher-signature" || lower == "content-length" || lower == "host")
+        // Content-Length, Host, Connection or Transfer-Encoding would corrupt the request.
+        if (lower == "x-pusher-key" || lower == "x-pusher-signature" || lower == "content-length" || lower == "host"
+            || lower == "connection" || lower == "transfer-encoding")
             continue;
         target.m_headers.append({name, text});
     }

@@ -29,7 +29,8 @@ public:
     const QUrl &url() const { return m_url; }
     // The URL without user info or query, for log lines (webhook URLs may carry credentials).
     QString displayUrl() const;
-    // Custom `headers`, minus those the sender owns (X-Pusher-*, Content-Length, Host).
+    // Custom `headers`, minus those the sender owns (X-Pusher-*, Content-Length, Host, Connection,
+    // Transfer-Encoding).
     const QList<QPair<QByteArray, QByteArray>> &headers() const { return m_headers; }
 
 private:
