@@ -50,7 +50,7 @@ namespace qsoketi {
 //       "webhooks.maxQueuePerApp", "webhooks.deliveryLog.size"): held leave webhooks, retries for minutes,
 //       the per-app queue bound and the delivery log (docs/webhooks.md).
 //   SOKETI_DEFAULT_APP_ALLOWED_ORIGINS and app field "allowedOrigins" (allowed_origins, AllowedOrigins):
-//       the Origins a browser may connect from (docs/webhooks.md § Origins); unset = any.
+//       the Origins a browser may connect from (docs/origins.md); unset = any.
 //   SOKETI_APP_MANAGER_DRIVER=sqlite with SOKETI_DB_SQLITE_PATH "database.sqlite.path" (required then): apps
 //       in an SQLite file, created with soketi's table on first use.
 //
