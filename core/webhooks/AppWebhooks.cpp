@@ -390,6 +390,7 @@ int AppWebhooks::abandon()
         t->inFlight = 0;
         t->channelsInFlight.clear();
     }
+    std::sort(ids.begin(), ids.end()); // oldest first in the log line
     QStringList what;
     for (const quint64 id : std::as_const(ids)) {
         m_metrics.abandoned->Increment();

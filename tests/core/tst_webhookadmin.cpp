@@ -3,12 +3,14 @@
 // subscription makes a delivery that fails once; GET /webhooks/deliveries shows both attempts, POST
 // /webhooks/replay re-sends it with a fresh valid signature, /metrics counts exactly, and the routes
 // refuse web pages (an Origin header) and other machines.
+#include <QElapsedTimer>
 #include <QHostAddress>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTest>
 #include <QWebSocket>
@@ -165,6 +167,55 @@ private slots:
         QCOMPARE(sample(metrics, QByteArray("soketi_webhook_queue_length" + labels)), 0.0);
         QCOMPARE(sample(metrics, QByteArray("soketi_webhook_delivery_seconds_count" + labels)), 2.0);
         QVERIFY(metrics.contains("# TYPE soketi_webhook_delivery_seconds histogram"));
+    }
+
+    // Shutdown: a held channel_vacated goes out at once within the grace period; a delivery its endpoint
+    // never answers is logged as abandoned when the grace period ends.
+    void shutdownSendsHeldLeavesAndLogsTheRest()
+    {
+        Receiver receiver;
+        receiver.modes.insert(QStringLiteral("/hang"), Receiver::Mode::Hang);
+        ServerConfig config;
+        config.host = QStringLiteral("127.0.0.1");
+        config.port = 0;
+        config.metrics.host = QStringLiteral("127.0.0.1");
+        config.metrics.port = 0;
+        config.shutdownGracePeriodMs = 1000;
+        config.webhooksLeaveDelayMs = 60000; // only the shutdown can send it in time
+        const QJsonArray vacated{QStringLiteral("channel_vacated")};
+        config.apps.first().webhooks = {QJsonObject{{QStringLiteral("url"), receiver.url(QStringLiteral("/ok"))},
+                                            {QStringLiteral("event_types"), vacated}},
+            QJsonObject{{QStringLiteral("url"), receiver.url(QStringLiteral("/hang"))},
+                {QStringLiteral("event_types"), vacated}}};
+        ServerCore server(config);
+        QString error;
+        QVERIFY2(server.start(&error), qPrintable(error));
+        QSignalSpy stopped(&server, &ServerCore::stopped);
+
+        QWebSocket ws;
+        QSignalSpy connected(&ws, &QWebSocket::connected);
+        ws.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/app/app-key?protocol=7").arg(server.port())));
+        QVERIFY(connected.wait(3000));
+        ws.sendTextMessage(QStringLiteral("{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"room\"}}"));
+        ws.sendTextMessage(QStringLiteral("{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"lobby\"}}"));
+        QTest::qWait(200);
+        ws.sendTextMessage(QStringLiteral("{\"event\":\"pusher:unsubscribe\",\"data\":{\"channel\":\"room\"}}"));
+        QTest::qWait(200);
+        QCOMPARE(receiver.requests.size(), 0); // held for a minute
+
+        QElapsedTimer clock;
+        clock.start();
+        QTest::ignoreMessage(QtWarningMsg,
+            QRegularExpression(
+                QStringLiteral("app app-id: 2 webhook deliveries were not sent before the shutdown grace "
+                               "period ended \\(channel_vacated room; channel_vacated lobby\\)")));
+        server.shutdown(); // "lobby" is left as the server closes its client
+        QTRY_COMPARE(receiver.at(QStringLiteral("/ok")).size(), 2);
+        QVERIFY2(clock.elapsed() < 900, qPrintable(QString::number(clock.elapsed())));
+        QCOMPARE(receiver.at(QStringLiteral("/ok"))[0].names(), QStringList{QStringLiteral("channel_vacated:room")});
+        QCOMPARE(receiver.at(QStringLiteral("/ok"))[1].names(), QStringList{QStringLiteral("channel_vacated:lobby")});
+        QVERIFY(stopped.wait(3000));
+        QCOMPARE(server.webhooks().deliveredCount(), 2);
     }
 
     void onlyLocalClients()
