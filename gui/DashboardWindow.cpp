@@ -32,6 +32,7 @@
 #include "ServerPanel.h"
 #include "StatusSampler.h"
 #include "TrayIcon.h"
+#include "WebhooksWidget.h"
 #include "channels/ChannelsSnapshot.h"
 #include "metrics/MetricsRegistry.h"
 #include "server/ActivityFeed.h"
@@ -105,6 +106,7 @@ DashboardWindow::DashboardWindow(ServerCore &core, QWidget *parent)
     m_tabs->addTab(m_console, QStringLiteral("Debug console"));
     m_tabs->addTab(m_eventCreator, QStringLiteral("Event creator"));
     m_tabs->addTab(m_serverPanel, QStringLiteral("Server"));
+    m_tabs->addTab(new WebhooksWidget(core.webhooks(), this), QStringLiteral("Webhooks"));
     setCentralWidget(m_tabs);
     statusBar()->addWidget(m_statusLabel, 1);
 
