@@ -275,17 +275,20 @@ void AppWebhooks::start(WebhookDelivery delivery)
     auto *request =
         new WebhookRequest(t.target.url(), headers, delivery.body, m_context.options.requestTimeoutMs, this);
     m_onTheWire.emplace(request, OnTheWire{std::move(delivery), nowMs()});
-    connect(request, &WebhookRequest::finished, this,
-        [this, request](const WebhookRequest::Result &result) { finished(request, result.status, result.error); });
+    // Queued: an answer never re-enters the queue scan that started the request.
+    connect(
+        request, &WebhookRequest::finished, this,
+        [this, request](const WebhookRequest::Result &result) { finished(request, result.status, result.error); },
+        Qt::QueuedConnection);
     request->start();
 }
 
 void AppWebhooks::finished(WebhookRequest *request, int status, const QString &error)
 {
-    request->deleteLater();
     const auto found = m_onTheWire.find(request);
     if (found == m_onTheWire.end())
-        return;
+        return; // abandoned meanwhile (and deleted there)
+    request->deleteLater();
     WebhookDelivery delivery = std::move(found->second.delivery);
     const qint64 startedMs = found->second.startedMs;
     m_onTheWire.erase(found);
