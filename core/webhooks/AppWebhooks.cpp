@@ -253,18 +253,6 @@ void AppWebhooks::pumpTarget(int index, qint64 now, qint64 *nextRetryMs)
 void AppWebhooks::start(WebhookDelivery delivery)
 {
     Target &t = *m_targets[size_t(delivery.target)];
-    // Same order as soketi: defaults, the webhook's own headers (which may override them), then the
-    // two signature headers, which nothing overrides.
-    QList<QPair<QByteArray, QByteArray>> headers{{"Accept", "application/json"}, {"Content-Type", "application/json"},
-        {"User-Agent", "QsoketiWebhooksClient/1.0"}};
-    for (const auto &[name, value] : t.target.headers()) {
-        const QByteArray lower = name.toLower();
-        headers.removeIf([&lower](const auto &h) { return h.first.toLower() == lower; });
-        headers.append({name, value});
-    }
-    headers.append({"X-Pusher-Key", m_key});
-    headers.append({"X-Pusher-Signature", delivery.signature});
-
     m_metrics.attempts->Increment();
     if (delivery.attempts > 0)
         m_metrics.retries->Increment();
@@ -272,8 +260,8 @@ void AppWebhooks::start(WebhookDelivery delivery)
     ++t.inFlight;
     for (const QString &channel : std::as_const(delivery.channels))
         ++t.channelsInFlight[channel];
-    auto *request =
-        new WebhookRequest(t.target.url(), headers, delivery.body, m_context.options.requestTimeoutMs, this);
+    auto *request = new WebhookRequest(t.target.url(), t.target.requestHeaders(m_key, delivery.signature),
+        delivery.body, m_context.options.requestTimeoutMs, this);
     m_onTheWire.emplace(request, OnTheWire{std::move(delivery), nowMs()});
     // Queued: an answer never re-enters the queue scan that started the request.
     connect(

@@ -75,6 +75,21 @@ bool WebhookTarget::matches(WebhookEventType type, QStringView channel) const
     return true;
 }
 
+QList<QPair<QByteArray, QByteArray>> WebhookTarget::requestHeaders(
+    const QByteArray &key, const QByteArray &signature) const
+{
+    QList<QPair<QByteArray, QByteArray>> headers{{"Accept", "application/json"}, {"Content-Type", "application/json"},
+        {"User-Agent", "QsoketiWebhooksClient/1.0"}};
+    for (const auto &[name, value] : m_headers) {
+        const QByteArray lower = name.toLower();
+        headers.removeIf([&lower](const auto &h) { return h.first.toLower() == lower; });
+        headers.append({name, value});
+    }
+    headers.append({"X-Pusher-Key", key});
+    headers.append({"X-Pusher-Signature", signature});
+    return headers;
+}
+
 QString WebhookTarget::displayUrl() const
 {
     return m_url.toString(QUrl::RemoveUserInfo | QUrl::RemoveQuery | QUrl::RemoveFragment);

@@ -32,6 +32,9 @@ public:
     // Custom `headers`, minus those the sender owns (X-Pusher-*, Content-Length, Host, Connection,
     // Transfer-Encoding).
     const QList<QPair<QByteArray, QByteArray>> &headers() const { return m_headers; }
+    // Every header of a delivery, in soketi's order: defaults, the webhook's own (which may override
+    // them), then the two signature headers, which nothing overrides.
+    QList<QPair<QByteArray, QByteArray>> requestHeaders(const QByteArray &key, const QByteArray &signature) const;
 
 private:
     QUrl m_url;
