@@ -163,7 +163,7 @@ DashboardWindow::DashboardWindow(ServerCore &core, QWidget *parent)
 DashboardWindow::~DashboardWindow()
 {
     // The server may outlive the window: stop paying for the activity feed.
-    m_core.activity().setEnabled(false);
+    setActivityEnabled(false);
 }
 
 QWidget *DashboardWindow::buildChartsTab()
@@ -431,17 +431,24 @@ void DashboardWindow::updateStatus(const QString &text)
     m_statusLabel->setText(text);
 }
 
+void DashboardWindow::setActivityEnabled(bool enabled)
+{
+    // The feed lives on the server's thread (which may not be this one).
+    ActivityFeed *feed = &m_core.activity();
+    QMetaObject::invokeMethod(feed, [feed, enabled] { feed->setEnabled(enabled); });
+}
+
 void DashboardWindow::showEvent(QShowEvent *event)
 {
     // The feed costs the server an allocation per event: pay it only while someone can look.
-    m_core.activity().setEnabled(true);
+    setActivityEnabled(true);
     QMainWindow::showEvent(event);
 }
 
 void DashboardWindow::hideEvent(QHideEvent *event)
 {
     if (!isMinimized())
-        m_core.activity().setEnabled(false);
+        setActivityEnabled(false);
     QMainWindow::hideEvent(event);
 }
 

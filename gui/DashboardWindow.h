@@ -93,6 +93,7 @@ protected:
     void closeEvent(QCloseEvent *event) override;
 
 private:
+    void setActivityEnabled(bool enabled);
     QWidget *buildChartsTab();
     QWidget *buildCountersTab();
     QWidget *buildChannelsTab();

@@ -10,6 +10,7 @@
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QThread>
 #include <QVBoxLayout>
 
 #include "ServerCore.h"
@@ -82,15 +83,26 @@ void EventCreatorWidget::setChannelSuggestions(const QString &appId, const QStri
 HttpResponse EventCreatorWidget::send(
     const QString &appId, const QString &channel, const QString &event, const QString &data)
 {
-    AppState *state = m_core.channels().appState(appId);
-    if (!state)
-        return HttpResponse::error(404, u"No such app, or the app is disabled.");
     // Pusher's `data` is a string; the form's text is sent as typed (usually JSON text).
     const QJsonObject body{
         {QStringLiteral("name"), event}, {QStringLiteral("channel"), channel}, {QStringLiteral("data"), data}};
-    // Without `info` a trigger answers before it returns, on one node as in a cluster.
     HttpResponse response = HttpResponse::error(500, u"No answer.");
-    m_core.rest().trigger(*state, body, [&response](const HttpResponse &answer) { response = answer; });
+    ServerCore *core = &m_core;
+    // The engine is touched only on its own thread. Without `info` a trigger answers before it returns, on
+    // one node as in a cluster, so a server on another thread keeps this window waiting only until its
+    // loop reaches the call.
+    const auto trigger = [core, &appId, &body, &response] {
+        AppState *state = core->channels().appState(appId);
+        if (!state) {
+            response = HttpResponse::error(404, u"No such app, or the app is disabled.");
+            return;
+        }
+        core->rest().trigger(*state, body, [&response](const HttpResponse &answer) { response = answer; });
+    };
+    if (core->thread() == QThread::currentThread())
+        trigger();
+    else
+        QMetaObject::invokeMethod(core, trigger, Qt::BlockingQueuedConnection);
     return response;
 }
 
