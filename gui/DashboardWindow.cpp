@@ -23,6 +23,7 @@
 
 #include "ActivityConsoleWidget.h"
 #include "AppIcon.h"
+#include "AppsWidget.h"
 #include "ChannelsModel.h"
 #include "CountersTableModel.h"
 #include "EventCreatorWidget.h"
@@ -51,7 +52,7 @@ QString formatRate(double value)
 
 } // namespace
 
-DashboardWindow::DashboardWindow(ServerCore &core, QWidget *parent)
+DashboardWindow::DashboardWindow(ServerCore &core, AppDirectory *apps, QWidget *parent)
     : QMainWindow(parent)
     , m_core(core)
     , m_sampler(new StatusSampler(core, 1000, this))
@@ -105,6 +106,12 @@ DashboardWindow::DashboardWindow(ServerCore &core, QWidget *parent)
     m_tabs->addTab(m_console, QStringLiteral("Debug console"));
     m_tabs->addTab(m_eventCreator, QStringLiteral("Event creator"));
     m_tabs->addTab(m_serverPanel, QStringLiteral("Server"));
+    if (apps) {
+        m_appsWidget = new AppsWidget(*apps, this);
+        m_appsWidget->setServerAddress(
+            ServerPanel::dialableHost(core.config().host), core.port(), !core.config().sslCertPath.isEmpty());
+        m_tabs->addTab(m_appsWidget, QStringLiteral("Apps"));
+    }
     setCentralWidget(m_tabs);
     statusBar()->addWidget(m_statusLabel, 1);
 

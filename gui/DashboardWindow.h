@@ -18,6 +18,8 @@ class QTreeView;
 namespace qsoketi {
 
 class ActivityConsoleWidget;
+class AppDirectory;
+class AppsWidget;
 class ChannelsModel;
 class CountersTableModel;
 class EventCreatorWidget;
@@ -53,7 +55,8 @@ public:
         PlotCount
     };
 
-    explicit DashboardWindow(ServerCore &core, QWidget *parent = nullptr);
+    // apps: the server's app store for the Apps tab (no tab without one); it must outlive the window.
+    explicit DashboardWindow(ServerCore &core, AppDirectory *apps = nullptr, QWidget *parent = nullptr);
     ~DashboardWindow() override;
 
     static qint64 rangeMs(Range range);
@@ -75,6 +78,7 @@ public:
     ActivityConsoleWidget *console() const { return m_console; }
     EventCreatorWidget *eventCreator() const { return m_eventCreator; }
     ServerPanel *serverPanel() const { return m_serverPanel; }
+    AppsWidget *appsWidget() const { return m_appsWidget; } // nullptr without an app store
     MetricsPlotWidget *plot(Plot plot) const { return m_plots[plot]; }
     StatusSampler *sampler() const { return m_sampler; }
     TrayIcon *trayIcon() const { return m_tray; }
@@ -117,6 +121,7 @@ private:
     ActivityConsoleWidget *m_console;
     EventCreatorWidget *m_eventCreator;
     ServerPanel *m_serverPanel;
+    AppsWidget *m_appsWidget = nullptr;
     TrayIcon *m_tray = nullptr;
     QComboBox *m_rangeBox;
     QComboBox *m_appBox;
