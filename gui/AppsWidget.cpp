@@ -50,10 +50,11 @@ AppsWidget::AppsWidget(AppDirectory &directory, QWidget *parent)
     , m_toggle(new QPushButton(QStringLiteral("Disable"), this))
     , m_remove(new QPushButton(QStringLiteral("Remove…"), this))
 {
-    m_source->setText(QStringLiteral("Apps in %1.").arg(directory.description().toHtmlEscaped()));
+    m_source->setText(QStringLiteral("App store: %1.").arg(directory.description().toHtmlEscaped()));
     m_source->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_readOnly->setText(QStringLiteral("%1; until then a change to these apps takes the config and a restart.")
-                            .arg(sentence(AppDirectory::readOnlyMessage()).toHtmlEscaped()));
+    m_readOnly->setText(
+        QStringLiteral("%1. Until then, changing these apps means editing the config and restarting the server.")
+            .arg(sentence(AppDirectory::readOnlyMessage()).toHtmlEscaped()));
     m_readOnly->setWordWrap(true);
     m_readOnly->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_readOnly->setStyleSheet(

@@ -24,11 +24,14 @@
 
 #include "ActivityConsoleWidget.h"
 #include "ActivityLogModel.h"
+#include "AppsTableModel.h"
+#include "AppsWidget.h"
 #include "DashboardWindow.h"
 #include "EventCreatorWidget.h"
 #include "GuiTestSupport.h"
 #include "MetricsPlotWidget.h"
 #include "StatusSampler.h"
+#include "apps/AppDirectory.h"
 #include "auth/HmacSigner.h"
 #include "auth/RestRequestVerifier.h"
 #include "rest/RestApi.h"
@@ -105,7 +108,11 @@ private slots:
         for (int i = 0; i < 12; ++i)
             connectClient(i);
 
-        DashboardWindow window(*core);
+        // The Apps tab reads the server's apps (array driver), as main() sets it up.
+        AppStoreConfig store = core->config().appStore;
+        store.arrayApps = core->apps().apps();
+        AppDirectory apps(store);
+        DashboardWindow window(*core, &apps);
         window.resize(1440, 900);
         window.move(40, 40);
         window.show();
@@ -196,6 +203,10 @@ private slots:
         QVERIFY(creator->resultLabel()->text().startsWith(QStringLiteral("200")));
         QVERIFY(!shoot(QStringLiteral("Event creator"), QStringLiteral("dashboard-event-creator.png")).isNull());
         QVERIFY(!shoot(QStringLiteral("Server"), QStringLiteral("dashboard-server.png")).isNull());
+        QVERIFY(window.appsWidget());
+        QTRY_COMPARE(window.appsWidget()->model()->rowCount(), int(core->apps().apps().size()));
+        window.appsWidget()->selectApp(QStringLiteral("app-id"));
+        QVERIFY(!shoot(QStringLiteral("Apps"), QStringLiteral("dashboard-apps.png")).isNull());
         traffic.stop();
         QVERIFY(window.console()->model()->rowCount() > 100);
         QVERIFY(window.history().latest(MetricsHistory::allApps(), MetricsHistory::ApiCalls).value_or(0) > 5);
