@@ -123,10 +123,12 @@ AppsWidget::AppsWidget(AppDirectory &directory, QWidget *parent)
     connect(m_details, &AppDetailsPanel::copied, this, [this](const QString &what) { report(what, false); });
     // Changes seen by the directory (writes from here, or the store re-read) land in place.
     connect(&directory, &AppDirectory::appChanged, this, [this](const AppPtr &app) {
+        ++m_changes;
         m_model->upsert(app);
         showSelected();
     });
     connect(&directory, &AppDirectory::appRemoved, this, [this](const QString &id) {
+        ++m_changes;
         m_model->remove(id);
         showSelected();
     });
@@ -154,8 +156,14 @@ void AppsWidget::refresh()
     }
     m_listing = true;
     m_directory.list(
-        [this](const AppStoreReply &reply) {
+        [this, changes = m_changes](const AppStoreReply &reply) {
             m_listing = false;
+            if (reply.ok() && changes != m_changes) {
+                // The list was read before a change shown since (the signals come sooner than this answer):
+                // it would undo that change on screen. A list asked for now includes it.
+                refresh();
+                return;
+            }
             QString message;
             if (reply.ok()) {
                 const QString selected = selectedId();
@@ -187,6 +195,7 @@ AppDirectory::ReplyCallback AppsWidget::whenDone(const QString &done, const QStr
         --m_pending;
         QString message;
         if (reply.ok()) {
+            ++m_changes;
             if (!removedId.isEmpty())
                 m_model->remove(removedId);
             for (const AppPtr &app : reply.apps)

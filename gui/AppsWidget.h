@@ -94,6 +94,8 @@ private:
     int m_pending = 0;
     bool m_listing = false; // a list() is on its way: another refresh waits for it
     bool m_listAgain = false;
+    // Counts changes applied in place (signals, write answers): a list read before one of them is stale.
+    quint64 m_changes = 0;
 };
 
 } // namespace qsoketi
