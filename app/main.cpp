@@ -22,7 +22,6 @@
 
 #include "AppIcon.h"
 #include "DashboardWindow.h"
-#include "apps/AppDirectory.h"
 #endif
 
 #include <cstdio>
@@ -195,12 +194,9 @@ int main(int argc, char *argv[])
         qCInfo(lcApp, "%s", qPrintable(line));
 
 #ifdef QSOKETI_HAS_GUI
-    // The Apps tab's store. Temporary: replace with &core.appDirectory() once ServerCore owns the directory.
-    std::unique_ptr<qsoketi::AppDirectory> appDirectory;
     std::unique_ptr<qsoketi::DashboardWindow> window;
     if (gui) {
-        appDirectory = std::make_unique<qsoketi::AppDirectory>(loaded.config.appStore);
-        window = std::make_unique<qsoketi::DashboardWindow>(core, appDirectory.get());
+        window = std::make_unique<qsoketi::DashboardWindow>(core);
         // Closing the window stops the server like SIGTERM does: clients get 4200, then the grace period.
         QApplication::setQuitOnLastWindowClosed(false);
         QObject::connect(window.get(), &qsoketi::DashboardWindow::closed, &core, &qsoketi::ServerCore::shutdown);

@@ -52,7 +52,7 @@ QString formatRate(double value)
 
 } // namespace
 
-DashboardWindow::DashboardWindow(ServerCore &core, AppDirectory *apps, QWidget *parent)
+DashboardWindow::DashboardWindow(ServerCore &core, QWidget *parent)
     : QMainWindow(parent)
     , m_core(core)
     , m_sampler(new StatusSampler(core, 1000, this))
@@ -63,6 +63,7 @@ DashboardWindow::DashboardWindow(ServerCore &core, AppDirectory *apps, QWidget *
     , m_console(new ActivityConsoleWidget(this))
     , m_eventCreator(new EventCreatorWidget(core, this))
     , m_serverPanel(new ServerPanel(core, this))
+    , m_appsWidget(new AppsWidget(core.appDirectory(), this))
     , m_rangeBox(new QComboBox(this))
     , m_appBox(new QComboBox(this))
     , m_sourceBox(new QComboBox(this))
@@ -106,12 +107,10 @@ DashboardWindow::DashboardWindow(ServerCore &core, AppDirectory *apps, QWidget *
     m_tabs->addTab(m_console, QStringLiteral("Debug console"));
     m_tabs->addTab(m_eventCreator, QStringLiteral("Event creator"));
     m_tabs->addTab(m_serverPanel, QStringLiteral("Server"));
-    if (apps) {
-        m_appsWidget = new AppsWidget(*apps, this);
-        m_appsWidget->setServerAddress(
-            ServerPanel::dialableHost(core.config().host), core.port(), !core.config().sslCertPath.isEmpty());
-        m_tabs->addTab(m_appsWidget, QStringLiteral("Apps"));
-    }
+    // The server's own app store: a change made here reaches its clients at once.
+    m_appsWidget->setServerAddress(
+        ServerPanel::dialableHost(core.config().host), core.port(), !core.config().sslCertPath.isEmpty());
+    m_tabs->addTab(m_appsWidget, QStringLiteral("Apps"));
     setCentralWidget(m_tabs);
     statusBar()->addWidget(m_statusLabel, 1);
 

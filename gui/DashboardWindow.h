@@ -18,7 +18,6 @@ class QTreeView;
 namespace qsoketi {
 
 class ActivityConsoleWidget;
-class AppDirectory;
 class AppsWidget;
 class ChannelsModel;
 class CountersTableModel;
@@ -55,8 +54,7 @@ public:
         PlotCount
     };
 
-    // apps: the server's app store for the Apps tab (no tab without one); it must outlive the window.
-    explicit DashboardWindow(ServerCore &core, AppDirectory *apps = nullptr, QWidget *parent = nullptr);
+    explicit DashboardWindow(ServerCore &core, QWidget *parent = nullptr);
     ~DashboardWindow() override;
 
     static qint64 rangeMs(Range range);
@@ -78,7 +76,7 @@ public:
     ActivityConsoleWidget *console() const { return m_console; }
     EventCreatorWidget *eventCreator() const { return m_eventCreator; }
     ServerPanel *serverPanel() const { return m_serverPanel; }
-    AppsWidget *appsWidget() const { return m_appsWidget; } // nullptr without an app store
+    AppsWidget *appsWidget() const { return m_appsWidget; }
     MetricsPlotWidget *plot(Plot plot) const { return m_plots[plot]; }
     StatusSampler *sampler() const { return m_sampler; }
     TrayIcon *trayIcon() const { return m_tray; }
@@ -121,7 +119,7 @@ private:
     ActivityConsoleWidget *m_console;
     EventCreatorWidget *m_eventCreator;
     ServerPanel *m_serverPanel;
-    AppsWidget *m_appsWidget = nullptr;
+    AppsWidget *m_appsWidget;
     TrayIcon *m_tray = nullptr;
     QComboBox *m_rangeBox;
     QComboBox *m_appBox;

@@ -31,7 +31,6 @@
 #include "GuiTestSupport.h"
 #include "MetricsPlotWidget.h"
 #include "StatusSampler.h"
-#include "apps/AppDirectory.h"
 #include "auth/HmacSigner.h"
 #include "auth/RestRequestVerifier.h"
 #include "rest/RestApi.h"
@@ -108,11 +107,7 @@ private slots:
         for (int i = 0; i < 12; ++i)
             connectClient(i);
 
-        // The Apps tab reads the server's apps (array driver), as main() sets it up.
-        AppStoreConfig store = core->config().appStore;
-        store.arrayApps = core->apps().apps();
-        AppDirectory apps(store);
-        DashboardWindow window(*core, &apps);
+        DashboardWindow window(*core);
         window.resize(1440, 900);
         window.move(40, 40);
         window.show();

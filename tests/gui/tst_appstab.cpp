@@ -413,26 +413,47 @@ private slots:
         saveShot(widget, QStringLiteral("apps-tab-array.png"));
     }
 
-    void dashboardHasTheAppsTab()
+    // The window of a server on a SQLite store: an app added in the tab serves a client at once, and
+    // Disable in the tab closes that client's connection (4003).
+    void dashboardTabChangesReachTheServer()
     {
-        auto core = test::startCore();
-        DashboardWindow window(*core, m_directory.get());
+        ServerConfig config;
+        config.host = QStringLiteral("127.0.0.1");
+        config.port = 0;
+        config.metrics.host = QStringLiteral("127.0.0.1");
+        config.metrics.port = 0;
+        config.shutdownGracePeriodMs = 100;
+        config.appStore.driver = AppStoreConfig::Driver::Sqlite;
+        config.appStore.sqlitePath = m_dir->filePath(QStringLiteral("server.sqlite"));
+        ServerCore core(config);
+        QString error;
+        QVERIFY2(core.start(&error), qPrintable(error));
+        DashboardWindow window(core);
         window.resize(1280, 820);
-        QVERIFY(window.appsWidget());
         window.showTab(QStringLiteral("Apps"));
-        QCOMPARE(window.tabs()->tabText(window.tabs()->currentIndex()), QStringLiteral("Apps"));
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
-        QTRY_COMPARE(window.appsWidget()->model()->rowCount(), 2);
-        window.appsWidget()->selectApp(QStringLiteral("shop"));
-        QVERIFY(window.appsWidget()->details()->copyButton(
-            QStringLiteral("id"))); // the snippet points at this server's port
-        QTest::mouseClick(window.appsWidget()->details()->copySnippetButton(), Qt::LeftButton);
-        QVERIFY(QApplication::clipboard()->text().contains(QStringLiteral("wsPort: %1").arg(core->port())));
+        AppsWidget *apps = window.appsWidget();
+        QVERIFY(apps->addButton()->isVisible());
+        apps->addApp({{QStringLiteral("id"), QStringLiteral("live")},
+            {QStringLiteral("key"), QStringLiteral("live-key")}, {QStringLiteral("enableClientMessages"), true}});
+        QTRY_COMPARE(apps->pendingOperations(), 0);
+        QCOMPARE(apps->model()->rowCount(), 1);
+
+        test::Client client(core.port(), QStringLiteral("live-key"));
+        QTRY_VERIFY(client.established());
+        QTest::mouseClick(apps->details()->copySnippetButton(), Qt::LeftButton);
+        QVERIFY(QApplication::clipboard()->text().contains(QStringLiteral("wsPort: %1").arg(core.port())));
         saveShot(window, QStringLiteral("apps-dashboard.png"));
 
-        DashboardWindow without(*core);
-        QVERIFY(!without.appsWidget());
+        QCOMPARE(apps->selectedId(), QStringLiteral("live"));
+        QTest::mouseClick(apps->enableButton(), Qt::LeftButton);
+        QTRY_COMPARE(apps->pendingOperations(), 0);
+        QTRY_COMPARE(client.socket.state(), QAbstractSocket::UnconnectedState);
+        QCOMPARE(int(client.socket.closeCode()), 4003);
+        test::Client refused(core.port(), QStringLiteral("live-key"));
+        QTRY_COMPARE(refused.socket.state(), QAbstractSocket::UnconnectedState);
+        QVERIFY(!refused.established());
     }
 
 private:
