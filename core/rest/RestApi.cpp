@@ -131,8 +131,8 @@ void RestApi::handleApp(const HttpRequest &request, const QString &appId, const 
                 failure = std::move(attempt);
         }
         if (failure) {
-            qCDebug(lcRest).noquote() << "refused" << request.method << request.path << "with" << failure->status
-                                      << ':' << failure->message;
+            qCDebug(lcRest).noquote() << "refused" << request.method << request.path << "with" << failure->status << ':'
+                                      << failure->message;
             return respond(HttpResponse::error(failure->status, failure->message));
         }
         if (!app->enabled) {

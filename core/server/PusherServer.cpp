@@ -21,8 +21,8 @@
 
 namespace qsoketi {
 
-PusherServer::PusherServer(const ServerConfig &config, AppDirectory &apps, MetricsRegistry &metrics,
-    ActivityFeed &feed, WebhookSender &webhooks, std::unique_ptr<ClusterView> cluster, QObject *parent)
+PusherServer::PusherServer(const ServerConfig &config, AppDirectory &apps, MetricsRegistry &metrics, ActivityFeed &feed,
+    WebhookSender &webhooks, std::unique_ptr<ClusterView> cluster, QObject *parent)
     : QObject(parent)
     , m_cluster(std::move(cluster))
     , m_states(metrics)

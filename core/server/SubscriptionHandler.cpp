@@ -94,7 +94,8 @@ bool SubscriptionHandler::subscribeToOwnUserChannel(Connection *c, const QString
 void SubscriptionHandler::authorize(Connection *c, const QString &name, const QJsonObject &data)
 {
     const App &app = c->appState->app();
-    const ChannelAuthorizer authorizer(app.key.toUtf8(), AppSecrets::accepted(app, QDateTime::currentMSecsSinceEpoch()));
+    const ChannelAuthorizer authorizer(
+        app.key.toUtf8(), AppSecrets::accepted(app, QDateTime::currentMSecsSinceEpoch()));
     auto result = authorizer.authorizeSubscription(c->socketId(), name, data);
     if (const auto *refusal = std::get_if<AuthRefusal>(&result)) {
         if (!refusal->signedString.isEmpty())

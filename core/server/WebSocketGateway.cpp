@@ -159,8 +159,8 @@ void WebSocketGateway::closeAppConnections(const QString &appId, const PusherErr
         }
     }
     if (closed > 0)
-        qCInfo(lcWs).noquote() << "closed" << closed << "connections of app" << appId << "with"
-                               << int(error.code) << error.message.toString();
+        qCInfo(lcWs).noquote() << "closed" << closed << "connections of app" << appId << "with" << int(error.code)
+                               << error.message.toString();
 }
 
 void WebSocketGateway::admitWithinQuota(QWebSocket *socket, AppState &state)

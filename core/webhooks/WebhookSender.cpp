@@ -82,8 +82,8 @@ void WebhookSender::configure(AppHooks &hooks, const App &app)
     if (lambdas > 0)
         qCWarning(lcWebhooks).nospace().noquote() << "app " << app.id << ": " << lambdas
                                                   << " AWS Lambda webhook(s) ignored; qsoketi sends HTTP webhooks only";
-    const auto active = std::count_if(
-        hooks.targets.cbegin(), hooks.targets.cend(), [](const auto &t) { return !t->retired; });
+    const auto active =
+        std::count_if(hooks.targets.cbegin(), hooks.targets.cend(), [](const auto &t) { return !t->retired; });
     qCDebug(lcWebhooks).noquote() << "app" << app.id << "has" << active << "webhook(s)";
 }
 
