@@ -13,20 +13,10 @@ DeliveryLogModel::DeliveryLogModel(QObject *parent)
     : QAbstractTableModel(parent)
 {}
 
-void DeliveryLogModel::refresh(const DeliveryLog &log, bool force)
+void DeliveryLogModel::setRecords(const QList<DeliveryRecord> &records)
 {
-    if (m_read && !force && log.version() == m_version)
-        return;
-    m_read = true;
-    m_version = log.version();
-    const QList<const DeliveryRecord *> records = log.records();
-    QList<DeliveryRecord> rows;
-    for (auto it = records.crbegin(); it != records.crend(); ++it)
-        if (accepts(**it))
-            rows.append(**it);
-    beginResetModel();
-    m_rows = std::move(rows);
-    endResetModel();
+    m_all = QList<DeliveryRecord>(records.crbegin(), records.crend());
+    refilter();
 }
 
 void DeliveryLogModel::setFilter(const QString &appId, const QString &outcome, const QString &text)
@@ -34,7 +24,18 @@ void DeliveryLogModel::setFilter(const QString &appId, const QString &outcome, c
     m_app = appId;
     m_outcome = outcome;
     m_text = text.trimmed();
-    m_read = false; // the next refresh re-reads
+    refilter();
+}
+
+void DeliveryLogModel::refilter()
+{
+    QList<DeliveryRecord> rows;
+    for (const DeliveryRecord &record : std::as_const(m_all))
+        if (accepts(record))
+            rows.append(record);
+    beginResetModel();
+    m_rows = std::move(rows);
+    endResetModel();
 }
 
 bool DeliveryLogModel::accepts(const DeliveryRecord &record) const

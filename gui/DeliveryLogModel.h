@@ -9,7 +9,7 @@
 namespace qsoketi {
 
 // The webhook delivery log as a table, newest first, filtered by app, outcome and a text (URL or events).
-// Holds copies of the records taken at refresh(): the log itself changes on the server's timers.
+// Holds copies of the records: the log itself lives on the server's thread (WebhooksWidget reads it there).
 class DeliveryLogModel : public QAbstractTableModel
 {
     Q_OBJECT
@@ -31,8 +31,8 @@ public:
 
     explicit DeliveryLogModel(QObject *parent = nullptr);
 
-    // Re-reads the log when it changed since the last read (or force).
-    void refresh(const DeliveryLog &log, bool force = false);
+    // Every record of the log, oldest first (DeliveryLog::records()).
+    void setRecords(const QList<DeliveryRecord> &records);
     void setFilter(const QString &appId, const QString &outcome, const QString &text);
     const DeliveryRecord *record(int row) const;
     int rowOf(quint64 id) const;
@@ -44,10 +44,10 @@ public:
 
 private:
     bool accepts(const DeliveryRecord &record) const;
+    void refilter();
 
+    QList<DeliveryRecord> m_all; // newest first
     QList<DeliveryRecord> m_rows;
-    quint64 m_version = 0;
-    bool m_read = false;
     QString m_app;
     QString m_outcome;
     QString m_text;

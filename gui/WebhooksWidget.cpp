@@ -2,6 +2,7 @@
 #include "WebhooksWidget.h"
 
 #include <QComboBox>
+#include <QCoreApplication>
 #include <QDateTime>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -93,28 +94,67 @@ WebhooksWidget::WebhooksWidget(WebhookSender &sender, QWidget *parent)
     refresh();
 }
 
+WebhooksWidget::~WebhooksWidget()
+{
+    *m_alive = false; // answers still on their way from the server thread are dropped
+}
+
+void WebhooksWidget::onServerThread(std::function<std::function<void()>()> work)
+{
+    // Back through the application object, which outlives this widget; `alive` is read on this thread.
+    // On one thread both hops are direct calls.
+    QMetaObject::invokeMethod(&m_sender, [work = std::move(work), alive = m_alive] {
+        QMetaObject::invokeMethod(QCoreApplication::instance(), [done = work(), alive] {
+            if (*alive)
+                done();
+        });
+    });
+}
+
 void WebhooksWidget::refresh()
 {
-    const DeliveryLog &log = m_sender.deliveryLog();
-    for (const QString &app : log.apps())
+    WebhookSender *sender = &m_sender;
+    const quint64 seen = m_read ? m_version : ~quint64(0);
+    onServerThread([this, sender, seen]() -> std::function<void()> {
+        const DeliveryLog &log = sender->deliveryLog();
+        const quint64 version = log.version();
+        if (version == seen)
+            return [] {};
+        QList<DeliveryRecord> records;
+        for (const DeliveryRecord *record : log.records())
+            records.append(*record);
+        return [this, version, records = std::move(records), apps = log.apps(), perApp = log.perApp()] {
+            m_read = true;
+            m_version = version;
+            showLog(records, apps, perApp);
+        };
+    });
+}
+
+void WebhooksWidget::showLog(const QList<DeliveryRecord> &records, const QStringList &apps, int perApp)
+{
+    for (const QString &app : apps)
         if (m_app->findData(app) < 0)
             m_app->addItem(app, app);
     // A reset drops the selection: keep the selected delivery selected.
     const quint64 selected = selectedId();
-    m_model->refresh(log);
-    if (const int row = selected ? m_model->rowOf(selected) : -1; row >= 0 && selectedId() != selected)
+    m_model->setRecords(records);
+    if (const int row = selected ? m_model->rowOf(selected) : -1; row >= 0)
         m_table->selectRow(row);
     showSelected();
-    m_count->setText(QStringLiteral("%1 deliveries shown; the last %2 of each app are kept")
+    m_count->setText(QStringLiteral("%1 of %2 deliveries shown; the last %3 of each app are kept")
                          .arg(m_model->rowCount())
-                         .arg(log.perApp()));
+                         .arg(records.size())
+                         .arg(perApp));
 }
 
 void WebhooksWidget::applyFilter()
 {
+    const quint64 selected = selectedId();
     m_model->setFilter(m_app->currentData().toString(), m_outcome->currentData().toString(), m_search->text());
-    m_status->clear();
-    refresh();
+    if (const int row = selected ? m_model->rowOf(selected) : -1; row >= 0)
+        m_table->selectRow(row);
+    showSelected();
 }
 
 quint64 WebhooksWidget::selectedId() const
@@ -157,17 +197,22 @@ void WebhooksWidget::showSelected()
         m_details->setPlainText(text);
 }
 
-quint64 WebhooksWidget::replaySelected()
+void WebhooksWidget::replaySelected()
 {
     const quint64 id = selectedId();
     if (id == 0)
-        return 0;
-    QString error;
-    const quint64 replayed = m_sender.replay(id, &error);
-    m_status->setText(replayed != 0 ? QStringLiteral("Replayed delivery %1 as delivery %2").arg(id).arg(replayed)
-                                    : QStringLiteral("Replay of delivery %1 failed: %2").arg(id).arg(error));
-    m_model->refresh(m_sender.deliveryLog(), true);
-    return replayed;
+        return;
+    WebhookSender *sender = &m_sender;
+    onServerThread([this, sender, id]() -> std::function<void()> {
+        QString error;
+        const quint64 replayed = sender->replay(id, &error);
+        return [this, id, replayed, error] {
+            m_status->setText(replayed != 0
+                    ? QStringLiteral("Replayed delivery %1 as delivery %2").arg(id).arg(replayed)
+                    : QStringLiteral("Replay of delivery %1 failed: %2").arg(id).arg(error));
+            refresh();
+        };
+    });
 }
 
 } // namespace qsoketi
