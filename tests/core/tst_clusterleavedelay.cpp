@@ -170,6 +170,9 @@ private slots:
         QTRY_COMPARE(names(), (QStringList{"channel_occupied:pair"}));
         onB.subscribe(QStringLiteral("pair"));
         QTRY_VERIFY(onB.has(QStringLiteral("pusher_internal:subscription_succeeded")));
+        // B's "first subscriber anywhere?" question is answered after its subscriber is told it joined:
+        // closing A before A answers would make B the first (one cluster round trip, docs/webhooks.md).
+        QTest::qWait(300);
         onA.socket.close();
         QTest::qWait(100);
         onB.socket.close();
