@@ -81,6 +81,9 @@ void WebSocketGateway::adoptUpgrade(QTcpSocket *socket)
         if (it != m_upgrading.end() && *it == socket)
             m_upgrading.erase(it);
     });
+    // Small buffer chunks from the start: QtWebSockets' handshake answer would otherwise leave a
+    // full-size write chunk behind on every socket.
+    SocketBuffers::useSmallChunks(socket);
     m_wsServer->handleConnection(socket);
 }
 
@@ -215,8 +218,9 @@ void WebSocketGateway::admit(QWebSocket *socket, AppState &state)
     });
     connect(socket, &QWebSocket::disconnected, c, [this, c] { onDisconnected(c); });
 
+    // The upgrade request was read: free its buffer before the first frame.
+    SocketBuffers::releaseDrained(tcp);
     m_fanout.send(c, PusherMessages::connectionEstablished(c->socketId(), m_config.activityTimeoutSeconds));
-    SocketBuffers::useSmallChunks(tcp);
     qCDebug(lcWs) << "connected" << c->socketId() << "app" << state.app().id << "from" << c->remoteAddress;
     m_feed.record(Kind::Connected, state.app().id, c->socketId(), {}, {}, c->remoteAddress.toUtf8());
     emit connectionCountChanged(connectionCount());
