@@ -11,8 +11,10 @@
 #include <QTcpSocket>
 #include <QTimer>
 
+#include "adapter/BrokerClusterView.h"
 #include "adapter/LocalClusterView.h"
-#include "adapter/RedisClusterView.h"
+#include "adapter/NatsAdapter.h"
+#include "adapter/RedisAdapter.h"
 #include "apps/AppDirectory.h"
 #include "logging/LogCategories.h"
 #include "metrics/MetricsRegistry.h"
@@ -33,8 +35,11 @@ namespace {
 // The one place that knows whether this node is alone or one of a cluster.
 std::unique_ptr<ClusterView> clusterViewFor(const ServerConfig &config, MetricsRegistry &metrics)
 {
-    if (config.adapter.driver == QLatin1String("redis"))
-        return std::make_unique<RedisClusterView>(config.adapter, metrics);
+    const QString &driver = config.adapter.driver;
+    if (driver == QLatin1String("redis"))
+        return std::make_unique<BrokerClusterView>(driver, new RedisAdapter(config.adapter, metrics));
+    if (driver == QLatin1String("nats"))
+        return std::make_unique<BrokerClusterView>(driver, new NatsAdapter(config.adapter, metrics));
     return std::make_unique<LocalClusterView>();
 }
 

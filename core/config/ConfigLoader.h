@@ -60,9 +60,9 @@ namespace qsoketi {
 // included, are dropped (apps is empty; set ones are warned about as ignored).
 //
 // Not supported (warned about, ignored): the DynamoDB app manager's settings, knex client versions and
-// database pooling, NATS and cluster adapters (ADAPTER_DRIVER nats/cluster is an error), cluster discovery, Redis
-// Sentinel/Cluster connections and key prefixes, redis cache driver, redis/cluster rate limiters,
-// redis/SQS queues, configurable CORS, instance.process_id.
+// database pooling, NATS credentials files, the cluster adapter (ADAPTER_DRIVER cluster is an error),
+// cluster discovery, Redis Sentinel/Cluster connections and key prefixes, redis cache driver,
+// redis/cluster rate limiters, redis/SQS queues, configurable CORS, instance.process_id.
 class ConfigLoader final
 {
 public:

@@ -3,6 +3,7 @@
 
 #include <QList>
 #include <QString>
+#include <QStringList>
 
 #include "apps/App.h"
 #include "apps/AppStoreConfig.h"
@@ -24,14 +25,24 @@ struct MetricsConfig
 // Horizontal scaling (SOKETI_ADAPTER_*, SOKETI_DB_REDIS_*).
 struct AdapterConfig
 {
-    QString driver = QStringLiteral("local"); // local | redis
+    QString driver = QStringLiteral("local"); // local | redis | nats
     QString redisPrefix;
-    int requestsTimeoutMs = 5000;
+    int requestsTimeoutMs = 5000; // redis
     QString redisHost = QStringLiteral("127.0.0.1");
     quint16 redisPort = 6379;
     int redisDb = 0;
     QString redisUsername;
     QString redisPassword;
+
+    // SOKETI_ADAPTER_NATS_*
+    QString natsPrefix;
+    QStringList natsServers{QStringLiteral("127.0.0.1:4222")};
+    QString natsUser;
+    QString natsPassword;
+    QString natsToken;
+    int natsTimeoutMs = 10000; // connect timeout per server
+    int natsRequestsTimeoutMs = 5000;
+    int natsNodesNumber = 0; // 0: discovered (see NatsAdapter)
 };
 
 // Every server setting, defaults as in soketi 1.6 (spec §2). Immutable once the server starts.
