@@ -20,6 +20,7 @@
 #include "server/Connection.h"
 #include "server/Fanout.h"
 #include "server/SocketBuffers.h"
+#include "server/SocketReadPacer.h"
 
 namespace qsoketi {
 
@@ -81,6 +82,7 @@ void WebSocketGateway::adoptUpgrade(QTcpSocket *socket)
         if (it != m_upgrading.end() && *it == socket)
             m_upgrading.erase(it);
     });
+    SocketReadPacer::limit(socket);
     m_wsServer->handleConnection(socket);
 }
 
@@ -179,6 +181,7 @@ void WebSocketGateway::admit(QWebSocket *socket, AppState &state)
 
     m_fanout.send(c, PusherMessages::connectionEstablished(c->socketId(), m_config.activityTimeoutSeconds));
     SocketBuffers::useSmallChunks(tcp);
+    SocketReadPacer::pace(tcp);
     qCDebug(lcWs) << "connected" << c->socketId() << "app" << state.app().id << "from" << c->remoteAddress;
     m_feed.record(Kind::Connected, state.app().id, c->socketId(), {}, {}, c->remoteAddress.toUtf8());
     emit connectionCountChanged(connectionCount());
