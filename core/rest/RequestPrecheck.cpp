@@ -41,8 +41,10 @@ std::optional<HttpResponse> RequestPrecheck::check(const HttpRequest &head, qint
     const App *app = m_apps.byId(appId);
     if (!app)
         return HttpResponse::error(404, QStringLiteral("The app %1 could not be found.").arg(appId));
-    if (const auto failure = RestRequestVerifier::verifyQuery(head.query, app->key, nowSeconds))
+    if (const auto failure = RestRequestVerifier::verifyQuery(head.query, app->key, nowSeconds)) {
+        RestRequestVerifier::logRefusal(head.method, head.path, failure->status, failure->message);
         return HttpResponse::error(failure->status, failure->message);
+    }
     return std::nullopt;
 }
 

@@ -114,10 +114,15 @@ void RestApi::handleApp(const HttpRequest &request, const QString &appId, const 
     AppState &state = *m_channels.appState(app->id);
     const auto failure = RestRequestVerifier::verify(request.method, QString::fromUtf8(request.rawPath), request.query,
         request.body, app->key, app->secret.toUtf8(), QDateTime::currentSecsSinceEpoch());
-    if (failure)
+    if (failure) {
+        RestRequestVerifier::logRefusal(
+            request.method, request.path, failure->status, failure->message, failure->signedString);
         return respond(HttpResponse::error(failure->status, failure->message));
-    if (!app->enabled)
+    }
+    if (!app->enabled) {
+        RestRequestVerifier::logRefusal(request.method, request.path, 403, QStringLiteral("The app is not enabled."));
         return respond(HttpResponse::error(403, u"The app is not enabled."));
+    }
 
     const bool get = request.method == "GET";
     const bool post = request.method == "POST";
