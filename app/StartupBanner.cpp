@@ -3,6 +3,8 @@
 
 #include <QHostAddress>
 
+#include "apps/SqlConnectionFactory.h"
+
 QString StartupBanner::urlHost(const QString &host)
 {
     const QHostAddress address(host);
@@ -21,10 +23,16 @@ QStringList StartupBanner::lines(const qsoketi::ServerConfig &config, const Fact
     const QString hostPort = urlHost(config.host) + u':' + QString::number(facts.port);
     const QString key = config.apps.isEmpty() ? QStringLiteral("KEY") : config.apps.first().key;
     QStringList out;
-    out.append(QStringLiteral("qsoketi %1 is running (%2), %3 app(s); default app id \"%4\"")
-                   .arg(QStringLiteral(QSOKETI_VERSION), facts.mode)
-                   .arg(config.apps.size())
-                   .arg(config.apps.isEmpty() ? QString() : config.apps.first().id));
+    if (config.appStore.driver != qsoketi::AppStoreConfig::Driver::Array) {
+        out.append(QStringLiteral("qsoketi %1 is running (%2), apps from %3 (qsoketi apps list)")
+                       .arg(QStringLiteral(QSOKETI_VERSION), facts.mode,
+                           qsoketi::SqlConnectionFactory::describe(config.appStore)));
+    } else {
+        out.append(QStringLiteral("qsoketi %1 is running (%2), %3 app(s); default app id \"%4\"")
+                       .arg(QStringLiteral(QSOKETI_VERSION), facts.mode)
+                       .arg(config.apps.size())
+                       .arg(config.apps.isEmpty() ? QString() : config.apps.first().id));
+    }
     out.append(QStringLiteral("  WebSocket  %1://%2%3/app/%4")
                    .arg(tls ? QStringLiteral("wss") : QStringLiteral("ws"), hostPort, config.pathPrefix, key));
     out.append(QStringLiteral("  HTTP API   %1://%2%3")

@@ -10,6 +10,7 @@
 #include "AppsCommand.h"
 #include "DisplayProbe.h"
 #include "ServerCore.h"
+#include "ServerThread.h"
 #include "StartupBanner.h"
 #include "UnixSignalWatcher.h"
 #include "config/ConfigLoader.h"
@@ -175,12 +176,27 @@ int main(int argc, char *argv[])
     if (loaded.config.debug)
         QLoggingCategory::setFilterRules(QStringLiteral("qsoketi.*.debug=true"));
 
-    qsoketi::ServerCore core(loaded.config);
+    // Installed before the ports open: a server on its own thread answers clients before this thread's
+    // loop runs, and a SIGTERM then must still mean a clean shutdown (it is handled once the loop runs).
+    UnixSignalWatcher signalWatcher;
+    // With the window, the server runs on a thread of its own (epoll dispatcher) so painting and the
+    // GUI dispatcher never delay a client; headless, the main thread is the server's.
+    std::unique_ptr<qsoketi::ServerThread> serverThread;
+    std::unique_ptr<qsoketi::ServerCore> mainThreadCore;
     QString error;
-    if (!core.start(&error)) {
+    bool started = false;
+    if (gui) {
+        serverThread = std::make_unique<qsoketi::ServerThread>();
+        started = serverThread->start(loaded.config, &error);
+    } else {
+        mainThreadCore = std::make_unique<qsoketi::ServerCore>(loaded.config);
+        started = mainThreadCore->start(&error);
+    }
+    if (!started) {
         qCCritical(lcApp, "%s", qPrintable(error));
         return 1;
     }
+    qsoketi::ServerCore &core = serverThread ? serverThread->core() : *mainThreadCore;
     StartupBanner::Facts facts;
     facts.port = core.port();
     facts.metricsPort = core.metricsPort();
@@ -204,7 +220,6 @@ int main(int argc, char *argv[])
     }
 #endif
 
-    UnixSignalWatcher signalWatcher;
     QObject::connect(
         &signalWatcher, &UnixSignalWatcher::terminationRequested, &core, [&core](int) { core.shutdown(); });
     QObject::connect(&core, &qsoketi::ServerCore::stopped, app.get(), [] {

@@ -13,6 +13,7 @@
 
 #include "adapter/LocalClusterView.h"
 #include "adapter/RedisClusterView.h"
+#include "apps/AppDirectory.h"
 #include "logging/LogCategories.h"
 #include "metrics/MetricsRegistry.h"
 #include "rest/BodyBudget.h"
@@ -36,6 +37,16 @@ std::unique_ptr<ClusterView> clusterViewFor(const ServerConfig &config, MetricsR
     return std::make_unique<LocalClusterView>();
 }
 
+std::unique_ptr<AppDirectory> appDirectoryFor(const ServerConfig &config, MetricsRegistry &metrics)
+{
+    // The app_store_* series exist only where there is a store to describe.
+    const bool database = config.appStore.driver != AppStoreConfig::Driver::Array;
+    AppStoreConfig store = config.appStore;
+    if (!database)
+        store.arrayApps = config.apps; // ServerConfig::apps is what the array driver serves
+    return std::make_unique<AppDirectory>(store, database ? metrics.appStore() : AppStoreMetrics{});
+}
+
 qint64 maxRequestBodyBytes(const ServerConfig &config)
 {
     return qint64(config.httpRequestLimitInMb * 1024 * 1024);
@@ -48,12 +59,13 @@ ServerCore::ServerCore(ServerConfig config, QObject *parent)
     , m_config(std::move(config))
     , m_apps(m_config.apps)
     , m_metrics(std::make_unique<MetricsRegistry>(m_config.metrics, m_config.port))
+    , m_directory(appDirectoryFor(m_config, *m_metrics))
     , m_activity(std::make_unique<ActivityFeed>())
-    , m_webhooks(std::make_unique<WebhookSender>(m_apps, WebhookSender::Options::fromConfig(m_config)))
+    , m_webhooks(std::make_unique<WebhookSender>(WebhookSender::Options::fromConfig(m_config)))
     , m_pusher(std::make_unique<PusherServer>(
-          m_config, m_apps, *m_metrics, *m_activity, *m_webhooks, clusterViewFor(m_config, *m_metrics)))
-    , m_rest(std::make_unique<RestApi>(m_config, m_apps, *m_pusher))
-    , m_precheck(std::make_unique<RequestPrecheck>(m_config, m_apps))
+          m_config, *m_directory, *m_metrics, *m_activity, *m_webhooks, clusterViewFor(m_config, *m_metrics)))
+    , m_rest(std::make_unique<RestApi>(m_config, *m_directory, *m_pusher))
+    , m_precheck(std::make_unique<RequestPrecheck>(m_config, *m_directory))
     , m_bodyBudget(std::make_unique<BodyBudget>(BodyBudget::defaultLimitFor(maxRequestBodyBytes(m_config))))
     , m_metricsEndpoint(
           std::make_unique<MetricsEndpoint>(m_config, *m_metrics, [this] { return m_pusher && m_pusher->isClosing(); }))
@@ -66,6 +78,8 @@ ServerCore::ServerCore(ServerConfig config, QObject *parent)
     m_listener->setMaxPendingConnections(qMax(m_config.maxPendingConnections, 1024));
     m_listener->setListenBacklogSize(qMax(m_config.maxPendingConnections, 1024));
     connect(m_listener.get(), &QTcpServer::pendingConnectionAvailable, this, &ServerCore::onNewConnection);
+    connect(m_directory.get(), &AppDirectory::appChanged, m_webhooks.get(),
+        [webhooks = m_webhooks.get()](const AppPtr &app) { webhooks->updateApp(*app); });
 }
 
 ServerCore::~ServerCore()
@@ -86,13 +100,6 @@ ClusterView &ServerCore::cluster()
 
 bool ServerCore::start(QString *error)
 {
-    if (m_config.appStore.driver != AppStoreConfig::Driver::Array) {
-        // Never fall back to the config's apps (the public default app): refuse until the server reads them.
-        *error = QStringLiteral("SOKETI_APP_MANAGER_DRIVER=%1: this version manages database apps with `qsoketi apps` "
-                                "but does not serve them yet; run the server with the array driver")
-                     .arg(AppStoreConfig::driverName(m_config.appStore.driver));
-        return false;
-    }
     const QHostAddress address(
         m_config.host == QLatin1String("localhost") ? QStringLiteral("127.0.0.1") : m_config.host);
     if (address.isNull()) {
@@ -114,6 +121,8 @@ bool ServerCore::start(QString *error)
         return false;
     }
     m_startedAtMs = QDateTime::currentMSecsSinceEpoch();
+    if (m_directory->isWritable())
+        qCInfo(lcServer).noquote() << "apps are read from" << m_directory->description();
     m_pusher->cluster().start(); // a cluster connects in the background; the node works alone meanwhile
     return true;
 }

@@ -12,6 +12,7 @@
 namespace qsoketi {
 
 class ActivityFeed;
+class AppDirectory;
 class BodyBudget;
 class ChannelService;
 class ClusterView;
@@ -41,7 +42,10 @@ public:
     quint16 metricsPort() const;
     qint64 startedAtMs() const { return m_startedAtMs; }
     const ServerConfig &config() const { return m_config; }
+    // The apps of the config file / SOKETI_DEFAULT_APP_* (empty with a database app manager).
     const AppRegistry &apps() const { return m_apps; }
+    // Where the server finds its apps (the config's, or a database's), and where the dashboard edits them.
+    AppDirectory &appDirectory() { return *m_directory; }
     MetricsRegistry &metrics() { return *m_metrics; }
     const MetricsRegistry &metrics() const { return *m_metrics; }
     ActivityFeed &activity() { return *m_activity; }
@@ -64,6 +68,7 @@ private:
     const ServerConfig m_config;
     AppRegistry m_apps;
     std::unique_ptr<MetricsRegistry> m_metrics;
+    std::unique_ptr<AppDirectory> m_directory;
     std::unique_ptr<ActivityFeed> m_activity;
     std::unique_ptr<WebhookSender> m_webhooks;
     std::unique_ptr<PusherServer> m_pusher;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <memory>
+
 #include <QObject>
 #include <QTimer>
 
@@ -24,6 +26,7 @@ public:
     static constexpr int maxChannelsPerApp = 2000;
 
     explicit StatusSampler(const ServerCore &core, int intervalMs = 1000, QObject *parent = nullptr);
+    ~StatusSampler() override;
 
     void start();
     void stop();
@@ -38,6 +41,7 @@ signals:
 private:
     const ServerCore &m_core;
     QTimer m_timer;
+    std::shared_ptr<bool> m_alive = std::make_shared<bool>(true);
 };
 
 } // namespace qsoketi

@@ -23,6 +23,7 @@
 
 #include "ActivityConsoleWidget.h"
 #include "AppIcon.h"
+#include "AppsWidget.h"
 #include "ChannelsModel.h"
 #include "CountersTableModel.h"
 #include "EventCreatorWidget.h"
@@ -62,6 +63,7 @@ DashboardWindow::DashboardWindow(ServerCore &core, QWidget *parent)
     , m_console(new ActivityConsoleWidget(this))
     , m_eventCreator(new EventCreatorWidget(core, this))
     , m_serverPanel(new ServerPanel(core, this))
+    , m_appsWidget(new AppsWidget(core.appDirectory(), this))
     , m_rangeBox(new QComboBox(this))
     , m_appBox(new QComboBox(this))
     , m_sourceBox(new QComboBox(this))
@@ -105,6 +107,10 @@ DashboardWindow::DashboardWindow(ServerCore &core, QWidget *parent)
     m_tabs->addTab(m_console, QStringLiteral("Debug console"));
     m_tabs->addTab(m_eventCreator, QStringLiteral("Event creator"));
     m_tabs->addTab(m_serverPanel, QStringLiteral("Server"));
+    // The server's own app store: a change made here reaches its clients at once.
+    m_appsWidget->setServerAddress(
+        ServerPanel::dialableHost(core.config().host), core.port(), !core.config().sslCertPath.isEmpty());
+    m_tabs->addTab(m_appsWidget, QStringLiteral("Apps"));
     setCentralWidget(m_tabs);
     statusBar()->addWidget(m_statusLabel, 1);
 
@@ -163,7 +169,7 @@ DashboardWindow::DashboardWindow(ServerCore &core, QWidget *parent)
 DashboardWindow::~DashboardWindow()
 {
     // The server may outlive the window: stop paying for the activity feed.
-    m_core.activity().setEnabled(false);
+    setActivityEnabled(false);
 }
 
 QWidget *DashboardWindow::buildChartsTab()
@@ -431,17 +437,24 @@ void DashboardWindow::updateStatus(const QString &text)
     m_statusLabel->setText(text);
 }
 
+void DashboardWindow::setActivityEnabled(bool enabled)
+{
+    // The feed lives on the server's thread (which may not be this one).
+    ActivityFeed *feed = &m_core.activity();
+    QMetaObject::invokeMethod(feed, [feed, enabled] { feed->setEnabled(enabled); });
+}
+
 void DashboardWindow::showEvent(QShowEvent *event)
 {
     // The feed costs the server an allocation per event: pay it only while someone can look.
-    m_core.activity().setEnabled(true);
+    setActivityEnabled(true);
     QMainWindow::showEvent(event);
 }
 
 void DashboardWindow::hideEvent(QHideEvent *event)
 {
     if (!isMinimized())
-        m_core.activity().setEnabled(false);
+        setActivityEnabled(false);
     QMainWindow::hideEvent(event);
 }
 

@@ -18,6 +18,7 @@ class QTreeView;
 namespace qsoketi {
 
 class ActivityConsoleWidget;
+class AppsWidget;
 class ChannelsModel;
 class CountersTableModel;
 class EventCreatorWidget;
@@ -75,6 +76,7 @@ public:
     ActivityConsoleWidget *console() const { return m_console; }
     EventCreatorWidget *eventCreator() const { return m_eventCreator; }
     ServerPanel *serverPanel() const { return m_serverPanel; }
+    AppsWidget *appsWidget() const { return m_appsWidget; }
     MetricsPlotWidget *plot(Plot plot) const { return m_plots[plot]; }
     StatusSampler *sampler() const { return m_sampler; }
     TrayIcon *trayIcon() const { return m_tray; }
@@ -93,6 +95,7 @@ protected:
     void closeEvent(QCloseEvent *event) override;
 
 private:
+    void setActivityEnabled(bool enabled);
     QWidget *buildChartsTab();
     QWidget *buildCountersTab();
     QWidget *buildChannelsTab();
@@ -117,6 +120,7 @@ private:
     ActivityConsoleWidget *m_console;
     EventCreatorWidget *m_eventCreator;
     ServerPanel *m_serverPanel;
+    AppsWidget *m_appsWidget;
     TrayIcon *m_tray = nullptr;
     QComboBox *m_rangeBox;
     QComboBox *m_appBox;

@@ -3,6 +3,7 @@
 
 #include <QAbstractItemView>
 #include <QComboBox>
+#include <QCoreApplication>
 #include <QFormLayout>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -13,6 +14,7 @@
 #include <QVBoxLayout>
 
 #include "ServerCore.h"
+#include "apps/AppDirectory.h"
 #include "channels/ChannelService.h"
 #include "rest/RestApi.h"
 
@@ -29,8 +31,12 @@ EventCreatorWidget::EventCreatorWidget(ServerCore &core, QWidget *parent)
     , m_send(new QPushButton(QStringLiteral("Send event"), this))
     , m_result(new QLabel(this))
 {
+    // The config's apps at once; the directory's list (a database's apps) replaces them when it comes.
     for (const App &app : core.apps().apps())
         m_app->addItem(QStringLiteral("%1 (key %2)").arg(app.id, app.key), app.id);
+    reloadApps();
+    connect(&core.appDirectory(), &AppDirectory::appChanged, this, &EventCreatorWidget::reloadApps);
+    connect(&core.appDirectory(), &AppDirectory::appRemoved, this, &EventCreatorWidget::reloadApps);
     m_channelChoice->addItem(QStringLiteral("— occupied channels —"));
     m_channel->setPlaceholderText(QStringLiteral("e.g. my-channel, private-orders.42"));
     m_data->setPlainText(QStringLiteral("{\n  \"message\": \"Hello from the qsoketi dashboard\"\n}"));
@@ -79,19 +85,56 @@ void EventCreatorWidget::setChannelSuggestions(const QString &appId, const QStri
     m_channelChoice->addItems(channels);
 }
 
-HttpResponse EventCreatorWidget::send(
-    const QString &appId, const QString &channel, const QString &event, const QString &data)
+EventCreatorWidget::~EventCreatorWidget()
 {
-    AppState *state = m_core.channels().appState(appId);
-    if (!state)
-        return HttpResponse::error(404, u"No such app, or the app is disabled.");
+    *m_alive = false;
+}
+
+void EventCreatorWidget::reloadApps()
+{
+    m_core.appDirectory().list(
+        [this](const AppStoreReply &reply) {
+            if (reply.ok())
+                showApps(reply.apps);
+        },
+        this);
+}
+
+void EventCreatorWidget::showApps(const QList<AppPtr> &apps)
+{
+    const QString selected = m_app->currentData().toString();
+    m_app->clear();
+    for (const AppPtr &app : apps)
+        m_app->addItem(QStringLiteral("%1 (key %2)").arg(app->id, app->key), app->id);
+    const int index = m_app->findData(selected);
+    if (index >= 0)
+        m_app->setCurrentIndex(index);
+}
+
+void EventCreatorWidget::send(
+    const QString &appId, const QString &channel, const QString &event, const QString &data, Done done)
+{
     // Pusher's `data` is a string; the form's text is sent as typed (usually JSON text).
     const QJsonObject body{
         {QStringLiteral("name"), event}, {QStringLiteral("channel"), channel}, {QStringLiteral("data"), data}};
-    // Without `info` a trigger answers before it returns, on one node as in a cluster.
-    HttpResponse response = HttpResponse::error(500, u"No answer.");
-    m_core.rest().trigger(*state, body, [&response](const HttpResponse &answer) { response = answer; });
-    return response;
+    ServerCore *core = &m_core;
+    // The answer comes back to this thread through the application object (which outlives the widget);
+    // `alive` is read here, where the widget is destroyed. On one thread both hops are direct calls.
+    const auto answer = [alive = m_alive, done = std::move(done)](const HttpResponse &response) {
+        QMetaObject::invokeMethod(QCoreApplication::instance(), [alive, done, response] {
+            if (*alive)
+                done(response);
+        });
+    };
+    // The engine is touched only on its own thread: find the app (a database may answer later), then the
+    // code path of POST /apps/{id}/events.
+    QMetaObject::invokeMethod(core, [core, appId, body, answer] {
+        core->appDirectory().findById(appId, [core, body, answer](const AppPtr &app) {
+            if (!app || !app->enabled)
+                return answer(HttpResponse::error(404, u"No such app, or the app is disabled."));
+            core->rest().trigger(core->channels().appStateFor(app), body, answer);
+        });
+    });
 }
 
 void EventCreatorWidget::sendForm()
@@ -104,10 +147,15 @@ void EventCreatorWidget::sendForm()
     const QString data = m_data->toPlainText();
     QJsonParseError error;
     QJsonDocument::fromJson(data.toUtf8(), &error);
-    const HttpResponse response =
-        send(m_app->currentData().toString(), m_channel->text().trimmed(), m_event->text().trimmed(), data);
+    const bool plainText = error.error != QJsonParseError::NoError;
+    send(m_app->currentData().toString(), m_channel->text().trimmed(), m_event->text().trimmed(), data,
+        [this, plainText](const HttpResponse &response) { showAnswer(response, plainText); });
+}
+
+void EventCreatorWidget::showAnswer(const HttpResponse &response, bool plainText)
+{
     QString text = QStringLiteral("%1 %2").arg(response.status).arg(QString::fromUtf8(response.body));
-    if (error.error != QJsonParseError::NoError)
+    if (plainText)
         text += QStringLiteral("  (note: data is not valid JSON; sent as plain text)");
     m_result->setText(text);
     m_result->setStyleSheet(

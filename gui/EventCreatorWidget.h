@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <functional>
+#include <memory>
+
 #include <QWidget>
 
+#include "apps/AppPtr.h"
 #include "rest/HttpResponse.h"
 
 class QComboBox;
@@ -22,10 +26,16 @@ class EventCreatorWidget : public QWidget
     Q_OBJECT
 
 public:
-    explicit EventCreatorWidget(ServerCore &core, QWidget *parent = nullptr);
+    using Done = std::function<void(const HttpResponse &)>;
 
-    // The same as filling the form and pressing Send.
-    HttpResponse send(const QString &appId, const QString &channel, const QString &event, const QString &data);
+    explicit EventCreatorWidget(ServerCore &core, QWidget *parent = nullptr);
+    ~EventCreatorWidget() override;
+
+    // The same as filling the form and pressing Send. `done` runs on this widget's thread: before send()
+    // returns when the server shares it and the app is known, later otherwise; never after the widget is gone.
+    void send(const QString &appId, const QString &channel, const QString &event, const QString &data, Done done);
+    // Re-reads the app list from the app directory (also done when an app changes).
+    void reloadApps();
     void setChannelSuggestions(const QString &appId, const QStringList &channels);
 
     QComboBox *appBox() const { return m_app; }
@@ -40,6 +50,8 @@ signals:
 
 private:
     void sendForm();
+    void showApps(const QList<AppPtr> &apps);
+    void showAnswer(const HttpResponse &response, bool plainText);
 
     ServerCore &m_core;
     QComboBox *m_app;
@@ -49,6 +61,7 @@ private:
     QPlainTextEdit *m_data;
     QPushButton *m_send;
     QLabel *m_result;
+    std::shared_ptr<bool> m_alive = std::make_shared<bool>(true); // read on this widget's thread only
 };
 
 } // namespace qsoketi

@@ -118,6 +118,24 @@ void AppDirectory::findById(const QString &id, LookupCallback done, QObject *con
     lookup(By::Id, id, std::move(done), context);
 }
 
+std::optional<AppPtr> AppDirectory::knownById(const QString &id) const
+{
+    if (!plausible(id)) {
+        return AppPtr();
+    }
+    if (m_config.driver == AppStoreConfig::Driver::Array) {
+        return m_arrayById.value(id);
+    }
+    QMutexLocker lock(&m_mutex);
+    if (AppPtr cached = m_cache.find(By::Id, id)) {
+        return cached;
+    }
+    if (m_cache.isMissing(By::Id, id, nowMs())) {
+        return AppPtr();
+    }
+    return std::nullopt;
+}
+
 void AppDirectory::lookup(By by, const QString &value, LookupCallback done, QObject *context)
 {
     increment(by == By::Key ? m_metrics.lookupsByKey : m_metrics.lookupsById);

@@ -3,6 +3,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 
 #include <QHash>
 #include <QJsonObject>
@@ -53,6 +54,10 @@ public:
 
     void findByKey(const QString &key, LookupCallback done, QObject *context = nullptr);
     void findById(const QString &id, LookupCallback done, QObject *context = nullptr);
+
+    // What the directory knows of an id without asking the store (never waits): the app; nullptr when
+    // there is no such app (the store said so lately); std::nullopt when it does not know.
+    std::optional<AppPtr> knownById(const QString &id) const;
 
     AppStoreConfig::Driver driver() const { return m_config.driver; }
     bool isWritable() const { return m_config.driver != AppStoreConfig::Driver::Array; }

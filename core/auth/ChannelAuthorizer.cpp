@@ -23,7 +23,12 @@ AuthRefusal unauthorized(QByteArray signedString)
 
 ChannelAuthorizer::ChannelAuthorizer(QByteArrayView key, QByteArrayView secret)
     : m_key(key.toByteArray())
-    , m_secret(secret.toByteArray())
+    , m_secrets{secret.toByteArray()}
+{}
+
+ChannelAuthorizer::ChannelAuthorizer(QByteArrayView key, QByteArrayList secrets)
+    : m_key(key.toByteArray())
+    , m_secrets(std::move(secrets))
 {}
 
 QByteArray ChannelAuthorizer::channelStringToSign(QStringView socketId, QStringView channel, QStringView channelData)
@@ -41,7 +46,11 @@ QByteArray ChannelAuthorizer::userStringToSign(QStringView socketId, QStringView
 
 bool ChannelAuthorizer::verify(const QByteArray &auth, const QByteArray &signedString) const
 {
-    return HmacSigner::verifyAuth(auth, m_key, m_secret, signedString);
+    for (const QByteArray &secret : m_secrets) {
+        if (HmacSigner::verifyAuth(auth, m_key, secret, signedString))
+            return true;
+    }
+    return false;
 }
 
 std::variant<ChannelGrant, AuthRefusal> ChannelAuthorizer::authorizeSubscription(

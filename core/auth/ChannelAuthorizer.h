@@ -4,6 +4,7 @@
 #include <variant>
 
 #include <QByteArray>
+#include <QByteArrayList>
 #include <QJsonObject>
 #include <QJsonValue>
 #include <QString>
@@ -44,6 +45,8 @@ class ChannelAuthorizer
 {
 public:
     ChannelAuthorizer(QByteArrayView key, QByteArrayView secret);
+    // Any of several secrets signs validly (the grace period of a secret rotation).
+    ChannelAuthorizer(QByteArrayView key, QByteArrayList secrets);
 
     // `data` is the pusher:subscribe data object ({channel, auth, channel_data}). Public channels
     // are always granted.
@@ -60,7 +63,7 @@ private:
     bool verify(const QByteArray &auth, const QByteArray &signedString) const;
 
     QByteArray m_key;
-    QByteArray m_secret;
+    QByteArrayList m_secrets;
 };
 
 } // namespace qsoketi

@@ -6,8 +6,8 @@
 
 namespace qsoketi {
 
-AppState::AppState(const App &app, AppMetrics &metrics)
-    : m_app(&app)
+AppState::AppState(AppPtr app, AppMetrics &metrics)
+    : m_app(std::move(app))
     , m_metrics(metrics)
 {}
 

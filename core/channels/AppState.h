@@ -9,7 +9,7 @@
 #include <QList>
 #include <QSet>
 
-#include "apps/App.h"
+#include "apps/AppPtr.h"
 #include "channels/Channel.h"
 #include "channels/RateLimiter.h"
 #include "metrics/AppMetrics.h"
@@ -26,9 +26,13 @@ class AppState
 public:
     using Channels = std::unordered_map<QString, std::unique_ptr<Channel>>;
 
-    AppState(const App &app, AppMetrics &metrics);
+    AppState(AppPtr app, AppMetrics &metrics);
 
+    // The app as the store last returned it. Replaced when the store changes it (limits, secret,
+    // enabled), so open connections follow the change; a reference is good until the next replace.
     const App &app() const { return *m_app; }
+    const AppPtr &sharedApp() const { return m_app; }
+    void replaceApp(AppPtr app) { m_app = std::move(app); }
     AppMetrics &metrics() const { return m_metrics; }
 
     // Connections of this app on this node (the count behind `connected`).
@@ -71,7 +75,7 @@ private:
         qint64 expiresAtMs = 0;
     };
 
-    const App *m_app;
+    AppPtr m_app;
     AppMetrics &m_metrics;
     Channels m_channels;
     QHash<QString, QList<Connection *>> m_users; // signed-in user id → its connections

@@ -1,18 +1,35 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "channels/AppStates.h"
 
-#include "apps/AppRegistry.h"
 #include "metrics/MetricsRegistry.h"
 
 namespace qsoketi {
 
-AppStates::AppStates(const AppRegistry &apps, MetricsRegistry &metrics)
+AppStates::AppStates(MetricsRegistry &metrics)
+    : m_metrics(metrics)
+{}
+
+AppState &AppStates::stateFor(const AppPtr &app)
 {
-    for (const App &app : apps.apps()) {
-        auto state = std::make_unique<AppState>(app, metrics.forApp(app.id));
-        m_byId.insert(app.id, state.get());
-        m_states.push_back(std::move(state));
+    if (AppState *state = m_byId.value(app->id)) {
+        if (state->sharedApp() != app)
+            state->replaceApp(app);
+        return *state;
     }
+    auto state = std::make_unique<AppState>(app, m_metrics.forApp(app->id));
+    AppState &made = *state;
+    m_byId.insert(app->id, state.get());
+    m_states.push_back(std::move(state));
+    return made;
+}
+
+bool AppStates::update(const AppPtr &app)
+{
+    AppState *state = m_byId.value(app->id);
+    if (!state)
+        return false;
+    state->replaceApp(app);
+    return true;
 }
 
 } // namespace qsoketi

@@ -7,24 +7,31 @@
 #include <QHash>
 #include <QString>
 
+#include "apps/AppPtr.h"
 #include "channels/AppState.h"
 
 namespace qsoketi {
 
-class AppRegistry;
 class MetricsRegistry;
 
-// The run-time state of every app on this node, by app id. Owns the AppStates; the apps and the
-// metrics registry outlive it.
+// The run-time state of the apps this node has served, by app id. A state is made the first time an
+// app is admitted (apps come from a store that may hold thousands), and kept: its metric series live in
+// the registry for the life of the process anyway. The metrics registry outlives it.
 class AppStates
 {
 public:
-    AppStates(const AppRegistry &apps, MetricsRegistry &metrics);
+    explicit AppStates(MetricsRegistry &metrics);
 
     AppState *byId(const QString &appId) const { return m_byId.value(appId); }
+    // The state of this app, made on first use; an existing state takes this copy of the app when the
+    // store's copy differs from the one it holds.
+    AppState &stateFor(const AppPtr &app);
+    // Gives a state the store's newer copy of its app; false when this node has no state for it.
+    bool update(const AppPtr &app);
     const std::vector<std::unique_ptr<AppState>> &all() const { return m_states; }
 
 private:
+    MetricsRegistry &m_metrics;
     std::vector<std::unique_ptr<AppState>> m_states;
     QHash<QString, AppState *> m_byId;
 };

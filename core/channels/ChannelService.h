@@ -8,6 +8,7 @@
 #include <QString>
 #include <QStringList>
 
+#include "apps/AppPtr.h"
 #include "channels/ClusterChannel.h"
 
 namespace qsoketi {
@@ -26,6 +27,8 @@ public:
     virtual ~ChannelService() = default;
 
     virtual AppState *appState(const QString &appId) const = 0;
+    // The state of an app the store returned (made on first use; takes the store's newer copy).
+    virtual AppState &appStateFor(const AppPtr &app) = 0;
     // Sends `{"event","channel","data"}` to every subscriber of the channel on every node (or, for
     // #server-to-user-<id>, to that user's connections) except exceptSocketId; encoded once. Returns
     // the number of recipients on this node.

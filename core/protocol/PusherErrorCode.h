@@ -33,6 +33,10 @@ inline constexpr PusherError serverClosing{
 inline constexpr PusherError serverClosed{PusherErrorCode::ServerClosing, u"Server closed. Please reconnect shortly."};
 inline constexpr PusherError overQuota{
     PusherErrorCode::OverCapacity, u"The current concurrent connections quota has been reached."};
+inline constexpr PusherError appNotFound{PusherErrorCode::AppNotFound, u"The app no longer exists."};
+// The app store did not answer in time: pusher-js retries with back-off (4100-4199).
+inline constexpr PusherError storeUnreachable{
+    PusherErrorCode::OverCapacity, u"The app store is unreachable. Please reconnect shortly."};
 inline constexpr PusherError appDisabled{PusherErrorCode::AppDisabled, u"The app is not enabled."};
 inline constexpr PusherError pongNotReceived{PusherErrorCode::PongNotReceived, u"Pong reply not received"};
 inline constexpr PusherError signinTimeout{PusherErrorCode::Unauthorized, u"Connection not authorized within timeout."};

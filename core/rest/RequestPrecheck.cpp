@@ -3,13 +3,13 @@
 
 #include <QDateTime>
 
-#include "apps/AppRegistry.h"
+#include "apps/AppDirectory.h"
 #include "auth/RestRequestVerifier.h"
 #include "config/ServerConfig.h"
 
 namespace qsoketi {
 
-RequestPrecheck::RequestPrecheck(const ServerConfig &config, const AppRegistry &apps)
+RequestPrecheck::RequestPrecheck(const ServerConfig &config, const AppDirectory &apps)
     : m_pathPrefix(config.pathPrefix)
     , m_apps(apps)
 {}
@@ -38,7 +38,10 @@ std::optional<HttpResponse> RequestPrecheck::check(const HttpRequest &head, qint
     if (slash < 0)
         return std::nullopt; // "/apps/{id}" alone is no route: RestApi answers 404 Not found
     const QString appId = rest.first(slash).toString();
-    const App *app = m_apps.byId(appId);
+    const std::optional<AppPtr> known = m_apps.knownById(appId);
+    if (!known)
+        return std::nullopt;
+    const AppPtr &app = *known;
     if (!app)
         return HttpResponse::error(404, QStringLiteral("The app %1 could not be found.").arg(appId));
     if (const auto failure = RestRequestVerifier::verifyQuery(head.query, app->key, nowSeconds)) {

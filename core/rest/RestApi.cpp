@@ -6,11 +6,13 @@
 #include <QJsonDocument>
 #include <QJsonParseError>
 
-#include "apps/AppRegistry.h"
+#include "apps/AppDirectory.h"
+#include "apps/AppSecrets.h"
 #include "auth/RestRequestVerifier.h"
 #include "channels/AppState.h"
 #include "channels/ChannelService.h"
 #include "config/ServerConfig.h"
+#include "logging/LogCategories.h"
 #include "metrics/ProcessInfo.h"
 #include "protocol/ChannelName.h"
 #include "protocol/MessageCodec.h"
@@ -44,7 +46,7 @@ QStringList infoAttributes(const QJsonObject &event)
 
 } // namespace
 
-RestApi::RestApi(const ServerConfig &config, const AppRegistry &apps, ChannelService &channels)
+RestApi::RestApi(const ServerConfig &config, AppDirectory &apps, ChannelService &channels)
     : m_config(config)
     , m_apps(apps)
     , m_channels(channels)
@@ -108,22 +110,43 @@ HttpResponse RestApi::memoryResponse(bool acceptTraffic) const
 
 void RestApi::handleApp(const HttpRequest &request, const QString &appId, const QStringList &rest, Responder respond)
 {
-    const App *app = m_apps.byId(appId);
-    if (!app)
-        return respond(HttpResponse::error(404, QStringLiteral("The app %1 could not be found.").arg(appId)));
-    AppState &state = *m_channels.appState(app->id);
-    const auto failure = RestRequestVerifier::verify(request.method, QString::fromUtf8(request.rawPath), request.query,
-        request.body, app->key, app->secret.toUtf8(), QDateTime::currentSecsSinceEpoch());
-    if (failure) {
-        RestRequestVerifier::logRefusal(
-            request.method, request.path, failure->status, failure->message, failure->signedString);
-        return respond(HttpResponse::error(failure->status, failure->message));
-    }
-    if (!app->enabled) {
-        RestRequestVerifier::logRefusal(request.method, request.path, 403, QStringLiteral("The app is not enabled."));
-        return respond(HttpResponse::error(403, u"The app is not enabled."));
-    }
+    // The request is copied into the callback: a store may answer after this call returns.
+    m_apps.findById(appId, [this, request, appId, rest, respond = std::move(respond)](AppPtr app) {
+        if (!app) {
+            if (!m_apps.storeReachable())
+                return respond(HttpResponse::error(503, u"The app store is unreachable; try again later."));
+            return respond(HttpResponse::error(404, QStringLiteral("The app %1 could not be found.").arg(appId)));
+        }
+        const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
+        std::optional<RestRequestVerifier::Failure> failure;
+        // During a rotation's grace period the replaced secret still signs (the first failure is the answer).
+        for (const QByteArray &secret : AppSecrets::accepted(*app, nowMs)) {
+            auto attempt = RestRequestVerifier::verify(request.method, QString::fromUtf8(request.rawPath),
+                request.query, request.body, app->key, secret, nowMs / 1000);
+            if (!attempt) {
+                failure.reset();
+                break;
+            }
+            if (!failure)
+                failure = std::move(attempt);
+        }
+        if (failure) {
+            RestRequestVerifier::logRefusal(
+                request.method, request.path, failure->status, failure->message, failure->signedString);
+            return respond(HttpResponse::error(failure->status, failure->message));
+        }
+        if (!app->enabled) {
+            RestRequestVerifier::logRefusal(
+                request.method, request.path, 403, QStringLiteral("The app is not enabled."));
+            return respond(HttpResponse::error(403, u"The app is not enabled."));
+        }
+        handleSigned(m_channels.appStateFor(app), request, rest, respond);
+    });
+}
 
+void RestApi::handleSigned(AppState &state, const HttpRequest &request, const QStringList &rest, Responder respond)
+{
+    const App *app = &state.app();
     const bool get = request.method == "GET";
     const bool post = request.method == "POST";
     if (post && rest.size() == 3 && rest[0] == QLatin1String("users")

@@ -12,7 +12,7 @@
 
 namespace qsoketi {
 
-class AppRegistry;
+class AppDirectory;
 class AppState;
 class ChannelService;
 struct ServerConfig;
@@ -25,7 +25,7 @@ class RestApi
 public:
     using Responder = std::function<void(const HttpResponse &)>;
 
-    RestApi(const ServerConfig &config, const AppRegistry &apps, ChannelService &channels);
+    RestApi(const ServerConfig &config, AppDirectory &apps, ChannelService &channels);
 
     void handle(const HttpRequest &request, Responder respond);
     // The trigger path shared by POST /events and the dashboard's event creator. `body` is the events
@@ -34,7 +34,9 @@ public:
 
 private:
     std::optional<HttpResponse> handleHealth(const HttpRequest &request, const QString &path) const;
+    // Looks the app up (a store may answer later), then checks the signature and routes.
     void handleApp(const HttpRequest &request, const QString &appId, const QStringList &rest, Responder respond);
+    void handleSigned(AppState &state, const HttpRequest &request, const QStringList &rest, Responder respond);
     void channels(AppState &app, const HttpRequest &request, Responder respond);
     void channel(AppState &app, const QString &name, Responder respond);
     void users(AppState &app, const QString &name, Responder respond);
@@ -44,7 +46,7 @@ private:
     std::optional<HttpResponse> validateEvent(AppState &app, const QJsonObject &event, QStringList *channels) const;
 
     const ServerConfig &m_config;
-    const AppRegistry &m_apps;
+    AppDirectory &m_apps;
     ChannelService &m_channels;
 };
 

@@ -4,6 +4,7 @@
 #include <QDateTime>
 
 #include "adapter/ClusterView.h"
+#include "apps/AppDirectory.h"
 #include "config/ServerConfig.h"
 #include "logging/LogCategories.h"
 #include "protocol/MessageCodec.h"
@@ -20,11 +21,11 @@
 
 namespace qsoketi {
 
-PusherServer::PusherServer(const ServerConfig &config, const AppRegistry &apps, MetricsRegistry &metrics,
-    ActivityFeed &feed, WebhookSender &webhooks, std::unique_ptr<ClusterView> cluster, QObject *parent)
+PusherServer::PusherServer(const ServerConfig &config, AppDirectory &apps, MetricsRegistry &metrics, ActivityFeed &feed,
+    WebhookSender &webhooks, std::unique_ptr<ClusterView> cluster, QObject *parent)
     : QObject(parent)
     , m_cluster(std::move(cluster))
-    , m_states(apps, metrics)
+    , m_states(metrics)
     , m_fanout(std::make_unique<Fanout>(*m_cluster, feed, config.wsMaxBackpressureBytes, config.cacheTtlSeconds))
     , m_subscriptions(std::make_unique<SubscriptionHandler>(
           config, *m_cluster, *m_fanout, webhooks, feed, [this] { return isClosing(); }))
@@ -35,6 +36,17 @@ PusherServer::PusherServer(const ServerConfig &config, const AppRegistry &apps, 
     m_gateway->setHandlers({[this](Connection *c, const QByteArray &utf8) { onMessage(c, utf8); },
         [this](Connection *c) { onClosed(c); }});
     connect(m_gateway.get(), &WebSocketGateway::connectionCountChanged, this, &PusherServer::connectionCountChanged);
+    // The apps of the config are there from the start (the dashboard lists them before any connection);
+    // a store's apps appear as they are first used. (The array driver answers at once.)
+    if (!apps.isWritable()) {
+        for (const App &app : config.apps)
+            apps.findById(app.id, [this](const AppPtr &found) {
+                if (found)
+                    m_states.stateFor(found);
+            });
+    }
+    connect(&apps, &AppDirectory::appChanged, this, &PusherServer::onAppChanged);
+    connect(&apps, &AppDirectory::appRemoved, this, &PusherServer::onAppRemoved);
     m_cluster->setLocalNode({[this](const QString &appId) { return appState(appId); },
         [this](AppState &app, const QString &channel, const QByteArray &message, const QString &exceptSocketId) {
             deliverFromCluster(app, channel, message, exceptSocketId);
@@ -43,6 +55,19 @@ PusherServer::PusherServer(const ServerConfig &config, const AppRegistry &apps, 
 }
 
 PusherServer::~PusherServer() = default;
+
+void PusherServer::onAppChanged(const AppPtr &app)
+{
+    if (!m_states.update(app))
+        return; // never served here: the next connection reads the new copy
+    if (!app->enabled)
+        m_gateway->closeAppConnections(app->id, PusherErrors::appDisabled);
+}
+
+void PusherServer::onAppRemoved(const QString &appId)
+{
+    m_gateway->closeAppConnections(appId, PusherErrors::appNotFound);
+}
 
 void PusherServer::adoptUpgrade(QTcpSocket *socket)
 {

@@ -13,7 +13,7 @@ class QTcpSocket;
 namespace qsoketi {
 
 class ActivityFeed;
-class AppRegistry;
+class AppDirectory;
 class ClientEventHandler;
 class ClusterView;
 class Connection;
@@ -35,7 +35,7 @@ class PusherServer : public QObject, public ChannelService
     Q_OBJECT
 
 public:
-    PusherServer(const ServerConfig &config, const AppRegistry &apps, MetricsRegistry &metrics, ActivityFeed &feed,
+    PusherServer(const ServerConfig &config, AppDirectory &apps, MetricsRegistry &metrics, ActivityFeed &feed,
         WebhookSender &webhooks, std::unique_ptr<ClusterView> cluster, QObject *parent = nullptr);
     ~PusherServer() override;
 
@@ -49,6 +49,7 @@ public:
 
     // ChannelService
     AppState *appState(const QString &appId) const override { return m_states.byId(appId); }
+    AppState &appStateFor(const AppPtr &app) override { return m_states.stateFor(app); }
     int publish(AppState &app, const QString &channel, const QString &event, const QByteArray &dataJson,
         const QString &exceptSocketId) override;
     void terminateUserConnections(AppState &app, const QString &userId) override;
@@ -64,6 +65,9 @@ private:
     void onMessage(Connection *c, const QByteArray &utf8);
     void onClosed(Connection *c);
     void onPing(Connection *c, const IncomingMessage &m);
+    // The store changed or dropped an app: open connections follow (a disabled or removed app's close).
+    void onAppChanged(const AppPtr &app);
+    void onAppRemoved(const QString &appId);
     void deliverFromCluster(
         AppState &app, const QString &channel, const QByteArray &message, const QString &exceptSocketId);
 

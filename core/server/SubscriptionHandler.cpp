@@ -7,6 +7,7 @@
 #include <QPointer>
 
 #include "adapter/ClusterView.h"
+#include "apps/AppSecrets.h"
 #include "auth/ChannelAuthorizer.h"
 #include "channels/AppState.h"
 #include "config/ServerConfig.h"
@@ -92,7 +93,8 @@ bool SubscriptionHandler::subscribeToOwnUserChannel(Connection *c, const QString
 void SubscriptionHandler::authorize(Connection *c, const QString &name, const QJsonObject &data)
 {
     const App &app = c->appState->app();
-    const ChannelAuthorizer authorizer(app.key.toUtf8(), app.secret.toUtf8());
+    const ChannelAuthorizer authorizer(
+        app.key.toUtf8(), AppSecrets::accepted(app, QDateTime::currentMSecsSinceEpoch()));
     auto result = authorizer.authorizeSubscription(c->socketId(), name, data);
     if (const auto *refusal = std::get_if<AuthRefusal>(&result)) {
         return m_fanout.subscriptionError(c, name, refusal->type, refusal->message, refusal->status,

@@ -3,10 +3,12 @@
 
 #include <variant>
 
+#include <QDateTime>
 #include <QJsonObject>
 #include <QPointer>
 
 #include "adapter/ClusterView.h"
+#include "apps/AppSecrets.h"
 #include "auth/ChannelAuthorizer.h"
 #include "channels/AppState.h"
 #include "logging/LogCategories.h"
@@ -44,7 +46,8 @@ void UserSessions::signIn(Connection *c, const IncomingMessage &m)
             QStringLiteral("pusher:signin needs data.user_data and data.auth, both strings."));
     if (!c->userId.isEmpty())
         return m_fanout.sendError(c, PusherErrors::alreadySignedIn);
-    const ChannelAuthorizer authorizer(app.app().key.toUtf8(), app.app().secret.toUtf8());
+    const ChannelAuthorizer authorizer(
+        app.app().key.toUtf8(), AppSecrets::accepted(app.app(), QDateTime::currentMSecsSinceEpoch()));
     auto result = authorizer.signIn(c->socketId(), data.value(QLatin1String("user_data")).toString(),
         data.value(QLatin1String("auth")).toString().toUtf8());
     if (const auto *refusal = std::get_if<AuthRefusal>(&result)) {

@@ -9,7 +9,7 @@
 #include <QWebSocketServer>
 
 #include "adapter/ClusterView.h"
-#include "apps/AppRegistry.h"
+#include "apps/AppDirectory.h"
 #include "channels/AppStates.h"
 #include "config/ServerConfig.h"
 #include "logging/LogCategories.h"
@@ -44,7 +44,7 @@ QString newSocketId()
 
 using Kind = ActivityEvent::Kind;
 
-WebSocketGateway::WebSocketGateway(const ServerConfig &config, const AppRegistry &apps, AppStates &states,
+WebSocketGateway::WebSocketGateway(const ServerConfig &config, AppDirectory &apps, AppStates &states,
     ClusterView &cluster, Fanout &fanout, ActivityFeed &feed, QObject *parent)
     : QObject(parent)
     , m_config(config)
@@ -116,15 +116,53 @@ void WebSocketGateway::accept(QWebSocket *socket)
     const QString prefix = m_config.pathPrefix + QStringLiteral("/app/");
     const QString path = socket->requestUrl().path();
     const QString key = path.startsWith(prefix) ? path.mid(prefix.size()) : QString();
-    const App *app = m_apps.byKey(key);
-    if (!app)
+    // A store may answer later: until then the socket waits unread (a Pusher client sends nothing before
+    // pusher:connection_established). A socket closed meanwhile is deleted once the answer comes (within
+    // the store's lookup timeout).
+    QPointer<QWebSocket> guard(socket);
+    m_apps.findByKey(
+        key,
+        [this, guard, key](const AppPtr &app) {
+            if (guard)
+                onAppFound(guard, key, app);
+        },
+        this);
+}
+
+void WebSocketGateway::onAppFound(QWebSocket *socket, const QString &key, const AppPtr &app)
+{
+    if (socket->state() != QAbstractSocket::ConnectedState) {
+        socket->deleteLater();
+        return;
+    }
+    if (m_closing)
+        return refuse(socket, PusherErrors::serverClosing);
+    if (!app) {
+        if (!m_apps.storeReachable())
+            return refuse(socket, PusherErrors::storeUnreachable);
         return refuse(socket, int(PusherErrorCode::AppNotFound), QStringLiteral("App key %1 does not exist.").arg(key));
+    }
     if (!app->enabled)
         return refuse(socket, PusherErrors::appDisabled);
-    AppState &state = *m_states.byId(app->id);
+    AppState &state = m_states.stateFor(app);
     if (app->maxConnections > 0)
         return admitWithinQuota(socket, state);
     admit(socket, state);
+}
+
+void WebSocketGateway::closeAppConnections(const QString &appId, const PusherError &error)
+{
+    const std::vector<Connection *> connections(m_connections.cbegin(), m_connections.cend()); // may shrink meanwhile
+    int closed = 0;
+    for (Connection *c : connections) {
+        if (c->appState->app().id == appId && !c->isClosing()) {
+            m_fanout.sendErrorAndClose(c, error);
+            ++closed;
+        }
+    }
+    if (closed > 0)
+        qCInfo(lcWs).noquote() << "closed" << closed << "connections of app" << appId << "with" << int(error.code)
+                               << error.message.toString();
 }
 
 void WebSocketGateway::admitWithinQuota(QWebSocket *socket, AppState &state)

@@ -10,6 +10,8 @@
 #include <QSet>
 #include <QTimer>
 
+#include "apps/AppPtr.h"
+
 class QTcpSocket;
 class QWebSocket;
 class QWebSocketServer;
@@ -17,7 +19,7 @@ class QWebSocketServer;
 namespace qsoketi {
 
 class ActivityFeed;
-class AppRegistry;
+class AppDirectory;
 class AppState;
 class AppStates;
 class ClusterView;
@@ -41,7 +43,7 @@ public:
         std::function<void(Connection *)> closed;
     };
 
-    WebSocketGateway(const ServerConfig &config, const AppRegistry &apps, AppStates &states, ClusterView &cluster,
+    WebSocketGateway(const ServerConfig &config, AppDirectory &apps, AppStates &states, ClusterView &cluster,
         Fanout &fanout, ActivityFeed &feed, QObject *parent = nullptr);
     ~WebSocketGateway() override;
 
@@ -51,6 +53,8 @@ public:
     // Graceful shutdown, step 1: refuse new connections and send 4200 to every client.
     void beginShutdown();
     bool isClosing() const { return m_closing; }
+    // Closes every connection of the app on this node with this error (the store disabled or removed it).
+    void closeAppConnections(const QString &appId, const PusherError &error);
     int connectionCount() const { return int(m_connections.size()); }
 
 signals:
@@ -68,6 +72,8 @@ private:
 
     void onNewWebSocket();
     void accept(QWebSocket *socket);
+    // The store's answer for the key the socket asked for (nullptr: none, or the store did not answer).
+    void onAppFound(QWebSocket *socket, const QString &key, const AppPtr &app);
     void admitWithinQuota(QWebSocket *socket, AppState &state);
     void admit(QWebSocket *socket, AppState &state);
     void refuse(QWebSocket *socket, const PusherError &error);
@@ -76,7 +82,7 @@ private:
     void sweep();
 
     const ServerConfig &m_config;
-    const AppRegistry &m_apps;
+    AppDirectory &m_apps;
     AppStates &m_states;
     ClusterView &m_cluster;
     Fanout &m_fanout;

@@ -10,7 +10,6 @@
 #include <QNetworkReply>
 #include <QNetworkRequest>
 
-#include "apps/AppRegistry.h"
 #include "auth/HmacSigner.h"
 #include "config/ServerConfig.h"
 
@@ -39,7 +38,7 @@ WebhookSender::Options WebhookSender::Options::fromConfig(const ServerConfig &co
     return options;
 }
 
-WebhookSender::WebhookSender(const AppRegistry &apps, Options options, QObject *parent)
+WebhookSender::WebhookSender(Options options, QObject *parent)
     : QObject(parent)
     , m_options(options)
     , m_network(std::make_unique<QNetworkAccessManager>())
@@ -47,45 +46,66 @@ WebhookSender::WebhookSender(const AppRegistry &apps, Options options, QObject *
     // A webhook answering with a redirect is misconfigured; re-posting the body elsewhere is not ours to do.
     m_network->setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
     m_network->setTransferTimeout(m_options.requestTimeoutMs);
+}
 
-    for (const App &app : apps.apps()) {
-        if (app.webhooks.isEmpty())
-            continue;
-        auto hooks = std::make_unique<AppHooks>();
-        hooks->appId = app.id;
-        hooks->key = app.key.toUtf8();
-        hooks->secret = app.secret.toUtf8();
-        int lambdas = 0;
-        for (const QJsonValue entry : app.webhooks) {
-            bool lambda = false;
-            WebhookTarget target = WebhookTarget::fromJson(entry.toObject(), &lambda);
-            lambdas += lambda;
-            if (!target.isValid() || target.eventMask() == 0)
-                continue;
-            auto t = std::make_unique<Target>();
-            t->target = std::move(target);
-            hooks->eventMask |= t->target.eventMask();
-            const int index = int(hooks->targets.size());
-            AppHooks *h = hooks.get();
-            t->batchTimer.setSingleShot(true);
-            t->batchTimer.setInterval(m_options.batchingDurationMs);
-            connect(&t->batchTimer, &QTimer::timeout, this, [this, h, index] { flushBatch(*h, index); });
-            hooks->targets.push_back(std::move(t));
-        }
-        if (lambdas > 0)
-            qCWarning(lcWebhooks).nospace().noquote()
-                << "app " << app.id << ": " << lambdas
-                << " AWS Lambda webhook(s) ignored; qsoketi sends HTTP webhooks only";
-        if (hooks->targets.empty())
-            continue;
-        AppHooks *h = hooks.get();
-        h->retryTimer.setSingleShot(true);
-        connect(&h->retryTimer, &QTimer::timeout, this, [this, h] { pump(*h); });
-        m_byAddress.insert(&app, h);
-        m_byId.insert(app.id, h);
-        qCDebug(lcWebhooks).noquote() << "app" << app.id << "has" << h->targets.size() << "webhook(s)";
-        m_apps.push_back(std::move(hooks));
+void WebhookSender::configure(AppHooks &hooks, const App &app)
+{
+    hooks.key = app.key.toUtf8();
+    hooks.secret = app.secret.toUtf8();
+    if (hooks.configured && hooks.source == app.webhooks)
+        return;
+    hooks.configured = true;
+    hooks.source = app.webhooks;
+    for (const auto &t : hooks.targets) {
+        t->retired = true;
+        t->batchTimer.stop();
     }
+    flushBatchesOf(hooks);
+    hooks.eventMask = 0;
+    int lambdas = 0;
+    AppHooks *h = &hooks;
+    for (const QJsonValue entry : app.webhooks) {
+        bool lambda = false;
+        WebhookTarget target = WebhookTarget::fromJson(entry.toObject(), &lambda);
+        lambdas += lambda;
+        if (!target.isValid() || target.eventMask() == 0)
+            continue;
+        auto t = std::make_unique<Target>();
+        t->target = std::move(target);
+        hooks.eventMask |= t->target.eventMask();
+        const int index = int(hooks.targets.size());
+        t->batchTimer.setSingleShot(true);
+        t->batchTimer.setInterval(m_options.batchingDurationMs);
+        connect(&t->batchTimer, &QTimer::timeout, this, [this, h, index] { flushBatch(*h, index); });
+        hooks.targets.push_back(std::move(t));
+    }
+    if (lambdas > 0)
+        qCWarning(lcWebhooks).nospace().noquote() << "app " << app.id << ": " << lambdas
+                                                  << " AWS Lambda webhook(s) ignored; qsoketi sends HTTP webhooks only";
+    const auto active =
+        std::count_if(hooks.targets.cbegin(), hooks.targets.cend(), [](const auto &t) { return !t->retired; });
+    qCDebug(lcWebhooks).noquote() << "app" << app.id << "has" << active << "webhook(s)";
+}
+
+WebhookSender::AppHooks *WebhookSender::hooksFor(const App &app)
+{
+    if (AppHooks *h = m_byId.value(app.id))
+        return h;
+    auto hooks = std::make_unique<AppHooks>();
+    AppHooks *h = hooks.get();
+    h->appId = app.id;
+    h->retryTimer.setSingleShot(true);
+    connect(&h->retryTimer, &QTimer::timeout, this, [this, h] { pump(*h); });
+    configure(*h, app);
+    m_byId.insert(app.id, h);
+    m_apps.push_back(std::move(hooks));
+    return h;
+}
+
+void WebhookSender::updateApp(const App &app)
+{
+    if (AppHooks *h = m_byId.value(app.id))
+        configure(*h, app);
 }
 
 WebhookSender::~WebhookSender()
@@ -99,14 +119,7 @@ WebhookSender::~WebhookSender()
     m_network.reset();
 }
 
-WebhookSender::AppHooks *WebhookSender::hooksFor(const App &app) const
-{
-    if (AppHooks *h = m_byAddress.value(&app))
-        return h;
-    return m_byId.value(app.id);
-}
-
-quint32 WebhookSender::eventMask(const App &app) const
+quint32 WebhookSender::eventMask(const App &app)
 {
     const AppHooks *h = hooksFor(app);
     return h ? h->eventMask : 0;
@@ -156,7 +169,7 @@ void WebhookSender::dispatch(AppHooks &hooks, WebhookEventType type, const QStri
 {
     for (int i = 0; i < int(hooks.targets.size()); ++i) {
         Target &t = *hooks.targets[size_t(i)];
-        if (!t.target.matches(type, channel))
+        if (t.retired || !t.target.matches(type, channel))
             continue;
         if (!m_options.batching || m_draining) {
             enqueue(hooks, i, QJsonArray{event});
@@ -181,8 +194,13 @@ void WebhookSender::flushBatch(AppHooks &hooks, int target)
 void WebhookSender::flushBatches()
 {
     for (const auto &hooks : m_apps)
-        for (int i = 0; i < int(hooks->targets.size()); ++i)
-            flushBatch(*hooks, i);
+        flushBatchesOf(*hooks);
+}
+
+void WebhookSender::flushBatchesOf(AppHooks &hooks)
+{
+    for (int i = 0; i < int(hooks.targets.size()); ++i)
+        flushBatch(hooks, i);
 }
 
 void WebhookSender::drain()

@@ -22,7 +22,6 @@ class QNetworkReply;
 
 namespace qsoketi {
 
-class AppRegistry;
 struct ServerConfig;
 
 // Sends soketi's webhooks (spec §7) straight from the server thread with QNetworkAccessManager:
@@ -56,16 +55,16 @@ public:
         static Options fromConfig(const ServerConfig &config);
     };
 
-    // The App objects passed to the event functions should be the registry's own (they are looked up
-    // by address first, then by id).
-    WebhookSender(const AppRegistry &apps, Options options, QObject *parent = nullptr);
+    // An app's webhooks are read the first time one of its events is sent, and again when the store
+    // changes the app (updateApp).
+    explicit WebhookSender(Options options, QObject *parent = nullptr);
     ~WebhookSender() override;
 
     // True when at least one webhook of the app wants this event type. Inline and nearly free for an
     // app without webhooks: the server calls the functions below on every subscribe and client event.
-    bool wants(const App &app, WebhookEventType type) const
+    bool wants(const App &app, WebhookEventType type)
     {
-        return !m_apps.empty() && !app.webhooks.isEmpty() && (eventMask(app) & webhookEventBit(type));
+        return !app.webhooks.isEmpty() && (eventMask(app) & webhookEventBit(type));
     }
 
     void channelOccupied(const App &app, const QString &channel)
@@ -101,6 +100,10 @@ public:
             clientEventSlow(app, channel, event, data, socketId, userId);
     }
 
+    // The store changed the app: later events use its new webhooks, key and secret. Deliveries already
+    // queued go out as they were made.
+    void updateApp(const App &app);
+
     // Sends every partly filled batch now.
     void flushBatches();
     // Shutdown: flushes the batches and sends later events at once, so the channel_vacated and
@@ -126,6 +129,7 @@ private:
         QJsonArray batch;
         QTimer batchTimer;
         int inFlight = 0;
+        bool retired = false; // replaced by a change of the app: sends what it has queued, takes nothing new
     };
     struct Job
     {
@@ -141,8 +145,10 @@ private:
         QString appId;
         QByteArray key;
         QByteArray secret;
-        quint32 eventMask = 0;
-        std::vector<std::unique_ptr<Target>> targets;
+        quint32 eventMask = 0; // of the targets not retired
+        QJsonArray source; // the app's webhooks the targets were made from
+        bool configured = false;
+        std::vector<std::unique_ptr<Target>> targets; // only grows: queued jobs refer to them by index
         std::deque<Job> queue; // waiting to be sent (new or retrying)
         int inFlight = 0; // all webhooks of the app
         QTimer retryTimer; // wakes the queue when the earliest retry is due
@@ -150,14 +156,17 @@ private:
         qint64 lastDropWarningMs = 0;
     };
 
-    quint32 eventMask(const App &app) const;
-    AppHooks *hooksFor(const App &app) const;
+    quint32 eventMask(const App &app);
+    // The app's hooks, made on first use.
+    AppHooks *hooksFor(const App &app);
+    void configure(AppHooks &hooks, const App &app);
     void channelEvent(const App &app, WebhookEventType type, const QString &channel);
     void memberEvent(const App &app, WebhookEventType type, const QString &channel, const QString &userId);
     void clientEventSlow(const App &app, const QString &channel, const QString &event, const QJsonValue &data,
         const QString &socketId, const QString &userId);
     void dispatch(AppHooks &hooks, WebhookEventType type, const QString &channel, const QJsonObject &event);
     void flushBatch(AppHooks &hooks, int target);
+    void flushBatchesOf(AppHooks &hooks);
     void enqueue(AppHooks &hooks, int target, const QJsonArray &events);
     void pump(AppHooks &hooks);
     void start(AppHooks &hooks, Job job);
@@ -166,7 +175,6 @@ private:
 
     const Options m_options;
     std::vector<std::unique_ptr<AppHooks>> m_apps;
-    QHash<const App *, AppHooks *> m_byAddress;
     QHash<QString, AppHooks *> m_byId;
     std::unique_ptr<QNetworkAccessManager> m_network;
     quint64 m_sequence = 0;

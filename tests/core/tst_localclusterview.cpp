@@ -45,8 +45,10 @@ public:
     TestLocalClusterView()
         : m_metrics(MetricsConfig{}, 6001)
         , m_apps(QList<App>{App{}})
-        , m_states(m_apps, m_metrics)
-    {}
+        , m_states(m_metrics)
+    {
+        m_states.stateFor(std::make_shared<const App>(m_apps.apps().first()));
+    }
 
 private slots:
     void init()

@@ -2,7 +2,7 @@
 // RequestPrecheck: which heads are refused before their body is read, and with RestApi's answers.
 #include <QTest>
 
-#include "apps/AppRegistry.h"
+#include "apps/AppDirectory.h"
 #include "config/ServerConfig.h"
 #include "rest/RequestPrecheck.h"
 
@@ -82,7 +82,7 @@ private slots:
         QFETCH(QString, message);
         ServerConfig config;
         config.pathPrefix = prefix;
-        const AppRegistry apps(config.apps);
+        const AppDirectory apps(config.appStore);
         const RequestPrecheck precheck(config, apps);
         const std::optional<HttpResponse> answer = precheck.check(head(method, path, query), now);
         QCOMPARE(answer ? answer->status : 0, status);

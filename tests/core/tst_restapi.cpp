@@ -8,7 +8,7 @@
 #include <QJsonObject>
 #include <QTest>
 
-#include "apps/AppRegistry.h"
+#include "apps/AppDirectory.h"
 #include "auth/HmacSigner.h"
 #include "auth/RestRequestVerifier.h"
 #include "channels/AppStates.h"
@@ -40,6 +40,7 @@ public:
     {}
 
     AppState *appState(const QString &appId) const override { return m_states.byId(appId); }
+    AppState &appStateFor(const AppPtr &app) override { return m_states.stateFor(app); }
     int publish(AppState &, const QString &channel, const QString &event, const QByteArray &dataJson,
         const QString &exceptSocketId) override
     {
@@ -105,13 +106,23 @@ class TestRestApi final : public QObject
 public:
     TestRestApi()
         : m_metrics(MetricsConfig{}, 6001)
-        , m_apps(appsForTest())
-        , m_states(m_apps, m_metrics)
+        , m_apps(storeForTest())
+        , m_states(m_metrics)
         , m_channels(m_states)
         , m_api(m_config, m_apps, m_channels)
-    {}
+    {
+        for (const QString &id : {QStringLiteral("app-id"), QStringLiteral("other")})
+            m_apps.findById(id, [this](const AppPtr &app) { m_states.stateFor(app); });
+    }
 
 private:
+    static AppStoreConfig storeForTest()
+    {
+        AppStoreConfig store;
+        store.arrayApps = appsForTest();
+        return store;
+    }
+
     static QList<App> appsForTest()
     {
         App app;
@@ -348,7 +359,7 @@ private slots:
 private:
     ServerConfig m_config;
     MetricsRegistry m_metrics;
-    AppRegistry m_apps;
+    AppDirectory m_apps;
     AppStates m_states;
     RecordingChannels m_channels;
     RestApi m_api;

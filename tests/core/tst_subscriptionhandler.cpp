@@ -92,12 +92,13 @@ public:
     TestSubscriptionHandler()
         : m_metrics(MetricsConfig{}, 6001)
         , m_apps(appsForTest())
-        , m_states(m_apps, m_metrics)
-        , m_webhooks(m_apps, WebhookSender::Options::fromConfig(m_config))
+        , m_states(m_metrics)
+        , m_webhooks(WebhookSender::Options::fromConfig(m_config))
         , m_fanout(m_cluster, m_feed, 1 << 20, 60)
         , m_handler(m_config, m_cluster, m_fanout, m_webhooks, m_feed, [] { return false; })
     {
         m_config.maxChannelsPerConnection = 3;
+        m_states.stateFor(std::make_shared<const App>(m_apps.apps().first()));
     }
 
 private:

@@ -158,7 +158,7 @@ private slots:
                 {{QStringLiteral("headers"),
                     QJsonObject{{QStringLiteral("X-Custom"), QStringLiteral("yes")},
                         {QStringLiteral("X-Pusher-Key"), QStringLiteral("forged")}}}})})});
-        WebhookSender sender(apps, fastOptions());
+        WebhookSender sender(fastOptions());
         const qint64 before = QDateTime::currentMSecsSinceEpoch();
         sender.channelOccupied(*apps.byId(QStringLiteral("a")), QStringLiteral("room-1"));
         QTRY_COMPARE(receiver.requests.size(), 1);
@@ -185,7 +185,7 @@ private slots:
     {
         Receiver receiver;
         const AppRegistry apps({makeApp(QStringLiteral("a"), {hook(receiver.url(QStringLiteral("/h")), allEvents)})});
-        WebhookSender sender(apps, fastOptions());
+        WebhookSender sender(fastOptions());
         const App &app = *apps.byId(QStringLiteral("a"));
         const QJsonObject data{{QStringLiteral("k"), QStringLiteral("v")}};
         sender.clientEvent(
@@ -235,7 +235,7 @@ private slots:
         const AppRegistry apps(
             {makeApp(QStringLiteral("a"), {hook(receiver.url(QStringLiteral("/h")), {QStringLiteral("client_event")})}),
                 makeApp(QStringLiteral("none"), {})});
-        WebhookSender sender(apps, fastOptions());
+        WebhookSender sender(fastOptions());
         const App &a = *apps.byId(QStringLiteral("a"));
         const App &none = *apps.byId(QStringLiteral("none"));
         QVERIFY(!sender.wants(a, WebhookEventType::ChannelOccupied));
@@ -270,7 +270,7 @@ private slots:
             {hook(receiver.url(QStringLiteral("/private")), occupied, startsPrivate),
                 hook(receiver.url(QStringLiteral("/b")), occupied, endsB),
                 hook(receiver.url(QStringLiteral("/both")), occupied, both)})});
-        WebhookSender sender(apps, fastOptions());
+        WebhookSender sender(fastOptions());
         const App &app = *apps.byId(QStringLiteral("a"));
         for (const char *channel : {"private-x", "public-b", "private-b", "other"})
             sender.channelOccupied(app, QString::fromLatin1(channel));
@@ -304,7 +304,7 @@ private slots:
         WebhookSender::Options options = fastOptions();
         options.batching = true;
         options.batchingDurationMs = 300;
-        WebhookSender sender(apps, options);
+        WebhookSender sender(options);
         const App &a = *apps.byId(QStringLiteral("a"));
         const App &b = *apps.byId(QStringLiteral("b"));
         sender.channelOccupied(a, QStringLiteral("a1"));
@@ -345,7 +345,7 @@ private slots:
         WebhookSender::Options options = fastOptions();
         options.batching = true;
         options.batchingDurationMs = 60000;
-        WebhookSender sender(apps, options);
+        WebhookSender sender(options);
         const App &app = *apps.byId(QStringLiteral("a"));
         sender.channelOccupied(app, QStringLiteral("c1"));
         sender.channelOccupied(app, QStringLiteral("c2"));
@@ -364,7 +364,7 @@ private slots:
         Receiver receiver;
         receiver.statuses = {500, 503};
         const AppRegistry apps({makeApp(QStringLiteral("a"), {hook(receiver.url(QStringLiteral("/h")), allEvents)})});
-        WebhookSender sender(apps, fastOptions());
+        WebhookSender sender(fastOptions());
         QSignalSpy delivered(&sender, &WebhookSender::delivered);
         sender.channelOccupied(*apps.byId(QStringLiteral("a")), QStringLiteral("c"));
         QTRY_COMPARE(delivered.size(), 1);
@@ -392,7 +392,7 @@ private slots:
         const AppRegistry apps({makeApp(QStringLiteral("a"), {hook(receiver.url(QStringLiteral("/h")), allEvents)})});
         WebhookSender::Options options = fastOptions();
         options.maxAttempts = 3;
-        WebhookSender sender(apps, options);
+        WebhookSender sender(options);
         QSignalSpy failed(&sender, &WebhookSender::failed);
         QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("failed 3 times .*HTTP status 500")));
         sender.channelOccupied(*apps.byId(QStringLiteral("a")), QStringLiteral("c"));
@@ -415,7 +415,7 @@ private slots:
             {makeApp(QStringLiteral("a"), {hook(QStringLiteral("http://127.0.0.1:%1/h").arg(deadPort), allEvents)})});
         WebhookSender::Options options = fastOptions();
         options.maxAttempts = 2;
-        WebhookSender sender(apps, options);
+        WebhookSender sender(options);
         QSignalSpy failed(&sender, &WebhookSender::failed);
         QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("failed 2 times")));
         sender.channelOccupied(*apps.byId(QStringLiteral("a")), QStringLiteral("c"));
@@ -439,7 +439,7 @@ private slots:
         WebhookSender::Options options = fastOptions();
         options.requestTimeoutMs = 300;
         options.maxAttempts = 1;
-        WebhookSender sender(apps, options);
+        WebhookSender sender(options);
         QSignalSpy failed(&sender, &WebhookSender::failed);
         QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("failed 1 times")));
         QElapsedTimer clock;
@@ -458,7 +458,7 @@ private slots:
         WebhookSender::Options options = fastOptions();
         options.maxPendingPerApp = 3;
         options.maxInFlightPerWebhook = 1;
-        WebhookSender sender(apps, options);
+        WebhookSender sender(options);
         const App &app = *apps.byId(QStringLiteral("a"));
         QTest::ignoreMessage(QtWarningMsg,
             QRegularExpression(QStringLiteral("webhook queue full \\(3 pending\\), dropped the oldest 1")));
@@ -486,7 +486,7 @@ private slots:
             {hook(slow.url(QStringLiteral("/slow")), occupied), hook(fast.url(QStringLiteral("/fast")), occupied)})});
         WebhookSender::Options options = fastOptions();
         options.maxInFlightPerWebhook = 1;
-        WebhookSender sender(apps, options);
+        WebhookSender sender(options);
         for (int i = 0; i < 3; ++i)
             sender.channelOccupied(*apps.byId(QStringLiteral("a")), QStringLiteral("c%1").arg(i));
         QTRY_COMPARE(fast.requests.size(), 3);
@@ -503,7 +503,7 @@ private slots:
         const AppRegistry apps({makeApp(QStringLiteral("l"),
             {QJsonObject{{QStringLiteral("lambda_function"), QStringLiteral("fn")},
                 {QStringLiteral("event_types"), QJsonArray{QStringLiteral("channel_occupied")}}}})});
-        WebhookSender sender(apps, fastOptions());
+        WebhookSender sender(fastOptions());
         QVERIFY(!sender.wants(*apps.byId(QStringLiteral("l")), WebhookEventType::ChannelOccupied));
     }
 

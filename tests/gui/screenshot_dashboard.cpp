@@ -24,6 +24,8 @@
 
 #include "ActivityConsoleWidget.h"
 #include "ActivityLogModel.h"
+#include "AppsTableModel.h"
+#include "AppsWidget.h"
 #include "DashboardWindow.h"
 #include "EventCreatorWidget.h"
 #include "GuiTestSupport.h"
@@ -196,6 +198,10 @@ private slots:
         QVERIFY(creator->resultLabel()->text().startsWith(QStringLiteral("200")));
         QVERIFY(!shoot(QStringLiteral("Event creator"), QStringLiteral("dashboard-event-creator.png")).isNull());
         QVERIFY(!shoot(QStringLiteral("Server"), QStringLiteral("dashboard-server.png")).isNull());
+        QVERIFY(window.appsWidget());
+        QTRY_COMPARE(window.appsWidget()->model()->rowCount(), int(core->apps().apps().size()));
+        window.appsWidget()->selectApp(QStringLiteral("app-id"));
+        QVERIFY(!shoot(QStringLiteral("Apps"), QStringLiteral("dashboard-apps.png")).isNull());
         traffic.stop();
         QVERIFY(window.console()->model()->rowCount() > 100);
         QVERIFY(window.history().latest(MetricsHistory::allApps(), MetricsHistory::ApiCalls).value_or(0) > 5);
