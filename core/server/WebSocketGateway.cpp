@@ -17,6 +17,7 @@
 #include "protocol/PusherErrorCode.h"
 #include "protocol/PusherMessages.h"
 #include "server/ActivityFeed.h"
+#include "server/ClientFrameGuard.h"
 #include "server/Connection.h"
 #include "server/Fanout.h"
 #include "server/SocketBuffers.h"
@@ -83,6 +84,7 @@ void WebSocketGateway::adoptUpgrade(QTcpSocket *socket)
             m_upgrading.erase(it);
     });
     SocketReadPacer::limit(socket);
+    ClientFrameGuard::install(socket);
     m_wsServer->handleConnection(socket);
 }
 
@@ -109,6 +111,8 @@ void WebSocketGateway::refuse(QWebSocket *socket, const PusherError &error)
 
 void WebSocketGateway::accept(QWebSocket *socket)
 {
+    if (QTcpSocket *tcp = m_upgrading.value(Peer{socket->peerAddress(), socket->peerPort()}))
+        ClientFrameGuard::arm(tcp, socket);
     socket->setMaxAllowedIncomingMessageSize(quint64(m_config.wsMaxMessageSizeInKb) * 1024);
     socket->setMaxAllowedIncomingFrameSize(quint64(m_config.wsMaxMessageSizeInKb) * 1024);
     if (m_closing)
