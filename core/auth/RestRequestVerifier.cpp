@@ -6,6 +6,8 @@
 #include <QCryptographicHash>
 
 #include "auth/HmacSigner.h"
+#include "logging/LogCategories.h"
+#include "logging/LogText.h"
 
 namespace qsoketi {
 
@@ -76,11 +78,22 @@ std::optional<RestRequestVerifier::Failure> RestRequestVerifier::verify(QByteArr
         if (!md5 || !HmacSigner::equal(md5->toLatin1(), actual))
             return Failure{401, QStringLiteral("The body_md5 does not match the request body.")};
     }
-    const QByteArray expected = HmacSigner::sign(appSecret, stringToSign(method, path, query));
+    const QByteArray signedString = stringToSign(method, path, query);
+    const QByteArray expected = HmacSigner::sign(appSecret, signedString);
     const auto signature = param(query, QLatin1String("auth_signature"));
     if (!HmacSigner::equal(signature->toLatin1(), expected))
-        return Failure{401, QStringLiteral("The secret authentication failed")};
+        return Failure{401, QStringLiteral("The secret authentication failed"), signedString};
     return std::nullopt;
+}
+
+void RestRequestVerifier::logRefusal(
+    QByteArrayView method, QStringView path, int status, const QString &message, const QByteArray &signedString)
+{
+    qCDebug(lcRest).noquote() << "refused" << method.toByteArray() << LogText::quoted(path.toString())
+                              << QStringLiteral("(%1):").arg(status) << message
+                              << (signedString.isEmpty()
+                                         ? QString()
+                                         : "; the signed string should be " + LogText::quoted(signedString));
 }
 
 } // namespace qsoketi

@@ -3,6 +3,7 @@
 
 #include <optional>
 
+#include <QByteArray>
 #include <QList>
 #include <QPair>
 #include <QString>
@@ -18,6 +19,7 @@ public:
     {
         int status;
         QString message;
+        QByteArray signedString = {}; // a wrong signature: the string that should have been signed (no secret)
     };
 
     static constexpr qint64 maxClockSkewSeconds = 600;
@@ -32,6 +34,11 @@ public:
     // before a request body is read.
     static std::optional<Failure> verifyQuery(
         const QList<QPair<QString, QString>> &query, QStringView appKey, qint64 nowSeconds);
+
+    // The one debug line (SOKETI_DEBUG) for a refused request: method, path, status and why, and for a wrong
+    // signature the string that should have been signed (never the secret).
+    static void logRefusal(QByteArrayView method, QStringView path, int status, const QString &message,
+        const QByteArray &signedString = {});
 
     // The string Pusher signs: "METHOD\nPATH\nk1=v1&k2=v2" over the sorted parameters.
     static QByteArray stringToSign(

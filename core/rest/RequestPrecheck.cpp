@@ -44,8 +44,10 @@ std::optional<HttpResponse> RequestPrecheck::check(const HttpRequest &head, qint
     const AppPtr &app = *known;
     if (!app)
         return HttpResponse::error(404, QStringLiteral("The app %1 could not be found.").arg(appId));
-    if (const auto failure = RestRequestVerifier::verifyQuery(head.query, app->key, nowSeconds))
+    if (const auto failure = RestRequestVerifier::verifyQuery(head.query, app->key, nowSeconds)) {
+        RestRequestVerifier::logRefusal(head.method, head.path, failure->status, failure->message);
         return HttpResponse::error(failure->status, failure->message);
+    }
     return std::nullopt;
 }
 

@@ -131,13 +131,13 @@ void RestApi::handleApp(const HttpRequest &request, const QString &appId, const 
                 failure = std::move(attempt);
         }
         if (failure) {
-            qCDebug(lcRest).noquote() << "refused" << request.method << request.path << "with" << failure->status << ':'
-                                      << failure->message;
+            RestRequestVerifier::logRefusal(
+                request.method, request.path, failure->status, failure->message, failure->signedString);
             return respond(HttpResponse::error(failure->status, failure->message));
         }
         if (!app->enabled) {
-            qCDebug(lcRest).noquote() << "refused" << request.method << request.path << "with 403: app" << app->id
-                                      << "is disabled";
+            RestRequestVerifier::logRefusal(
+                request.method, request.path, 403, QStringLiteral("The app is not enabled."));
             return respond(HttpResponse::error(403, u"The app is not enabled."));
         }
         handleSigned(m_channels.appStateFor(app), request, rest, respond);

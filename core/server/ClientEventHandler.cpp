@@ -5,6 +5,7 @@
 
 #include "channels/AppState.h"
 #include "logging/LogCategories.h"
+#include "logging/LogText.h"
 #include "protocol/MessageCodec.h"
 #include "protocol/PusherErrorCode.h"
 #include "server/ActivityFeed.h"
@@ -26,8 +27,8 @@ void ClientEventHandler::handle(Connection *c, const IncomingMessage &m)
     const App &a = app.app();
     const QString &channelName = m.channel;
     const auto refuse = [&](const QString &reason) {
-        qCDebug(lcWs).noquote() << "refused client event" << m.event.left(64) << "of" << c->socketId() << "on"
-                                << channelName << "(4301):" << reason;
+        qCDebug(lcWs).noquote() << "refused client event" << LogText::quoted(m.event.left(64)) << "of" << c->socketId()
+                                << "on" << LogText::quoted(channelName) << "(4301):" << reason;
         m_fanout.sendError(c, PusherErrorCode::ClientEventRejected, reason, channelName);
     };
     if (!a.enableClientMessages)

@@ -7,6 +7,7 @@
 
 #include "channels/Channel.h"
 #include "logging/LogCategories.h"
+#include "server/LingeringClose.h"
 
 #include <sys/socket.h>
 
@@ -20,6 +21,14 @@ Connection::Connection(QWebSocket *socket, QTcpSocket *tcp, QString socketId, QO
     , m_directWrite(!qobject_cast<QSslSocket *>(tcp))
 {
     m_socket->setParent(this);
+    // A close of ours (1009 for a message over the cap, 4xxx) must reach a client that is still sending.
+    // TLS closes through its own layer; a slow client is dropped on purpose.
+    if (m_directWrite) {
+        connect(m_tcp, &QIODevice::aboutToClose, this, [this] {
+            if (!m_dropping)
+                LingeringClose::start(m_tcp, this->parent());
+        });
+    }
 }
 
 Connection::~Connection() = default;
@@ -32,6 +41,7 @@ bool Connection::writeFrame(const QByteArray &frame, qint64 maxBufferedBytes)
         // A slow reader: stop queueing for it. The close is deferred because the caller may be
         // iterating over the subscribers of a channel this connection belongs to.
         m_closing = true;
+        m_dropping = true;
         qCWarning(lcWs,
             "dropped slow client %s: more than %lld bytes waiting to be sent; raise "
             "SOKETI_WS_MAX_BACKPRESSURE_IN_KB if clients legitimately lag",

@@ -68,6 +68,7 @@ private:
     QTcpSocket *m_tcp; // owned by m_socket
     QString m_socketId;
     bool m_closing = false;
+    bool m_dropping = false; // aborted as a slow reader: no lingering close
     bool m_attached = true;
     bool m_directWrite; // plain TCP: frames may go straight to the kernel (never under TLS)
 };

@@ -7,6 +7,8 @@
 
 #include "adapter/ClusterView.h"
 #include "channels/AppState.h"
+#include "logging/LogCategories.h"
+#include "logging/LogText.h"
 #include "protocol/ChannelName.h"
 #include "protocol/MessageCodec.h"
 #include "protocol/WebSocketFrame.h"
@@ -57,9 +59,14 @@ void Fanout::sendErrorAndClose(Connection *to, PusherErrorCode code, const QStri
     to->closeWith(int(code), message);
 }
 
-void Fanout::subscriptionError(
-    Connection *to, const QString &channel, const QString &type, const QString &message, int status)
+void Fanout::subscriptionError(Connection *to, const QString &channel, const QString &type, const QString &message,
+    int status, const QString &detail)
 {
+    // The channel as sent, quoted and escaped: a refused name may hold anything, even a line break.
+    qCDebug(lcWs).nospace().noquote() << "refused subscription of " << to->socketId() << " to "
+                                      << LogText::quoted(channel) << " (" << status
+                                      << (type.isEmpty() ? QString() : u' ' + type) << "): " << message
+                                      << (detail.isEmpty() ? QString() : u' ' + detail);
     send(to, MessageCodec::subscriptionError(channel, type, message, status));
     m_feed.record(Kind::Error, to->appState->app().id, to->socketId(), channel,
         QStringLiteral("pusher:subscription_error"), message.toUtf8());

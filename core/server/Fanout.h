@@ -36,8 +36,10 @@ public:
     {
         sendErrorAndClose(to, error.code, error.message.toString());
     }
-    void subscriptionError(
-        Connection *to, const QString &channel, const QString &type, const QString &message, int status);
+    // Also the one debug line (SOKETI_DEBUG) that says which subscription was refused and why; `detail`
+    // adds what only the log may tell (the string that should have been signed, never the secret).
+    void subscriptionError(Connection *to, const QString &channel, const QString &type, const QString &message,
+        int status, const QString &detail = {});
 
     // One message to many connections of one app, except `except`. Returns how many got it.
     int broadcast(AppState &app, const std::vector<Connection *> &recipients, const QByteArray &message,

@@ -11,7 +11,7 @@
 #include "auth/ChannelAuthorizer.h"
 #include "channels/AppState.h"
 #include "config/ServerConfig.h"
-#include "logging/LogCategories.h"
+#include "logging/LogText.h"
 #include "protocol/MessageCodec.h"
 #include "protocol/PusherMessages.h"
 #include "server/ActivityFeed.h"
@@ -75,10 +75,9 @@ bool SubscriptionHandler::checkName(Connection *c, const QString &name)
     }
     const int limit = m_config.maxChannelsPerConnection;
     if (limit > 0 && qsizetype(c->subscriptions.size()) >= limit && !c->subscription(name)) {
-        qCDebug(lcWs) << "refused subscription of" << c->socketId() << "to" << name << ": over" << limit
-                      << "channels per connection (SOKETI_CHANNEL_LIMITS_MAX_PER_CONNECTION)";
         m_fanout.subscriptionError(c, name, QStringLiteral("LimitReached"),
-            QStringLiteral("A connection may subscribe to at most %1 channels.").arg(limit), 4100);
+            QStringLiteral("A connection may subscribe to at most %1 channels.").arg(limit), 4100,
+            QStringLiteral("(SOKETI_CHANNEL_LIMITS_MAX_PER_CONNECTION)"));
         return false;
     }
     return true;
@@ -103,11 +102,11 @@ void SubscriptionHandler::authorize(Connection *c, const QString &name, const QJ
         app.key.toUtf8(), AppSecrets::accepted(app, QDateTime::currentMSecsSinceEpoch()));
     auto result = authorizer.authorizeSubscription(c->socketId(), name, data);
     if (const auto *refusal = std::get_if<AuthRefusal>(&result)) {
-        if (!refusal->signedString.isEmpty())
-            qCDebug(lcWs).noquote() << "refused subscription of" << c->socketId() << "to" << name
-                                    << ": the auth signature does not match; the signed string should be"
-                                    << refusal->signedString;
-        return m_fanout.subscriptionError(c, name, refusal->type, refusal->message, refusal->status);
+        return m_fanout.subscriptionError(c, name, refusal->type, refusal->message, refusal->status,
+            refusal->signedString.isEmpty()
+                ? QString()
+                : QStringLiteral("the auth signature does not match; the signed string should be %1")
+                      .arg(LogText::quoted(refusal->signedString)));
     }
     const ChannelGrant &grant = std::get<ChannelGrant>(result);
     if (ChannelName::type(name) != ChannelName::Type::Presence)

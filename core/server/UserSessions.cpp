@@ -12,6 +12,7 @@
 #include "auth/ChannelAuthorizer.h"
 #include "channels/AppState.h"
 #include "logging/LogCategories.h"
+#include "logging/LogText.h"
 #include "protocol/MessageCodec.h"
 #include "protocol/PusherErrorCode.h"
 #include "protocol/PusherMessages.h"
@@ -52,8 +53,8 @@ void UserSessions::signIn(Connection *c, const IncomingMessage &m)
     if (const auto *refusal = std::get_if<AuthRefusal>(&result)) {
         qCDebug(lcWs).noquote() << "refused sign-in of" << c->socketId() << ':' << refusal->message
                                 << (refusal->signedString.isEmpty()
-                                           ? QByteArray()
-                                           : "the signed string should be " + refusal->signedString);
+                                           ? QString()
+                                           : "the signed string should be " + LogText::quoted(refusal->signedString));
         return m_fanout.sendErrorAndClose(c, PusherErrorCode(refusal->status), refusal->message);
     }
     SignedInUser &user = std::get<SignedInUser>(result);

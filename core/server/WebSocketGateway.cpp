@@ -19,9 +19,11 @@
 #include "protocol/PusherErrorCode.h"
 #include "protocol/PusherMessages.h"
 #include "server/ActivityFeed.h"
+#include "server/ClientFrameGuard.h"
 #include "server/Connection.h"
 #include "server/Fanout.h"
 #include "server/SocketBuffers.h"
+#include "server/SocketReadPacer.h"
 
 #include <prometheus/counter.h>
 
@@ -89,6 +91,8 @@ void WebSocketGateway::adoptUpgrade(QTcpSocket *socket)
     // Small buffer chunks from the start: QtWebSockets' handshake answer would otherwise leave a
     // full-size write chunk behind on every socket.
     SocketBuffers::useSmallChunks(socket);
+    SocketReadPacer::limit(socket);
+    ClientFrameGuard::install(socket);
     m_wsServer->handleConnection(socket);
 }
 
@@ -115,6 +119,8 @@ void WebSocketGateway::refuse(QWebSocket *socket, const PusherError &error)
 
 void WebSocketGateway::accept(QWebSocket *socket)
 {
+    if (QTcpSocket *tcp = m_upgrading.value(Peer{socket->peerAddress(), socket->peerPort()}))
+        ClientFrameGuard::arm(tcp, socket);
     socket->setMaxAllowedIncomingMessageSize(quint64(m_config.wsMaxMessageSizeInKb) * 1024);
     socket->setMaxAllowedIncomingFrameSize(quint64(m_config.wsMaxMessageSizeInKb) * 1024);
     if (m_closing)
@@ -235,6 +241,7 @@ void WebSocketGateway::admit(QWebSocket *socket, AppState &state)
     // The upgrade request was read: free its buffer before the first frame.
     SocketBuffers::releaseDrained(tcp);
     m_fanout.send(c, PusherMessages::connectionEstablished(c->socketId(), m_config.activityTimeoutSeconds));
+    SocketReadPacer::pace(tcp);
     qCDebug(lcWs) << "connected" << c->socketId() << "app" << state.app().id << "from" << c->remoteAddress;
     m_feed.record(Kind::Connected, state.app().id, c->socketId(), {}, {}, c->remoteAddress.toUtf8());
     emit connectionCountChanged(connectionCount());

@@ -9,6 +9,7 @@
 #include <QWebSocket>
 
 #include "PusherTestClient.h"
+#include "TestTiming.h"
 #include "ServerCore.h"
 #include "server/PusherServer.h"
 
@@ -127,7 +128,9 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(core->pusher().connectionCount(), 0, 60000);
         const qint64 ms = teardown.elapsed();
         qInfo("teardown of %d subscriptions: %lld ms", channels, ms);
-        QVERIFY2(ms < 1000, qPrintable(QStringLiteral("teardown took %1 ms").arg(ms)));
+        // 143 ms measured (441 ms under ASan); quadratic, 80,000 took 34 s.
+        const qint64 limit = 1000 * TestTiming::slowdown;
+        QVERIFY2(ms < limit, qPrintable(QStringLiteral("teardown took %1 ms (limit %2 ms)").arg(ms).arg(limit)));
         QCOMPARE(core->pusher().appState(QStringLiteral("app-id"))->channels().size(), size_t(0));
     }
 };

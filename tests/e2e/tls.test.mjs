@@ -95,6 +95,27 @@ describe('TLS', { skip: (!canSpawn() && 'needs a spawned server') || (!haveOpens
         assert.match(JSON.parse(first.data).socket_id, SOCKET_ID_RE);
     });
 
+    test('wss: a message larger than one read step (16 KiB) arrives whole', T, async () => {
+        const ws = new WebSocket(`wss://127.0.0.1:${server.port}/app/${APP.key}?protocol=7`, { ca: cert });
+        const frames = [];
+        const pong = withTimeout(
+            new Promise((resolve, reject) => {
+                ws.on('message', (d) => {
+                    const frame = JSON.parse(d.toString());
+                    frames.push(frame.event);
+                    if (frame.event === 'pusher:connection_established')
+                        ws.send(JSON.stringify({ event: 'pusher:ping', data: { pad: 'x'.repeat(600 * 1024) } }));
+                    if (frame.event === 'pusher:pong') resolve();
+                });
+                ws.once('error', reject);
+            }),
+            10000,
+            `pong to a 600 KB ping over wss (got ${frames})`,
+        );
+        await pong;
+        ws.close();
+    });
+
     test('pusher-js (forceTLS) and the SDK (useTLS) talk to the server over TLS', T, async () => {
         // pusher-js's node transport takes no TLS options: trust the test certificate process-wide.
         process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
