@@ -8,6 +8,7 @@
 #include <QSet>
 
 #include "config/AppFields.h"
+#include "config/OptionCombinations.h"
 #include "config/ServerOptions.h"
 #include "config/UnsupportedOptions.h"
 #include "config/ValueReader.h"
@@ -346,7 +347,7 @@ ConfigResult ConfigBuilder::finish()
         }
         m_config.apps.clear();
         m_config.appStore.arrayApps.clear();
-        ServerOptions::checkCombinations(m_config, m_sources, m_errors, m_warnings);
+        OptionCombinations::check(m_config, m_sources, m_errors, m_warnings);
         return ConfigResult{m_config, m_errors, m_warnings};
     }
     QList<App> apps;
@@ -382,7 +383,7 @@ ConfigResult ConfigBuilder::finish()
     }
     m_config.apps = apps;
     m_config.appStore.arrayApps = apps;
-    ServerOptions::checkCombinations(m_config, m_sources, m_errors, m_warnings);
+    OptionCombinations::check(m_config, m_sources, m_errors, m_warnings);
     // Only for a config that starts a server: a rejected one is reported by its errors alone (one line for
     // SOKETI_APP_MANAGER_DRIVER=dynamodb, not a remark about the default app that would never be served).
     for (const App &app : std::as_const(apps)) {

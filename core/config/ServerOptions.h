@@ -3,12 +3,10 @@
 
 #include <span>
 
-#include <QHash>
 #include <QString>
 #include <QStringList>
 
 #include "apps/App.h"
-#include "config/ConfigSource.h"
 #include "config/ServerConfig.h"
 
 namespace qsoketi {
@@ -35,10 +33,6 @@ public:
     static const Option *find(const QString &path);
     // name is a SOKETI_ name without the prefix.
     static const Option *findByVariable(const QString &name);
-    // Rules that span several options (TLS key and certificate, readable files, the two listeners, the path
-    // prefix), checked once every source is applied. sources: option path → the source that last set it.
-    static void checkCombinations(const ServerConfig &config, const QHash<QString, ConfigSource> &sources,
-        QStringList &errors, QStringList &warnings);
 };
 
 } // namespace qsoketi
