@@ -19,6 +19,8 @@
 #include <QMessageAuthenticationCode>
 #include <QTcpSocket>
 
+#include "apps/App.h"
+
 namespace qsoketi::test {
 
 struct ReceivedWebhook
@@ -122,5 +124,16 @@ protected:
     }
     void missingHandler(const QHttpServerRequest &, QTcpSocket *) override {}
 };
+
+// An app "<id>" (key "<id>-key", secret "<id>-secret") with these webhooks.
+inline App appWithWebhooks(const QString &id, const QJsonArray &webhooks)
+{
+    App app;
+    app.id = id;
+    app.key = id + QStringLiteral("-key");
+    app.secret = id + QStringLiteral("-secret");
+    app.webhooks = webhooks;
+    return app;
+}
 
 } // namespace qsoketi::test

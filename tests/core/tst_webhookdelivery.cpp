@@ -29,16 +29,6 @@ using Outcome = DeliveryRecord::Outcome;
 
 namespace {
 
-App makeApp(const QString &id, const QJsonArray &webhooks)
-{
-    App app;
-    app.id = id;
-    app.key = id + QStringLiteral("-key");
-    app.secret = id + QStringLiteral("-secret");
-    app.webhooks = webhooks;
-    return app;
-}
-
 QJsonObject hook(const QString &url)
 {
     return {{QStringLiteral("url"), url},
@@ -105,7 +95,8 @@ private slots:
     {
         Receiver receiver;
         receiver.statuses = {500, 500, 503};
-        const AppRegistry apps({makeApp(QStringLiteral("a"), {hook(receiver.url(QStringLiteral("/h")))})});
+        const AppRegistry apps(
+            {test::appWithWebhooks(QStringLiteral("a"), {hook(receiver.url(QStringLiteral("/h")))})});
         Sender s;
         s.sender.channelOccupied(*apps.byId(QStringLiteral("a")), QStringLiteral("room"));
         QTRY_COMPARE(s.sender.deliveredCount(), 1);
@@ -142,7 +133,8 @@ private slots:
     {
         Receiver receiver;
         receiver.statuses = std::deque<int>(100, 500);
-        const AppRegistry apps({makeApp(QStringLiteral("a"), {hook(receiver.url(QStringLiteral("/h")))})});
+        const AppRegistry apps(
+            {test::appWithWebhooks(QStringLiteral("a"), {hook(receiver.url(QStringLiteral("/h")))})});
         WebhookSender::Options options = fastOptions();
         options.retry.windowMs = 600;
         Sender s(options);
@@ -165,7 +157,8 @@ private slots:
     {
         Receiver receiver;
         receiver.mode = Receiver::Mode::Close;
-        const AppRegistry apps({makeApp(QStringLiteral("a"), {hook(receiver.url(QStringLiteral("/h")))})});
+        const AppRegistry apps(
+            {test::appWithWebhooks(QStringLiteral("a"), {hook(receiver.url(QStringLiteral("/h")))})});
         Sender s;
         s.sender.channelOccupied(*apps.byId(QStringLiteral("a")), QStringLiteral("room"));
         QTRY_VERIFY(receiver.requests.size() >= 2);
@@ -182,7 +175,8 @@ private slots:
         // room-1's first delivery fails twice: room-1's second waits for it, room-2 does not.
         Receiver receiver;
         receiver.statuses = {500, 200, 500};
-        const AppRegistry apps({makeApp(QStringLiteral("a"), {hook(receiver.url(QStringLiteral("/h")))})});
+        const AppRegistry apps(
+            {test::appWithWebhooks(QStringLiteral("a"), {hook(receiver.url(QStringLiteral("/h")))})});
         WebhookSender::Options options = fastOptions();
         options.retry.firstDelayMs = 150;
         Sender s(options);
@@ -206,8 +200,9 @@ private slots:
     {
         Receiver receiver; // one host: /hang never answers, /ok does
         receiver.modes.insert(QStringLiteral("/hang"), Receiver::Mode::Hang);
-        const AppRegistry apps({makeApp(QStringLiteral("slow"), {hook(receiver.url(QStringLiteral("/hang")))}),
-            makeApp(QStringLiteral("fast"), {hook(receiver.url(QStringLiteral("/ok")))})});
+        const AppRegistry apps(
+            {test::appWithWebhooks(QStringLiteral("slow"), {hook(receiver.url(QStringLiteral("/hang")))}),
+                test::appWithWebhooks(QStringLiteral("fast"), {hook(receiver.url(QStringLiteral("/ok")))})});
         WebhookSender::Options options = fastOptions();
         options.requestTimeoutMs = 30000;
         Sender s(options);
@@ -233,7 +228,8 @@ private slots:
     void replaySendsTheSameEventsWithAFreshSignature()
     {
         Receiver receiver;
-        const AppRegistry apps({makeApp(QStringLiteral("a"), {hook(receiver.url(QStringLiteral("/h")))})});
+        const AppRegistry apps(
+            {test::appWithWebhooks(QStringLiteral("a"), {hook(receiver.url(QStringLiteral("/h")))})});
         Sender s;
         s.sender.channelVacated(*apps.byId(QStringLiteral("a")), QStringLiteral("room"));
         QTRY_COMPARE(s.sender.deliveredCount(), 1);
@@ -257,7 +253,7 @@ private slots:
         QCOMPARE(s.sender.replay(999999, &error), quint64(0));
         QVERIFY(error.contains(u"no delivery 999999"));
         // The webhook is gone: nothing to replay to.
-        s.sender.updateApp(makeApp(QStringLiteral("a"), {hook(receiver.url(QStringLiteral("/other")))}));
+        s.sender.updateApp(test::appWithWebhooks(QStringLiteral("a"), {hook(receiver.url(QStringLiteral("/other")))}));
         QCOMPARE(s.sender.replay(first, &error), quint64(0));
         QVERIFY2(error.contains(u"no longer has a webhook"), qPrintable(error));
     }
@@ -265,8 +261,8 @@ private slots:
     void theLogIsBounded()
     {
         Receiver receiver;
-        const AppRegistry apps({makeApp(QStringLiteral("a"), {hook(receiver.url(QStringLiteral("/h")))}),
-            makeApp(QStringLiteral("b"), {hook(receiver.url(QStringLiteral("/h")))})});
+        const AppRegistry apps({test::appWithWebhooks(QStringLiteral("a"), {hook(receiver.url(QStringLiteral("/h")))}),
+            test::appWithWebhooks(QStringLiteral("b"), {hook(receiver.url(QStringLiteral("/h")))})});
         WebhookSender::Options options = fastOptions();
         options.deliveryLogSize = 3;
         Sender s(options);
@@ -286,7 +282,8 @@ private slots:
     {
         Receiver receiver;
         receiver.mode = Receiver::Mode::Hang;
-        const AppRegistry apps({makeApp(QStringLiteral("a"), {hook(receiver.url(QStringLiteral("/h")))})});
+        const AppRegistry apps(
+            {test::appWithWebhooks(QStringLiteral("a"), {hook(receiver.url(QStringLiteral("/h")))})});
         WebhookSender::Options options = fastOptions();
         options.maxPendingPerApp = 5;
         options.maxInFlightPerWebhook = 1;
@@ -310,8 +307,8 @@ private slots:
         Receiver ok;
         Receiver hanging;
         hanging.mode = Receiver::Mode::Hang;
-        const AppRegistry apps({makeApp(QStringLiteral("a"), {hook(ok.url(QStringLiteral("/ok")))}),
-            makeApp(QStringLiteral("b"), {hook(hanging.url(QStringLiteral("/hang")))})});
+        const AppRegistry apps({test::appWithWebhooks(QStringLiteral("a"), {hook(ok.url(QStringLiteral("/ok")))}),
+            test::appWithWebhooks(QStringLiteral("b"), {hook(hanging.url(QStringLiteral("/hang")))})});
         WebhookSender::Options options = fastOptions();
         options.retry.firstDelayMs = 60000; // a retry would wait a minute without the drain
         Sender s(options);

@@ -35,16 +35,6 @@ using Received = qsoketi::test::ReceivedWebhook;
 
 namespace {
 
-App makeApp(const QString &id, const QJsonArray &webhooks)
-{
-    App app;
-    app.id = id;
-    app.key = id + QStringLiteral("-key");
-    app.secret = id + QStringLiteral("-secret");
-    app.webhooks = webhooks;
-    return app;
-}
-
 QJsonObject hook(const QString &url, const QStringList &events, const QJsonObject &extra = {})
 {
     QJsonObject o = extra;
@@ -102,7 +92,7 @@ private slots:
     {
         Receiver receiver;
         QVERIFY(receiver.port != 0);
-        const AppRegistry apps({makeApp(QStringLiteral("a"),
+        const AppRegistry apps({test::appWithWebhooks(QStringLiteral("a"),
             {hook(receiver.url(QStringLiteral("/h")), allEvents,
                 {{QStringLiteral("headers"),
                     QJsonObject{{QStringLiteral("X-Custom"), QStringLiteral("yes")},
@@ -134,7 +124,8 @@ private slots:
     void eventPayloads()
     {
         Receiver receiver;
-        const AppRegistry apps({makeApp(QStringLiteral("a"), {hook(receiver.url(QStringLiteral("/h")), allEvents)})});
+        const AppRegistry apps(
+            {test::appWithWebhooks(QStringLiteral("a"), {hook(receiver.url(QStringLiteral("/h")), allEvents)})});
         Sender owner;
         WebhookSender &sender = *owner;
         const App &app = *apps.byId(QStringLiteral("a"));
@@ -183,9 +174,9 @@ private slots:
     void noRequestWhenEventTypeNotSubscribed()
     {
         Receiver receiver;
-        const AppRegistry apps(
-            {makeApp(QStringLiteral("a"), {hook(receiver.url(QStringLiteral("/h")), {QStringLiteral("client_event")})}),
-                makeApp(QStringLiteral("none"), {})});
+        const AppRegistry apps({test::appWithWebhooks(QStringLiteral("a"),
+                                    {hook(receiver.url(QStringLiteral("/h")), {QStringLiteral("client_event")})}),
+            test::appWithWebhooks(QStringLiteral("none"), {})});
         Sender owner;
         WebhookSender &sender = *owner;
         const App &a = *apps.byId(QStringLiteral("a"));
@@ -218,7 +209,7 @@ private slots:
             QJsonObject{{QStringLiteral("channel_name_starts_with"), QStringLiteral("private-")},
                 {QStringLiteral("channel_name_ends_with"), QStringLiteral("-b")}}}};
         const QStringList occupied{QStringLiteral("channel_occupied")};
-        const AppRegistry apps({makeApp(QStringLiteral("a"),
+        const AppRegistry apps({test::appWithWebhooks(QStringLiteral("a"),
             {hook(receiver.url(QStringLiteral("/private")), occupied, startsPrivate),
                 hook(receiver.url(QStringLiteral("/b")), occupied, endsB),
                 hook(receiver.url(QStringLiteral("/both")), occupied, both)})});
@@ -250,10 +241,10 @@ private slots:
         const QJsonObject startsPrivate{{QStringLiteral("filter"),
             QJsonObject{{QStringLiteral("channel_name_starts_with"), QStringLiteral("private-")}}}};
         const QStringList occupied{QStringLiteral("channel_occupied")};
-        const AppRegistry apps({makeApp(QStringLiteral("a"),
+        const AppRegistry apps({test::appWithWebhooks(QStringLiteral("a"),
                                     {hook(receiver.url(QStringLiteral("/a")), occupied),
                                         hook(receiver.url(QStringLiteral("/a-private")), occupied, startsPrivate)}),
-            makeApp(QStringLiteral("b"), {hook(receiver.url(QStringLiteral("/b")), occupied)})});
+            test::appWithWebhooks(QStringLiteral("b"), {hook(receiver.url(QStringLiteral("/b")), occupied)})});
         WebhookSender::Options options = fastOptions();
         options.batching = true;
         options.batchingDurationMs = 300;
@@ -295,7 +286,8 @@ private slots:
     void drainFlushesBatchesAndStopsBatching()
     {
         Receiver receiver;
-        const AppRegistry apps({makeApp(QStringLiteral("a"), {hook(receiver.url(QStringLiteral("/h")), allEvents)})});
+        const AppRegistry apps(
+            {test::appWithWebhooks(QStringLiteral("a"), {hook(receiver.url(QStringLiteral("/h")), allEvents)})});
         WebhookSender::Options options = fastOptions();
         options.batching = true;
         options.batchingDurationMs = 60000;
@@ -318,7 +310,8 @@ private slots:
     {
         Receiver receiver;
         receiver.statuses = {500, 503};
-        const AppRegistry apps({makeApp(QStringLiteral("a"), {hook(receiver.url(QStringLiteral("/h")), allEvents)})});
+        const AppRegistry apps(
+            {test::appWithWebhooks(QStringLiteral("a"), {hook(receiver.url(QStringLiteral("/h")), allEvents)})});
         Sender owner;
         WebhookSender &sender = *owner;
         QSignalSpy delivered(&sender, &WebhookSender::delivered);
@@ -345,7 +338,8 @@ private slots:
     {
         Receiver receiver;
         receiver.statuses = {500, 404, 500, 500, 500};
-        const AppRegistry apps({makeApp(QStringLiteral("a"), {hook(receiver.url(QStringLiteral("/h")), allEvents)})});
+        const AppRegistry apps(
+            {test::appWithWebhooks(QStringLiteral("a"), {hook(receiver.url(QStringLiteral("/h")), allEvents)})});
         WebhookSender::Options options = fastOptions();
         options.retry.maxAttempts = 3;
         Sender owner(options);
@@ -368,8 +362,8 @@ private slots:
         QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
         const quint16 deadPort = probe.serverPort();
         probe.close(); // nothing listens there now
-        const AppRegistry apps(
-            {makeApp(QStringLiteral("a"), {hook(QStringLiteral("http://127.0.0.1:%1/h").arg(deadPort), allEvents)})});
+        const AppRegistry apps({test::appWithWebhooks(
+            QStringLiteral("a"), {hook(QStringLiteral("http://127.0.0.1:%1/h").arg(deadPort), allEvents)})});
         WebhookSender::Options options = fastOptions();
         options.retry.maxAttempts = 2;
         Sender owner(options);
@@ -392,7 +386,7 @@ private slots:
             while (QTcpSocket *s = silent.nextPendingConnection())
                 sockets.push_back(s);
         });
-        const AppRegistry apps({makeApp(
+        const AppRegistry apps({test::appWithWebhooks(
             QStringLiteral("a"), {hook(QStringLiteral("http://127.0.0.1:%1/h").arg(silent.serverPort()), allEvents)})});
         WebhookSender::Options options = fastOptions();
         options.requestTimeoutMs = 300;
@@ -413,7 +407,8 @@ private slots:
     {
         Receiver receiver;
         receiver.mode = Receiver::Mode::Hang;
-        const AppRegistry apps({makeApp(QStringLiteral("a"), {hook(receiver.url(QStringLiteral("/h")), allEvents)})});
+        const AppRegistry apps(
+            {test::appWithWebhooks(QStringLiteral("a"), {hook(receiver.url(QStringLiteral("/h")), allEvents)})});
         WebhookSender::Options options = fastOptions();
         options.maxPendingPerApp = 3;
         options.maxInFlightPerWebhook = 1;
@@ -442,7 +437,7 @@ private slots:
         slow.mode = Receiver::Mode::Hang;
         Receiver fast;
         const QStringList occupied{QStringLiteral("channel_occupied")};
-        const AppRegistry apps({makeApp(QStringLiteral("a"),
+        const AppRegistry apps({test::appWithWebhooks(QStringLiteral("a"),
             {hook(slow.url(QStringLiteral("/slow")), occupied), hook(fast.url(QStringLiteral("/fast")), occupied)})});
         WebhookSender::Options options = fastOptions();
         options.maxInFlightPerWebhook = 1;
@@ -461,7 +456,7 @@ private slots:
     void lambdaWebhooksAreSkipped()
     {
         QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("app l: 1 AWS Lambda webhook")));
-        const AppRegistry apps({makeApp(QStringLiteral("l"),
+        const AppRegistry apps({test::appWithWebhooks(QStringLiteral("l"),
             {QJsonObject{{QStringLiteral("lambda_function"), QStringLiteral("fn")},
                 {QStringLiteral("event_types"), QJsonArray{QStringLiteral("channel_occupied")}}}})});
         Sender owner;
@@ -501,7 +496,8 @@ private slots:
         config.metrics.port = 0;
         config.shutdownGracePeriodMs = 100;
         config.webhooksLeaveDelayMs = 100; // vacated waits this long for a re-join (tst_leavedelay)
-        config.apps = {makeApp(QStringLiteral("app-id"), {hook(receiver.url(QStringLiteral("/h")), allEvents)})};
+        config.apps = {
+            test::appWithWebhooks(QStringLiteral("app-id"), {hook(receiver.url(QStringLiteral("/h")), allEvents)})};
         config.apps.first().key = QStringLiteral("app-key");
         ServerCore server(config);
         QString error;

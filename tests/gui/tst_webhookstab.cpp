@@ -29,13 +29,9 @@ namespace {
 
 App appWithHook(const QString &id, const QString &url)
 {
-    App app;
-    app.id = id;
-    app.key = id + QStringLiteral("-key");
-    app.secret = id + QStringLiteral("-secret");
-    app.webhooks = {QJsonObject{
-        {QStringLiteral("url"), url}, {QStringLiteral("event_types"), QJsonArray{QStringLiteral("channel_occupied")}}}};
-    return app;
+    return test::appWithWebhooks(id,
+        {QJsonObject{{QStringLiteral("url"), url},
+            {QStringLiteral("event_types"), QJsonArray{QStringLiteral("channel_occupied")}}}});
 }
 
 } // namespace
