@@ -22,8 +22,7 @@ AuthRefusal unauthorized(QByteArray signedString)
 } // namespace
 
 ChannelAuthorizer::ChannelAuthorizer(QByteArrayView key, QByteArrayView secret)
-    : m_key(key.toByteArray())
-    , m_secrets{secret.toByteArray()}
+    : ChannelAuthorizer(key, QByteArrayList{secret.toByteArray()})
 {}
 
 ChannelAuthorizer::ChannelAuthorizer(QByteArrayView key, QByteArrayList secrets)
