@@ -11,8 +11,10 @@
 #include <QTcpSocket>
 #include <QTimer>
 
+#include "adapter/BrokerClusterView.h"
 #include "adapter/LocalClusterView.h"
-#include "adapter/RedisClusterView.h"
+#include "adapter/NatsAdapter.h"
+#include "adapter/RedisAdapter.h"
 #include "apps/AppDirectory.h"
 #include "logging/LogCategories.h"
 #include "metrics/MetricsRegistry.h"
@@ -21,6 +23,7 @@
 #include "rest/MetricsEndpoint.h"
 #include "rest/RequestPrecheck.h"
 #include "rest/RestApi.h"
+#include "rest/WebhookAdminApi.h"
 #include "server/ActivityFeed.h"
 #include "server/PusherServer.h"
 #include "webhooks/WebhookSender.h"
@@ -32,8 +35,11 @@ namespace {
 // The one place that knows whether this node is alone or one of a cluster.
 std::unique_ptr<ClusterView> clusterViewFor(const ServerConfig &config, MetricsRegistry &metrics)
 {
-    if (config.adapter.driver == QLatin1String("redis"))
-        return std::make_unique<RedisClusterView>(config.adapter, metrics);
+    const QString &driver = config.adapter.driver;
+    if (driver == QLatin1String("redis"))
+        return std::make_unique<BrokerClusterView>(driver, new RedisAdapter(config.adapter, metrics));
+    if (driver == QLatin1String("nats"))
+        return std::make_unique<BrokerClusterView>(driver, new NatsAdapter(config.adapter, metrics));
     return std::make_unique<LocalClusterView>();
 }
 
@@ -61,15 +67,18 @@ ServerCore::ServerCore(ServerConfig config, QObject *parent)
     , m_metrics(std::make_unique<MetricsRegistry>(m_config.metrics, m_config.port))
     , m_directory(appDirectoryFor(m_config, *m_metrics))
     , m_activity(std::make_unique<ActivityFeed>())
-    , m_webhooks(std::make_unique<WebhookSender>(WebhookSender::Options::fromConfig(m_config)))
+    , m_webhooks(std::make_unique<WebhookSender>(WebhookSender::Options::fromConfig(m_config), *m_metrics))
     , m_pusher(std::make_unique<PusherServer>(
           m_config, *m_directory, *m_metrics, *m_activity, *m_webhooks, clusterViewFor(m_config, *m_metrics)))
     , m_rest(std::make_unique<RestApi>(m_config, *m_directory, *m_pusher))
     , m_precheck(std::make_unique<RequestPrecheck>(m_config, *m_directory))
     , m_bodyBudget(std::make_unique<BodyBudget>(BodyBudget::defaultLimitFor(maxRequestBodyBytes(m_config))))
+    , m_webhookAdmin(std::make_unique<WebhookAdminApi>(*m_webhooks, m_config.pathPrefix.toUtf8()))
     , m_metricsEndpoint(
           std::make_unique<MetricsEndpoint>(m_config, *m_metrics, [this] { return m_pusher && m_pusher->isClosing(); }))
 {
+    m_metricsEndpoint->setAdminRoutes([admin = m_webhookAdmin.get()](const HttpRequest &request,
+                                          const QHostAddress &peer) { return admin->handle(request, peer); });
     const bool tls = !m_config.sslCertPath.isEmpty() || !m_config.sslKeyPath.isEmpty();
     if (tls)
         m_listener = std::make_unique<QSslServer>();
@@ -214,6 +223,7 @@ void ServerCore::shutdown()
     QTimer::singleShot(m_config.shutdownGracePeriodMs, m_metricsEndpoint.get(), &MetricsEndpoint::close);
     QTimer::singleShot(m_config.shutdownGracePeriodMs, this, [this] {
         m_listener->close();
+        m_webhooks->abandon(); // logs what could not be sent in time
         emit stopped();
     });
 }

@@ -21,6 +21,7 @@ class MetricsRegistry;
 class PusherServer;
 class RequestPrecheck;
 class RestApi;
+class WebhookAdminApi;
 class WebhookSender;
 
 // The composition root of the server: builds every part from one ServerConfig, listens on the main
@@ -55,6 +56,8 @@ public:
     ChannelService &channels();
     ClusterView &cluster();
     RestApi &rest() { return *m_rest; }
+    // Webhook delivery, its delivery log and replay (the dashboard's Webhooks tab).
+    WebhookSender &webhooks() { return *m_webhooks; }
 
 signals:
     void stopped();
@@ -77,6 +80,7 @@ private:
     // all bodies in flight may take.
     std::unique_ptr<RequestPrecheck> m_precheck;
     std::unique_ptr<BodyBudget> m_bodyBudget;
+    std::unique_ptr<WebhookAdminApi> m_webhookAdmin;
     std::unique_ptr<MetricsEndpoint> m_metricsEndpoint;
     // A QSslServer when SOKETI_SSL_CERT/KEY are set (its sockets arrive after the TLS handshake).
     std::unique_ptr<QTcpServer> m_listener;

@@ -76,8 +76,11 @@ AppEditDialog::AppEditDialog(const AppPtr &app, QWidget *parent)
             // An existing app keeps its id; its secret changes through Rotate secret (with a grace period).
             if (app && (name == QLatin1String("id") || field.secret))
                 break;
-            auto *edit = new QLineEdit(app ? current.key : QString(), credentials);
-            if (!app)
+            auto *edit = new QLineEdit(app ? editorText(field, current) : QString(), credentials);
+            if (name == QLatin1String("allowedOrigins"))
+                edit->setPlaceholderText(
+                    QStringLiteral("any origin; e.g. https://app.example.com, https://*.example.com"));
+            else if (!app)
                 edit->setPlaceholderText(QStringLiteral("generated when empty"));
             credentialsForm->addRow(title, edit);
             m_lines.insert(name, edit);

@@ -33,6 +33,7 @@
 #include "ServerPanel.h"
 #include "StatusSampler.h"
 #include "TrayIcon.h"
+#include "WebhooksWidget.h"
 #include "channels/ChannelsSnapshot.h"
 #include "metrics/MetricsRegistry.h"
 #include "server/ActivityFeed.h"
@@ -111,6 +112,7 @@ DashboardWindow::DashboardWindow(ServerCore &core, QWidget *parent)
     m_appsWidget->setServerAddress(
         ServerPanel::dialableHost(core.config().host), core.port(), !core.config().sslCertPath.isEmpty());
     m_tabs->addTab(m_appsWidget, QStringLiteral("Apps"));
+    m_tabs->addTab(new WebhooksWidget(core.webhooks(), this), QStringLiteral("Webhooks"));
     setCentralWidget(m_tabs);
     statusBar()->addWidget(m_statusLabel, 1);
 

@@ -66,6 +66,14 @@ ServerPanel::ServerPanel(ServerCore &core, QWidget *parent)
     m_apps->setEditTriggers(QAbstractItemView::NoEditTriggers);
     auto *showSecrets = new QPushButton(QStringLiteral("Show secrets"), this);
     showSecrets->setCheckable(true);
+    if (core.config().appStore.driver != AppStoreConfig::Driver::Array) {
+        // A database's apps are listed, with every field and their snippets, in the Apps tab.
+        auto *stored = new QLabel(QStringLiteral("Apps come from the %1 app store: the Apps tab lists and edits them.")
+                                      .arg(AppStoreConfig::driverName(core.config().appStore.driver)),
+            this);
+        stored->setWordWrap(true);
+        appsLayout->addWidget(stored);
+    }
     appsLayout->addWidget(m_apps);
     appsLayout->addWidget(showSecrets, 0, Qt::AlignLeft);
 

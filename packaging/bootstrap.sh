@@ -18,7 +18,7 @@ run_packages=(
     cmake ninja-build g++ pkg-config
     qt6-base-dev qt6-base-private-dev libqt6opengl6-dev qt6-websockets-dev qt6-httpserver-dev qt6-charts-dev
     qt6-qpa-plugins libgl-dev
-    prometheus-cpp-dev libhiredis-dev
+    prometheus-cpp-dev libhiredis-dev libnats-dev
     # app stores (SOKETI_APP_MANAGER_DRIVER=sqlite|postgres|mysql): Qt's SQL drivers
     libqt6sql6-sqlite libqt6sql6-psql libqt6sql6-mysql
 )
@@ -26,7 +26,7 @@ run_packages=(
 # gate, the packaging checks (lintian, systemd-analyze, desktop/AppStream validators, man), the browser.
 test_packages=(
     libqt6test6
-    prometheus redis-server postgresql mariadb-server sqlite3 xvfb xauth x11-apps imagemagick fonts-dejavu-core curl
+    prometheus redis-server nats-server postgresql mariadb-server sqlite3 xvfb xauth x11-apps imagemagick fonts-dejavu-core curl
     procps openssl locales python3
     iproute2 clang-format git
     dpkg-dev file binutils lintian systemd man-db desktop-file-utils appstream chromium
@@ -44,7 +44,7 @@ install_packages() {
     if [ "${with_node:-0}" = 1 ] && ! command -v npm >/dev/null 2>&1; then missing+=(nodejs npm); fi
     if [ ${#missing[@]} -gt 0 ]; then
         echo "bootstrap: installing ${missing[*]}"
-        # The tests start their own redis-server and prometheus; keep apt from starting them as daemons too.
+        # The tests start their own redis-server, nats-server and prometheus; keep apt from starting them as daemons too.
         local policy=/usr/sbin/policy-rc.d own_policy=0
         if [ ! -e "$policy" ]; then
             printf '#!/bin/sh\nexit 101\n' | as_root tee "$policy" >/dev/null

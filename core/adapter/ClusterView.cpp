@@ -14,12 +14,14 @@ ClusterView::ClusterView(QObject *parent)
 void ClusterView::channel(AppState &app, const QString &name, std::function<void(const ClusterChannel &)> done)
 {
     askOthers(app, ClusterRequest::ChannelInfo, {{QStringLiteral("channel"), name}},
-        [&app, name, done = std::move(done)](const Answers &answers) {
+        [this, &app, name, done = std::move(done)](const Answers &answers) {
             ClusterChannel result;
             for (const QJsonObject &a : answers)
                 result.merge(a);
             if (const Channel *local = app.channel(name))
                 result.addLocal(*local);
+            if (m_node.pendingLeaves)
+                result.addPending(m_node.pendingLeaves(app.app().id, name));
             done(result);
         });
 }
@@ -94,8 +96,12 @@ QJsonObject ClusterView::answer(const QString &appId, ClusterRequest type, const
         m_node.terminateUser(*app, opts.value(QLatin1String("userId")).toString());
         return {};
     case ClusterRequest::ChannelInfo: {
-        const Channel *ch = app->channel(opts.value(QLatin1String("channel")).toString());
-        return ch ? ClusterChannel::encode(*ch, true) : QJsonObject{};
+        const QString name = opts.value(QLatin1String("channel")).toString();
+        const Channel *ch = app->channel(name);
+        QJsonObject part = ch ? ClusterChannel::encode(*ch, true) : QJsonObject{};
+        if (m_node.pendingLeaves)
+            ClusterChannel::encodePending(part, m_node.pendingLeaves(appId, name));
+        return part;
     }
     case ClusterRequest::ChannelsInfo:
         return ClusterChannel::encodeAll(app->channels());

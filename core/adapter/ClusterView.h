@@ -24,7 +24,7 @@ class AppState;
 // online), terminating a user everywhere, and sending a message to the other nodes' clients.
 //
 // One call shape for every answer: a callback. A lone node (LocalClusterView) answers at once, before
-// the call returns; a cluster (RedisClusterView) after the other nodes reply or time out. Callers are
+// the call returns; a cluster (BrokerClusterView) after the other nodes reply or time out. Callers are
 // written once for both: they must not assume either timing, and re-read local state in the callback.
 // "Whole cluster" answers include this node's part, read when the answer completes.
 class ClusterView : public QObject
@@ -41,12 +41,14 @@ public:
             AppState &, const QString &channel, const QByteArray &message, const QString &exceptSocketId)>
             deliver;
         std::function<void(AppState &, const QString &userId)> terminateUser;
+        // The leave webhooks this node holds for a channel (optional).
+        std::function<PendingLeaves(const QString &appId, const QString &channel)> pendingLeaves;
     };
 
     explicit ClusterView(QObject *parent = nullptr);
 
     void setLocalNode(LocalNode node) { m_node = std::move(node); }
-    // "local", "redis": for logs and the dashboard.
+    // "local", "redis", "nats": for logs and the dashboard.
     virtual QString driver() const = 0;
     virtual void start() {}
     // Connected to the other nodes (always true alone).

@@ -3,6 +3,7 @@
 
 #include <QJsonArray>
 #include <QString>
+#include <QStringList>
 
 namespace qsoketi {
 
@@ -34,6 +35,10 @@ struct App
     bool enableSubscriptionCount = false;
 
     QJsonArray webhooks;
+
+    // Beyond soketi: the web pages (Origin header) that may open WebSockets of this app; empty = any.
+    // Entries and matching: OriginAllowList. Others are refused with 4009 after the upgrade.
+    QStringList allowedOrigins;
 
     // Beyond soketi: after a secret rotation with a grace period, the replaced secret keeps signing
     // valid requests until previousSecretValidUntilMs (ms since the epoch); empty/0 = no grace.

@@ -11,6 +11,8 @@
 #include <QSqlRecord>
 #include <QUrl>
 
+#include "auth/OriginAllowList.h"
+
 namespace qsoketi {
 
 namespace {
@@ -64,6 +66,11 @@ const std::array kFields{
         QSOKETI_APP_SET(previousSecret, toString())},
     Field{"previousSecretValidUntil", "previous_secret_valid_until", Type::Int64, false, true, false,
         QSOKETI_APP_GET(previousSecretValidUntilMs), QSOKETI_APP_SET(previousSecretValidUntilMs, toLongLong())},
+    // Text in SQL ("https://a.com,https://*.b.com"; a JSON array is read too); a table without the column
+    // allows every origin.
+    Field{"allowedOrigins", "allowed_origins", Type::String, false, true, false,
+        [](const App &a) { return QVariant(OriginAllowList::join(a.allowedOrigins)); },
+        [](App &a, const QVariant &v) { a.allowedOrigins = OriginAllowList::parse(v.toString()); }},
 };
 
 #undef QSOKETI_APP_GET
@@ -186,6 +193,30 @@ bool validateWebhooks(const QJsonValue &value, QVariant *out, QString *error)
     return true;
 }
 
+bool validateOrigins(const QJsonValue &value, QVariant *out, QString *error)
+{
+    QStringList origins;
+    if (value.isArray()) {
+        for (const QJsonValue &entry : value.toArray()) {
+            origins += OriginAllowList::parse(entry.toString());
+        }
+    } else if (value.isString()) {
+        origins = OriginAllowList::parse(value.toString());
+    } else {
+        *error = QStringLiteral("allowedOrigins must be a list of origins (\"https://a.com,https://*.b.com\")");
+        return false;
+    }
+    for (const QString &origin : std::as_const(origins)) {
+        if (const QString problem = OriginAllowList::checkEntry(origin); !problem.isEmpty()) {
+            *error = QStringLiteral("allowedOrigins: ") + problem;
+            return false;
+        }
+    }
+    // Empty = every origin: stored as NULL, as a table without the column reads.
+    *out = origins.isEmpty() ? QVariant() : QVariant(OriginAllowList::join(origins));
+    return true;
+}
+
 // Webhook URLs and headers can carry tokens: without the secrets, show where they go and nothing more.
 QJsonArray redactedWebhooks(const QJsonArray &hooks)
 {
@@ -283,6 +314,9 @@ bool AppColumns::validate(const Field &field, const QJsonValue &value, QVariant 
     bool ok = true;
     switch (field.type) {
     case Type::String: {
+        if (qstrcmp(field.column, "allowed_origins") == 0) {
+            return validateOrigins(value, out, error);
+        }
         const QString text = value.toString();
         // Ids and keys travel in URL paths (/app/<key>, /apps/<id>/...): keep them plain.
         static const QRegularExpression plain(QStringLiteral("^[A-Za-z0-9._~-]{1,255}$"));

@@ -42,6 +42,26 @@ void ClusterChannel::merge(const QJsonObject &part)
         slot.id = user;
         ++slot.connections;
     }
+    const QJsonObject leaving = part.value(QLatin1String("leaving")).toObject();
+    vacatedPending = vacatedPending || leaving.value(QLatin1String("vacated")).toBool();
+    for (const QJsonValue &user : leaving.value(QLatin1String("members")).toArray())
+        removalsPending.insert(user.toString());
+}
+
+void ClusterChannel::addPending(const PendingLeaves &pending)
+{
+    vacatedPending = vacatedPending || pending.vacated;
+    for (const QString &user : pending.members)
+        removalsPending.insert(user);
+}
+
+void ClusterChannel::encodePending(QJsonObject &part, const PendingLeaves &pending)
+{
+    if (!pending.vacated && pending.members.isEmpty())
+        return;
+    part.insert(QStringLiteral("leaving"),
+        QJsonObject{{QStringLiteral("vacated"), pending.vacated},
+            {QStringLiteral("members"), QJsonArray::fromStringList(pending.members)}});
 }
 
 void ClusterChannel::addLocal(const Channel &channel)

@@ -8,11 +8,20 @@
 #include <QHash>
 #include <QJsonObject>
 #include <QList>
+#include <QSet>
 #include <QString>
+#include <QStringList>
 
 #include "channels/Channel.h"
 
 namespace qsoketi {
+
+// One node's leave webhooks of a channel still held by its LeaveDelay.
+struct PendingLeaves
+{
+    bool vacated = false;
+    QStringList members; // users with a held member_removed
+};
 
 // A channel as the whole cluster sees it: subscriptions summed over the nodes, presence members
 // united by user id (a user connected to two nodes is one member: soketi summed per-node counts).
@@ -20,11 +29,18 @@ struct ClusterChannel
 {
     qint64 subscriptionCount = 0;
     PresenceMembers members; // PresenceMember::connections is not meaningful here
+    // Leave webhooks some node holds for this channel (LeaveDelay): a channel occupied or a member joining
+    // now is coming back, and nobody sends occupied / member_added for it.
+    bool vacatedPending = false;
+    QSet<QString> removalsPending;
 
     // One node's part, as sent in an answer. withInfo = false sends user ids only.
     static QJsonObject encode(const Channel &channel, bool withInfo);
     void merge(const QJsonObject &part);
     void addLocal(const Channel &channel);
+    void addPending(const PendingLeaves &pending);
+    // Adds a node's held leaves to its answer ("leaving": {"vacated", "members"}); nothing when none.
+    static void encodePending(QJsonObject &part, const PendingLeaves &pending);
     // {"presence":{"ids","hash","count"}} over the merged members.
     QByteArray presenceData() const;
 

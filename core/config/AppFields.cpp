@@ -9,6 +9,7 @@
 #include <QStringList>
 #include <QUrl>
 
+#include "auth/OriginAllowList.h"
 #include "config/ValueReader.h"
 
 namespace qsoketi {
@@ -96,6 +97,33 @@ bool readWebhooks(const ValueReader &r, App &app)
     return true;
 }
 
+bool readOrigins(const ValueReader &r, App &app)
+{
+    QStringList origins;
+    if (r.json().isArray()) {
+        for (const QJsonValue &entry : r.json().toArray()) {
+            if (!entry.isString()) {
+                r.expected(QStringLiteral("an array of origins (strings)"));
+                return false;
+            }
+            origins += OriginAllowList::parse(entry.toString());
+        }
+    } else if (r.json().isString()) {
+        origins = OriginAllowList::parse(r.json().toString()); // "https://a.com,https://*.b.com" or a JSON array
+    } else {
+        r.expected(QStringLiteral("origins: an array, or a comma-separated list"));
+        return false;
+    }
+    for (const QString &origin : std::as_const(origins)) {
+        if (const QString problem = OriginAllowList::checkEntry(origin); !problem.isEmpty()) {
+            r.fail(problem);
+            return false;
+        }
+    }
+    app.allowedOrigins = origins;
+    return true;
+}
+
 const Field kAppFields[] = {
     {"id", nullptr, "AppId", false, [](const ValueReader &r, App &a) { return r.string(a.id); }},
     {"key", nullptr, "AppKey", false, [](const ValueReader &r, App &a) { return r.string(a.key); }},
@@ -152,6 +180,7 @@ const Field kAppFields[] = {
     // qsoketi extension.
     {"enableSubscriptionCount", "enable_subscription_count", "EnableSubscriptionCount", false,
         [](const ValueReader &r, App &a) { return r.boolean(a.enableSubscriptionCount); }},
+    {"allowedOrigins", "allowed_origins", "AllowedOrigins", false, readOrigins},
 };
 
 // SOKETI_DEFAULT_APP_* → field of app 0.
@@ -169,6 +198,7 @@ const DefaultAppVariable kDefaultAppVariables[] = {
     {"DEFAULT_APP_MAX_READ_REQ_PER_SEC", "maxReadRequestsPerSecond"},
     {"DEFAULT_APP_USER_AUTHENTICATION", "enableUserAuthentication"}, {"DEFAULT_APP_WEBHOOKS", "webhooks"},
     {"DEFAULT_APP_ENABLE_SUBSCRIPTION_COUNT", "enableSubscriptionCount"}, // qsoketi extension
+    {"DEFAULT_APP_ALLOWED_ORIGINS", "allowedOrigins"}, // qsoketi extension
 };
 
 } // namespace

@@ -45,6 +45,12 @@ namespace qsoketi {
 //       100, and config file only): the largest HTTP request body, 413 past it.
 //   SOKETI_DEFAULT_APP_ENABLE_SUBSCRIPTION_COUNT and app field "enableSubscriptionCount"
 //       (enable_subscription_count, EnableSubscriptionCount): bool, default false.
+//   SOKETI_WEBHOOKS_LEAVE_DELAY, _RETRY_FIRST_DELAY, _RETRY_MAX_DELAY, _RETRY_WINDOW, _TIMEOUT,
+//       _MAX_QUEUE_PER_APP, _DELIVERY_LOG_SIZE ("webhooks.leaveDelay", "webhooks.retry.*", "webhooks.timeout",
+//       "webhooks.maxQueuePerApp", "webhooks.deliveryLog.size"): held leave webhooks, retries for minutes,
+//       the per-app queue bound and the delivery log (docs/webhooks.md).
+//   SOKETI_DEFAULT_APP_ALLOWED_ORIGINS and app field "allowedOrigins" (allowed_origins, AllowedOrigins):
+//       the Origins a browser may connect from (docs/origins.md); unset = any.
 //   SOKETI_APP_MANAGER_DRIVER=sqlite with SOKETI_DB_SQLITE_PATH "database.sqlite.path" (required then): apps
 //       in an SQLite file, created with soketi's table on first use.
 //
@@ -54,9 +60,9 @@ namespace qsoketi {
 // included, are dropped (apps is empty; set ones are warned about as ignored).
 //
 // Not supported (warned about, ignored): the DynamoDB app manager's settings, knex client versions and
-// database pooling, NATS and cluster adapters (ADAPTER_DRIVER nats/cluster is an error), cluster discovery, Redis
-// Sentinel/Cluster connections and key prefixes, redis cache driver, redis/cluster rate limiters,
-// redis/SQS queues, configurable CORS, instance.process_id.
+// database pooling, NATS credentials files, the cluster adapter (ADAPTER_DRIVER cluster is an error),
+// cluster discovery, Redis Sentinel/Cluster connections and key prefixes, redis cache driver,
+// redis/cluster rate limiters, redis/SQS queues, configurable CORS, instance.process_id.
 class ConfigLoader final
 {
 public:

@@ -3,6 +3,7 @@
 
 #include <QList>
 #include <QString>
+#include <QStringList>
 
 #include "apps/App.h"
 #include "apps/AppStoreConfig.h"
@@ -24,14 +25,24 @@ struct MetricsConfig
 // Horizontal scaling (SOKETI_ADAPTER_*, SOKETI_DB_REDIS_*).
 struct AdapterConfig
 {
-    QString driver = QStringLiteral("local"); // local | redis
+    QString driver = QStringLiteral("local"); // local | redis | nats
     QString redisPrefix;
-    int requestsTimeoutMs = 5000;
+    int requestsTimeoutMs = 5000; // redis
     QString redisHost = QStringLiteral("127.0.0.1");
     quint16 redisPort = 6379;
     int redisDb = 0;
     QString redisUsername;
     QString redisPassword;
+
+    // SOKETI_ADAPTER_NATS_*
+    QString natsPrefix;
+    QStringList natsServers{QStringLiteral("127.0.0.1:4222")};
+    QString natsUser;
+    QString natsPassword;
+    QString natsToken;
+    int natsTimeoutMs = 10000; // connect timeout per server
+    int natsRequestsTimeoutMs = 5000;
+    int natsNodesNumber = 0; // 0: discovered (see NatsAdapter)
 };
 
 // Every server setting, defaults as in soketi 1.6 (spec §2). Immutable once the server starts.
@@ -72,6 +83,17 @@ struct ServerConfig
     // SOKETI_WEBHOOKS_BATCHING(_DURATION): collect each webhook's events for this long, then send one request.
     bool webhooksBatching = false;
     int webhooksBatchingDurationMs = 50;
+    // Beyond soketi (docs/webhooks.md): channel_vacated and member_removed wait this long and are dropped
+    // when the channel or member comes back meanwhile (a page reload); 0 = sent at once.
+    int webhooksLeaveDelayMs = 3000;
+    // Failed deliveries are retried with exponential back-off and jitter, from the first delay up to the
+    // longest, for as long as the window lasts (Pusher: 5 minutes).
+    int webhooksRetryFirstDelayMs = 1000;
+    int webhooksRetryMaxDelayMs = 60000;
+    int webhooksRetryWindowMs = 300000;
+    int webhooksTimeoutMs = 10000; // one request without an answer for this long has failed
+    int webhooksMaxQueuePerApp = 10000; // deliveries waiting per app; beyond, the oldest is dropped
+    int webhooksDeliveryLogSize = 100; // deliveries remembered per app (admin endpoint, dashboard)
 
     MetricsConfig metrics;
     AdapterConfig adapter;

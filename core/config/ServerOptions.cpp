@@ -5,6 +5,7 @@
 
 #include <QFileInfo>
 #include <QHostAddress>
+#include <QJsonArray>
 #include <QRegularExpression>
 
 #include "apps/SqlAppSchema.h"
@@ -54,6 +55,35 @@ void readTableName(const ValueReader &r, QString &out)
         return;
     }
     out = table;
+}
+
+// soketi takes an array of "host:port" (or URLs); one string, or several comma-separated, also do.
+void readNatsServers(const ValueReader &r, QStringList &out)
+{
+    QStringList servers;
+    if (r.json().isArray()) {
+        for (const QJsonValue &v : r.json().toArray()) {
+            if (!v.isString() || v.toString().trimmed().isEmpty()) {
+                r.expected(QStringLiteral("an array of NATS servers (\"host:port\")"));
+                return;
+            }
+            servers.append(v.toString().trimmed());
+        }
+    } else {
+        QString text;
+        if (!r.string(text)) {
+            return;
+        }
+        for (const QString &part : text.split(u',', Qt::SkipEmptyParts)) {
+            servers.append(part.trimmed());
+        }
+    }
+    servers.removeAll(QString());
+    if (servers.isEmpty()) {
+        r.expected(QStringLiteral("at least one NATS server (\"host:port\")"));
+        return;
+    }
+    out = servers;
 }
 
 void readServerHost(const ValueReader &r, QString &out)
@@ -171,8 +201,9 @@ const Option kOptions[] = {
             if (!r.string(driver)) {
                 return;
             }
-            if (driver != QLatin1String("local") && driver != QLatin1String("redis")) {
-                r.fail(QStringLiteral("%1 is not supported: qsoketi supports the local and redis adapters")
+            if (driver != QLatin1String("local") && driver != QLatin1String("redis")
+                && driver != QLatin1String("nats")) {
+                r.fail(QStringLiteral("%1 is not supported: qsoketi supports the local, redis and nats adapters")
                            .arg(ValueReader::quoted(driver)));
                 return;
             }
@@ -183,6 +214,28 @@ const Option kOptions[] = {
     {"adapter.redis.requestsTimeout", "ADAPTER_REDIS_REQUESTS_TIMEOUT", false,
         [](const ValueReader &r, ServerConfig &c, App &) {
             r.integer(c.adapter.requestsTimeoutMs, 1, INT_MAX, QStringLiteral("milliseconds >= 1"));
+        }},
+    {"adapter.nats.prefix", "ADAPTER_NATS_PREFIX", false,
+        [](const ValueReader &r, ServerConfig &c, App &) { r.string(c.adapter.natsPrefix); }},
+    {"adapter.nats.servers", "ADAPTER_NATS_SERVERS", false,
+        [](const ValueReader &r, ServerConfig &c, App &) { readNatsServers(r, c.adapter.natsServers); }},
+    {"adapter.nats.user", "ADAPTER_NATS_USER", false,
+        [](const ValueReader &r, ServerConfig &c, App &) { r.string(c.adapter.natsUser); }},
+    {"adapter.nats.pass", "ADAPTER_NATS_PASSWORD", true,
+        [](const ValueReader &r, ServerConfig &c, App &) { r.string(c.adapter.natsPassword); }},
+    {"adapter.nats.token", "ADAPTER_NATS_TOKEN", true,
+        [](const ValueReader &r, ServerConfig &c, App &) { r.string(c.adapter.natsToken); }},
+    {"adapter.nats.timeout", "ADAPTER_NATS_TIMEOUT", false,
+        [](const ValueReader &r, ServerConfig &c, App &) {
+            r.integer(c.adapter.natsTimeoutMs, 1, INT_MAX, QStringLiteral("milliseconds >= 1"));
+        }},
+    {"adapter.nats.requestsTimeout", "ADAPTER_NATS_REQUESTS_TIMEOUT", false,
+        [](const ValueReader &r, ServerConfig &c, App &) {
+            r.integer(c.adapter.natsRequestsTimeoutMs, 1, INT_MAX, QStringLiteral("milliseconds >= 1"));
+        }},
+    {"adapter.nats.nodesNumber", "ADAPTER_NATS_NODES_NUMBER", false,
+        [](const ValueReader &r, ServerConfig &c, App &) {
+            r.integer(c.adapter.natsNodesNumber, 1, INT_MAX, QStringLiteral("a number of nodes >= 1"));
         }},
     {"database.redis.host", "DB_REDIS_HOST", false,
         [](const ValueReader &r, ServerConfig &c, App &) {
@@ -276,6 +329,32 @@ const Option kOptions[] = {
         }},
     {"database.sqlite.path", "DB_SQLITE_PATH", false,
         [](const ValueReader &r, ServerConfig &c, App &) { r.string(c.appStore.sqlitePath); }},
+    {"webhooks.leaveDelay", "WEBHOOKS_LEAVE_DELAY", false,
+        [](const ValueReader &r, ServerConfig &c, App &) {
+            r.integer(c.webhooksLeaveDelayMs, 0, 3600000, QStringLiteral("milliseconds 0-3600000 (0 = send at once)"));
+        }},
+    {"webhooks.retry.firstDelay", "WEBHOOKS_RETRY_FIRST_DELAY", false,
+        [](const ValueReader &r, ServerConfig &c, App &) {
+            r.integer(c.webhooksRetryFirstDelayMs, 1, INT_MAX, QStringLiteral("milliseconds >= 1"));
+        }},
+    {"webhooks.retry.maxDelay", "WEBHOOKS_RETRY_MAX_DELAY", false,
+        [](const ValueReader &r, ServerConfig &c, App &) {
+            r.integer(c.webhooksRetryMaxDelayMs, 1, INT_MAX, QStringLiteral("milliseconds >= 1"));
+        }},
+    {"webhooks.retry.window", "WEBHOOKS_RETRY_WINDOW", false,
+        [](const ValueReader &r, ServerConfig &c, App &) {
+            r.integer(c.webhooksRetryWindowMs, 0, INT_MAX, QStringLiteral("milliseconds >= 0 (0 = never retry)"));
+        }},
+    {"webhooks.timeout", "WEBHOOKS_TIMEOUT", false,
+        [](const ValueReader &r, ServerConfig &c, App &) {
+            r.integer(c.webhooksTimeoutMs, 1, INT_MAX, QStringLiteral("milliseconds >= 1"));
+        }},
+    {"webhooks.maxQueuePerApp", "WEBHOOKS_MAX_QUEUE_PER_APP", false,
+        [](const ValueReader &r, ServerConfig &c, App &) { readCount(r, c.webhooksMaxQueuePerApp); }},
+    {"webhooks.deliveryLog.size", "WEBHOOKS_DELIVERY_LOG_SIZE", false,
+        [](const ValueReader &r, ServerConfig &c, App &) {
+            r.integer(c.webhooksDeliveryLogSize, 1, 100000, QStringLiteral("an integer 1-100000"));
+        }},
     {"channelLimits.maxPerConnection", "CHANNEL_LIMITS_MAX_PER_CONNECTION", false,
         [](const ValueReader &r, ServerConfig &c, App &) {
             // 0 would refuse every subscription; unlimited is spelled -1 as elsewhere in soketi's limits.

@@ -11,7 +11,7 @@ using Option = UnsupportedOptions::Option;
 
 const char *const kRedisTuning = "Redis adapter tuning (cluster/shard mode, custom ioredis options)";
 const char *const kClusterAdapter = "the cluster adapter";
-const char *const kNats = "the NATS adapter";
+const char *const kNats = "NATS credentials files (use SOKETI_ADAPTER_NATS_USER/PASSWORD or TOKEN)";
 const char *const kDiscovery = "cluster discovery (node-discover)";
 const char *const kDynamoDb = "the DynamoDB app manager";
 const char *const kKnex = "knex client settings (Qt's MySQL/PostgreSQL drivers need none)";
@@ -29,15 +29,7 @@ const Option kUnsupported[] = {
     {"adapter.redis.shardMode", "ADAPTER_REDIS_SHARD_MODE", "false", kRedisTuning, false},
     {"adapter.cluster.requestsTimeout", "ADAPTER_CLUSTER_REQUESTS_TIMEOUT", "5000", kClusterAdapter, false},
     {"adapter.cluster.prefix", "ADAPTER_CLUSTER_PREFIX", "\"\"", kClusterAdapter, false},
-    {"adapter.nats.prefix", "ADAPTER_NATS_PREFIX", "\"\"", kNats, false},
-    {"adapter.nats.servers", "ADAPTER_NATS_SERVERS", "[\"127.0.0.1:4222\"]", kNats, false},
-    {"adapter.nats.user", "ADAPTER_NATS_USER", "null", kNats, false},
-    {"adapter.nats.pass", "ADAPTER_NATS_PASSWORD", "null", kNats, false},
-    {"adapter.nats.token", "ADAPTER_NATS_TOKEN", "null", kNats, false},
     {"adapter.nats.credentials", "ADAPTER_NATS_CREDENTIALS", "null", kNats, false},
-    {"adapter.nats.timeout", "ADAPTER_NATS_TIMEOUT", "10000", kNats, false},
-    {"adapter.nats.requestsTimeout", "ADAPTER_NATS_REQUESTS_TIMEOUT", "5000", kNats, false},
-    {"adapter.nats.nodesNumber", "ADAPTER_NATS_NODES_NUMBER", "null", kNats, false},
     {"appManager.dynamodb.table", "APP_MANAGER_DYNAMODB_TABLE", "\"apps\"", kDynamoDb, false},
     {"appManager.dynamodb.region", "APP_MANAGER_DYNAMODB_REGION", "\"us-east-1\"", kDynamoDb, false},
     {"appManager.dynamodb.endpoint", "APP_MANAGER_DYNAMODB_ENDPOINT", "null", kDynamoDb, false},

@@ -159,6 +159,72 @@ AppStoreMetrics MetricsRegistry::appStore()
     return m;
 }
 
+WebhookMetrics &MetricsRegistry::webhooksForApp(const QString &appId)
+{
+    auto it = m_webhooks.find(appId);
+    if (it != m_webhooks.end())
+        return *it;
+    if (!m_webhookDeliveries) {
+        const auto build = [this](auto &&builder, const std::string &familyName, const char *help) {
+            auto &family = builder.Name(familyName).Help(help).Register(*m_registry);
+            m_familyOrder.push_back({familyName, help, typeOf(family)});
+            return &family;
+        };
+        m_webhookDeliveries = build(prometheus::BuildCounter(), name("webhook_deliveries_total"),
+            "Webhook deliveries by how they ended: delivered (2xx), failed (retries exhausted), abandoned "
+            "(unsent at shutdown).");
+        m_webhookAttempts = build(prometheus::BuildCounter(), name("webhook_attempts_total"),
+            "HTTP requests made to webhook endpoints, first tries and retries.");
+        m_webhookRetries = build(
+            prometheus::BuildCounter(), name("webhook_retries_total"), "Webhook requests that repeated a failed one.");
+        m_webhookDropped = build(prometheus::BuildCounter(), name("webhook_dropped_total"),
+            "Webhook deliveries pushed out of a full per-app queue (the oldest go first).");
+        m_webhookQueueLength = build(prometheus::BuildGauge(), name("webhook_queue_length"),
+            "Webhook deliveries waiting, waiting for a retry or on the wire.");
+        m_webhookDeliverySeconds = build(prometheus::BuildHistogram(), name("webhook_delivery_seconds"),
+            "Time from a webhook event to the 2xx answer of its delivery, retries included.");
+        m_webhookLeavesCancelled = build(prometheus::BuildCounter(), name("webhook_leave_events_cancelled_total"),
+            "channel_vacated and member_removed webhooks not sent because the channel or member came back "
+            "within the leave delay.");
+    }
+    const prometheus::Labels labels{{"app_id", appId.toStdString()}, {"port", m_portLabel}};
+    const auto withOutcome = [&labels](const char *outcome) {
+        prometheus::Labels result = labels;
+        result.emplace("outcome", outcome);
+        return result;
+    };
+    WebhookMetrics m;
+    m.delivered = &m_webhookDeliveries->Add(withOutcome("delivered"));
+    m.failed = &m_webhookDeliveries->Add(withOutcome("failed"));
+    m.abandoned = &m_webhookDeliveries->Add(withOutcome("abandoned"));
+    m.attempts = &m_webhookAttempts->Add(labels);
+    m.retries = &m_webhookRetries->Add(labels);
+    m.dropped = &m_webhookDropped->Add(labels);
+    m.queueLength = &m_webhookQueueLength->Add(labels);
+    // From a local endpoint's milliseconds to the five minutes of the retry window.
+    m.deliverySeconds = &m_webhookDeliverySeconds->Add(labels,
+        prometheus::Histogram::BucketBoundaries{
+            0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300});
+    m.leavesCancelled = &m_webhookLeavesCancelled->Add(labels);
+    return *m_webhooks.insert(appId, m);
+}
+
+prometheus::Counter &MetricsRegistry::originRefusedForApp(const QString &appId)
+{
+    if (prometheus::Counter *counter = m_originRefusedByApp.value(appId))
+        return *counter;
+    if (!m_originRefused) {
+        const std::string familyName = name("ws_origin_refused_total");
+        const char *help = "WebSocket connections refused (4009) because their Origin is not in the app's "
+                           "allowedOrigins.";
+        m_originRefused = &prometheus::BuildCounter().Name(familyName).Help(help).Register(*m_registry);
+        m_familyOrder.push_back({familyName, help, prometheus::MetricType::Counter});
+    }
+    prometheus::Counter *counter = &m_originRefused->Add({{"app_id", appId.toStdString()}, {"port", m_portLabel}});
+    m_originRefusedByApp.insert(appId, counter);
+    return *counter;
+}
+
 MetricsSnapshot MetricsRegistry::collect() const
 {
     MetricsSnapshot snapshot;

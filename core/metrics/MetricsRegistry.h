@@ -11,6 +11,7 @@
 #include "metrics/AppStoreMetrics.h"
 #include "metrics/HorizontalAdapterMetrics.h"
 #include "metrics/MetricsSnapshot.h"
+#include "metrics/WebhookMetrics.h"
 
 namespace prometheus {
 class Registry;
@@ -41,6 +42,12 @@ public:
     // The app_store_* families, registered on the first call only, so a server on the array driver keeps
     // exactly soketi's families.
     AppStoreMetrics appStore();
+    // The webhook_* families, registered on the first call (the first app with webhooks), so a server
+    // without webhooks keeps exactly soketi's families; then the series of this app.
+    WebhookMetrics &webhooksForApp(const QString &appId);
+    // <prefix>ws_origin_refused_total{app_id}: WebSockets refused by the app's allowedOrigins (family
+    // registered on the first refusal).
+    prometheus::Counter &originRefusedForApp(const QString &appId);
 
     // Every soketi family (registration order) followed by the process metrics, read at this moment.
     MetricsSnapshot collect() const;
@@ -90,11 +97,22 @@ private:
     prometheus::Family<prometheus::Counter> *m_appStoreErrors = nullptr;
     prometheus::Family<prometheus::Histogram> *m_appStoreLookupSeconds = nullptr;
 
+    prometheus::Family<prometheus::Counter> *m_webhookDeliveries = nullptr;
+    prometheus::Family<prometheus::Counter> *m_webhookAttempts = nullptr;
+    prometheus::Family<prometheus::Counter> *m_webhookRetries = nullptr;
+    prometheus::Family<prometheus::Counter> *m_webhookDropped = nullptr;
+    prometheus::Family<prometheus::Gauge> *m_webhookQueueLength = nullptr;
+    prometheus::Family<prometheus::Histogram> *m_webhookDeliverySeconds = nullptr;
+    prometheus::Family<prometheus::Counter> *m_webhookLeavesCancelled = nullptr;
+    prometheus::Family<prometheus::Counter> *m_originRefused = nullptr;
+
     std::vector<FamilyInfo> m_familyOrder; // registration order = exposition order
     std::unique_ptr<ProcessMetricsCollector> m_process;
 
     QHash<QString, AppMetrics> m_apps;
     QHash<QString, HorizontalAdapterMetrics> m_adapters;
+    QHash<QString, WebhookMetrics> m_webhooks;
+    QHash<QString, prometheus::Counter *> m_originRefusedByApp;
 };
 
 } // namespace qsoketi

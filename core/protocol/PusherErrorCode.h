@@ -42,6 +42,9 @@ inline constexpr PusherError pongNotReceived{PusherErrorCode::PongNotReceived, u
 inline constexpr PusherError signinTimeout{PusherErrorCode::Unauthorized, u"Connection not authorized within timeout."};
 inline constexpr PusherError notAuthorized{PusherErrorCode::Unauthorized, u"Connection not authorized."};
 inline constexpr PusherError alreadySignedIn{PusherErrorCode::Unauthorized, u"The connection is already signed in."};
+// The page's Origin is not in the app's allowedOrigins (docs/origins.md).
+inline constexpr PusherError originNotAllowed{
+    PusherErrorCode::Unauthorized, u"The origin of this page is not allowed to connect to this app."};
 inline constexpr PusherError terminatedByApp{PusherErrorCode::Unauthorized, u"You got disconnected by the app."};
 } // namespace PusherErrors
 

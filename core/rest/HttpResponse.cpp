@@ -20,6 +20,8 @@ QByteArray HttpResponse::reasonPhrase(int status)
     switch (status) {
     case 200:
         return QByteArrayLiteral("OK");
+    case 202:
+        return QByteArrayLiteral("Accepted");
     case 204:
         return QByteArrayLiteral("No Content");
     case 400:
@@ -34,6 +36,8 @@ QByteArray HttpResponse::reasonPhrase(int status)
         return QByteArrayLiteral("Method Not Allowed");
     case 408:
         return QByteArrayLiteral("Request Timeout");
+    case 409:
+        return QByteArrayLiteral("Conflict");
     case 411:
         return QByteArrayLiteral("Length Required");
     case 413:

@@ -130,9 +130,8 @@ void MetricsEndpoint::onNewConnection()
     while (QTcpSocket *socket = m_listener->nextPendingConnection()) {
         // No upgrade handler: nothing here speaks WebSocket, so upgrades get 404 and the connection closes.
         HttpConnection::Handlers handlers;
-        handlers.request = [this](const HttpRequest &request, const HttpConnection::Responder &respond) {
-            respond(handle(request));
-        };
+        handlers.request = [this, peer = socket->peerAddress()](const HttpRequest &request,
+                               const HttpConnection::Responder &respond) { respond(handle(request, peer)); };
         new HttpConnection(socket, options, std::move(handlers), this);
     }
 }
@@ -142,9 +141,13 @@ QByteArray MetricsEndpoint::route(const char *path) const
     return m_pathPrefix + path;
 }
 
-HttpResponse MetricsEndpoint::handle(const HttpRequest &request) const
+HttpResponse MetricsEndpoint::handle(const HttpRequest &request, const QHostAddress &peer) const
 {
     const QByteArray &path = request.rawPath;
+    if (m_adminRoutes) {
+        if (std::optional<HttpResponse> answer = m_adminRoutes(request, peer))
+            return *answer;
+    }
     if (request.method != "GET" && request.method != "HEAD") // HEAD: the same answer without its body
         return reply(404, {}, textType);
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 
 #include <QByteArray>
 #include <QObject>
@@ -11,6 +12,7 @@
 #include "rest/HttpRequest.h"
 #include "rest/HttpResponse.h"
 
+class QHostAddress;
 class QTcpServer;
 
 namespace qsoketi {
@@ -25,6 +27,7 @@ class MetricsRegistry;
 //                            total = MemTotal of /proc/meminfo, free = total - used, percent = used/total*100
 //   GET <prefix>/metrics   → only when metrics.enabled (else 404): text 0.0.4, or prom-client JSON when the
 //                            json query parameter is non-empty (soketi tests it for JS truthiness)
+//   <prefix>/webhooks/...  → the admin routes given to setAdminRoutes (WebhookAdminApi), local clients only
 // Every answer, 404s included, carries soketi's CORS headers. Each scrape reads registry.collect() then,
 // so /metrics and the dashboard see the same numbers. The endpoint also owns the event-loop lag monitor
 // that feeds <prefix>eventloop_lag_seconds, since it is the one metrics object every mode constructs.
@@ -47,12 +50,16 @@ public:
     // The bound port, 0 before a successful listen().
     quint16 port() const { return m_port; }
 
+    // Routes beyond soketi's (the webhook delivery log): asked first, nullopt = not theirs.
+    using AdminRoutes = std::function<std::optional<HttpResponse>(const HttpRequest &, const QHostAddress &peer)>;
+    void setAdminRoutes(AdminRoutes routes) { m_adminRoutes = std::move(routes); }
+
     static constexpr qsizetype maxHeaderBytes = 8 * 1024;
     static constexpr qint64 maxBodyBytes = 16 * 1024; // GET only: nothing here reads a body
 
 private:
     void onNewConnection();
-    HttpResponse handle(const HttpRequest &request) const;
+    HttpResponse handle(const HttpRequest &request, const QHostAddress &peer) const;
     QByteArray route(const char *path) const;
 
     QByteArray m_pathPrefix;
@@ -61,6 +68,7 @@ private:
     bool m_metricsEnabled;
     MetricsRegistry &m_registry;
     std::function<bool()> m_isClosing;
+    AdminRoutes m_adminRoutes;
     QTcpServer *m_listener = nullptr; // child, once listening
     EventLoopLagMonitor *m_lagMonitor;
     quint16 m_port = 0;

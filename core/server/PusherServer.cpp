@@ -16,6 +16,7 @@
 #include "server/SubscriptionHandler.h"
 #include "server/UserSessions.h"
 #include "server/WebSocketGateway.h"
+#include "webhooks/LeaveDelay.h"
 
 #include <prometheus/counter.h>
 
@@ -27,11 +28,12 @@ PusherServer::PusherServer(const ServerConfig &config, AppDirectory &apps, Metri
     , m_cluster(std::move(cluster))
     , m_states(metrics)
     , m_fanout(std::make_unique<Fanout>(*m_cluster, feed, config.wsMaxBackpressureBytes, config.cacheTtlSeconds))
+    , m_leaves(std::make_unique<LeaveDelay>(config.webhooksLeaveDelayMs, metrics))
     , m_subscriptions(std::make_unique<SubscriptionHandler>(
-          config, *m_cluster, *m_fanout, webhooks, feed, [this] { return isClosing(); }))
+          config, *m_cluster, *m_fanout, webhooks, *m_leaves, feed, [this] { return isClosing(); }))
     , m_users(std::make_unique<UserSessions>(*m_cluster, *m_fanout))
     , m_clientEvents(std::make_unique<ClientEventHandler>(*m_fanout, webhooks, feed))
-    , m_gateway(std::make_unique<WebSocketGateway>(config, apps, m_states, *m_cluster, *m_fanout, feed))
+    , m_gateway(std::make_unique<WebSocketGateway>(config, apps, m_states, *m_cluster, *m_fanout, feed, metrics))
 {
     m_gateway->setHandlers({[this](Connection *c, const QByteArray &utf8) { onMessage(c, utf8); },
         [this](Connection *c) { onClosed(c); }});
@@ -51,7 +53,10 @@ PusherServer::PusherServer(const ServerConfig &config, AppDirectory &apps, Metri
         [this](AppState &app, const QString &channel, const QByteArray &message, const QString &exceptSocketId) {
             deliverFromCluster(app, channel, message, exceptSocketId);
         },
-        [this](AppState &app, const QString &userId) { m_users->terminateHere(app, userId); }});
+        [this](AppState &app, const QString &userId) { m_users->terminateHere(app, userId); },
+        [this](const QString &appId, const QString &channel) {
+            return PendingLeaves{m_leaves->vacatedPending(appId, channel), m_leaves->removalsPending(appId, channel)};
+        }});
 }
 
 PusherServer::~PusherServer() = default;
@@ -76,6 +81,8 @@ void PusherServer::adoptUpgrade(QTcpSocket *socket)
 
 void PusherServer::beginShutdown()
 {
+    // Held leaves go now, and so do those of the clients about to be closed: within the grace period.
+    m_leaves->flush();
     m_gateway->beginShutdown();
 }
 

@@ -18,6 +18,7 @@ class ClientEventHandler;
 class ClusterView;
 class Connection;
 class Fanout;
+class LeaveDelay;
 class MetricsRegistry;
 class SubscriptionHandler;
 class UserSessions;
@@ -46,6 +47,7 @@ public:
     int connectionCount() const;
     ClusterView &cluster() const { return *m_cluster; }
     const AppStates &appStates() const { return m_states; }
+    const LeaveDelay &leaveDelay() const { return *m_leaves; }
 
     // ChannelService
     AppState *appState(const QString &appId) const override { return m_states.byId(appId); }
@@ -75,6 +77,7 @@ private:
     std::unique_ptr<ClusterView> m_cluster;
     AppStates m_states;
     std::unique_ptr<Fanout> m_fanout;
+    std::unique_ptr<LeaveDelay> m_leaves; // channel_vacated / member_removed held for the leave delay
     std::unique_ptr<SubscriptionHandler> m_subscriptions;
     std::unique_ptr<UserSessions> m_users;
     std::unique_ptr<ClientEventHandler> m_clientEvents;

@@ -24,6 +24,21 @@ void SocketBuffers::useSmallChunks(QAbstractSocket *socket)
         buffer.setChunkSize(smallChunkSize);
 }
 
+void SocketBuffers::releaseDrained(QAbstractSocket *socket)
+{
+    QIODevicePrivate *d = devicePrivate(socket);
+    // An empty buffer's one chunk still holds its allocation; clear() drops it (a later write allocates a
+    // small chunk again).
+    for (QRingBuffer &buffer : d->readBuffers) {
+        if (buffer.isEmpty())
+            buffer.clear();
+    }
+    for (QRingBuffer &buffer : d->writeBuffers) {
+        if (buffer.isEmpty())
+            buffer.clear();
+    }
+}
+
 int SocketBuffers::readChunkSize(QAbstractSocket *socket)
 {
     QIODevicePrivate *d = devicePrivate(socket);

@@ -14,6 +14,10 @@ class SocketBuffers
 public:
     static constexpr int smallChunkSize = 1024;
     static void useSmallChunks(QAbstractSocket *socket);
+    // Frees the chunk an empty ring buffer keeps for reuse (Qt keeps the last drained chunk for good: the
+    // upgrade request pushed back for QtWebSockets and its handshake answer leave ~4.5 KiB per socket).
+    // Buffers holding data are left alone.
+    static void releaseDrained(QAbstractSocket *socket);
     static int readChunkSize(QAbstractSocket *socket);
 };
 

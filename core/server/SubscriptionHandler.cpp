@@ -17,6 +17,7 @@
 #include "server/ActivityFeed.h"
 #include "server/Connection.h"
 #include "server/Fanout.h"
+#include "webhooks/LeaveDelay.h"
 #include "webhooks/WebhookSender.h"
 
 namespace qsoketi {
@@ -24,14 +25,18 @@ namespace qsoketi {
 using Kind = ActivityEvent::Kind;
 
 SubscriptionHandler::SubscriptionHandler(const ServerConfig &config, ClusterView &cluster, Fanout &fanout,
-    WebhookSender &webhooks, ActivityFeed &feed, std::function<bool()> isClosing)
+    WebhookSender &webhooks, LeaveDelay &leaves, ActivityFeed &feed, std::function<bool()> isClosing)
     : m_config(config)
     , m_cluster(cluster)
     , m_fanout(fanout)
     , m_webhooks(webhooks)
+    , m_leaves(leaves)
     , m_feed(feed)
     , m_isClosing(std::move(isClosing))
-{}
+{
+    m_leaves.setExpiredHandler(
+        [this](const LeaveDelay::Leave &leave) { leaveExpired(*leave.app, leave.id, leave.channel, leave.userId); });
+}
 
 void SubscriptionHandler::subscribe(Connection *c, const IncomingMessage &m)
 {
@@ -142,7 +147,11 @@ void SubscriptionHandler::join(
         if (added && channel.addMember(grant.userId, grant.userIdJson, grant.userInfo)
             && !cluster->members.contains(grant.userId)) {
             m_fanout.relay(app, name, PusherMessages::memberAdded(name, grant.userIdJson, grant.userInfo), c);
-            m_webhooks.memberAdded(app.app(), name, grant.userId);
+            // Back within the leave delay (here or on another node): neither member_removed nor member_added.
+            const bool back = m_leaves.cancelMemberRemoved(app.app().id, name, grant.userId)
+                || cluster->removalsPending.contains(grant.userId);
+            if (!back)
+                m_webhooks.memberAdded(app.app(), name, grant.userId);
         }
         ClusterChannel members = *cluster;
         members.members.insert(grant.userId, PresenceMember{grant.userIdJson, grant.userInfo, 1});
@@ -215,7 +224,9 @@ void SubscriptionHandler::announceMemberRemoved(AppState &app, const QString &ch
         if (all.members.contains(userId))
             return;
         m_fanout.relay(app, channel, PusherMessages::memberRemoved(channel, userId), nullptr);
-        m_webhooks.memberRemoved(app.app(), channel, userId);
+        // Held for the leave delay, once for the cluster: not again when another node holds it already.
+        if (m_webhooks.wants(app.app(), WebhookEventType::MemberRemoved) && !all.removalsPending.contains(userId))
+            m_leaves.memberRemoved(app, app.app().id, channel, userId);
     });
 }
 
@@ -230,17 +241,34 @@ void SubscriptionHandler::announceSubscriptionCount(AppState &app, const QString
 
 void SubscriptionHandler::occupancyChanged(AppState &app, const QString &channel, bool occupied)
 {
-    // Occupied: this node has the cluster's only subscribers. Vacated: nobody anywhere has one left.
+    // Occupied again within the leave delay: the held channel_vacated is dropped and occupied not sent.
+    if (occupied && m_leaves.cancelVacated(app.app().id, channel))
+        return;
+    // Occupied: this node has the cluster's only subscribers and no node holds a vacated for the channel.
+    // Vacated: nobody anywhere has one left; held for the leave delay, by one node only.
     // Only webhooks care: without one for this event the cluster need not be asked.
     if (!m_webhooks.wants(app.app(), occupied ? WebhookEventType::ChannelOccupied : WebhookEventType::ChannelVacated))
         return;
     m_cluster.channel(app, channel, [this, &app, channel, occupied](const ClusterChannel &all) {
         const Channel *local = app.channel(channel);
         const qint64 here = local ? local->subscriptionCount() : 0;
-        if (occupied && here > 0 && all.subscriptionCount == here)
+        if (occupied && here > 0 && all.subscriptionCount == here && !all.vacatedPending)
             m_webhooks.channelOccupied(app.app(), channel);
-        else if (!occupied && all.subscriptionCount == 0)
+        else if (!occupied && all.subscriptionCount == 0 && !all.vacatedPending)
+            m_leaves.channelVacated(app, app.app().id, channel);
+    });
+}
+
+void SubscriptionHandler::leaveExpired(AppState &app, quint64 id, const QString &channel, const QString &userId)
+{
+    // Asked again because another node's subscriber may have come back: it kept quiet, seeing the held leave.
+    m_cluster.channel(app, channel, [this, &app, id, channel, userId](const ClusterChannel &all) {
+        if (!m_leaves.settle(id))
+            return; // came back here while the cluster was asked
+        if (userId.isEmpty() && all.subscriptionCount == 0)
             m_webhooks.channelVacated(app.app(), channel);
+        else if (!userId.isEmpty() && !all.members.contains(userId))
+            m_webhooks.memberRemoved(app.app(), channel, userId);
     });
 }
 

@@ -14,6 +14,7 @@ class Channel;
 class ClusterView;
 class Connection;
 class Fanout;
+class LeaveDelay;
 class WebhookSender;
 struct ChannelGrant;
 struct ClusterChannel;
@@ -22,12 +23,14 @@ struct ServerConfig;
 
 // pusher:subscribe and pusher:unsubscribe: channel names and limits, authorisation, presence members
 // (counted over the whole cluster), cache replay, subscription_count, and the occupied/vacated and
-// member webhooks — each decided once for the cluster through the cluster view.
+// member webhooks — each decided once for the cluster through the cluster view. Leaving webhooks
+// (vacated, member_removed) wait in the LeaveDelay and are dropped with the matching occupied /
+// member_added when the channel or member comes back within the delay (a page reload).
 class SubscriptionHandler
 {
 public:
     SubscriptionHandler(const ServerConfig &config, ClusterView &cluster, Fanout &fanout, WebhookSender &webhooks,
-        ActivityFeed &feed, std::function<bool()> isClosing);
+        LeaveDelay &leaves, ActivityFeed &feed, std::function<bool()> isClosing);
 
     void subscribe(Connection *c, const IncomingMessage &m);
     void unsubscribe(Connection *c, const IncomingMessage &m);
@@ -47,11 +50,14 @@ private:
     void announceMemberRemoved(AppState &app, const QString &channel, const QString &userId);
     void announceSubscriptionCount(AppState &app, const QString &channel);
     void occupancyChanged(AppState &app, const QString &channel, bool occupied);
+    // A held leave's delay is over: sent if the whole cluster still agrees and nobody came back.
+    void leaveExpired(AppState &app, quint64 id, const QString &channel, const QString &userId);
 
     const ServerConfig &m_config;
     ClusterView &m_cluster;
     Fanout &m_fanout;
     WebhookSender &m_webhooks;
+    LeaveDelay &m_leaves;
     ActivityFeed &m_feed;
     std::function<bool()> m_isClosing;
 };

@@ -10,9 +10,11 @@
 
 #include "adapter/ClusterView.h"
 #include "apps/AppDirectory.h"
+#include "auth/OriginAllowList.h"
 #include "channels/AppStates.h"
 #include "config/ServerConfig.h"
 #include "logging/LogCategories.h"
+#include "metrics/MetricsRegistry.h"
 #include "protocol/MessageCodec.h"
 #include "protocol/PusherErrorCode.h"
 #include "protocol/PusherMessages.h"
@@ -22,6 +24,8 @@
 #include "server/Fanout.h"
 #include "server/SocketBuffers.h"
 #include "server/SocketReadPacer.h"
+
+#include <prometheus/counter.h>
 
 namespace qsoketi {
 
@@ -46,7 +50,7 @@ QString newSocketId()
 using Kind = ActivityEvent::Kind;
 
 WebSocketGateway::WebSocketGateway(const ServerConfig &config, AppDirectory &apps, AppStates &states,
-    ClusterView &cluster, Fanout &fanout, ActivityFeed &feed, QObject *parent)
+    ClusterView &cluster, Fanout &fanout, ActivityFeed &feed, MetricsRegistry &metrics, QObject *parent)
     : QObject(parent)
     , m_config(config)
     , m_apps(apps)
@@ -54,6 +58,7 @@ WebSocketGateway::WebSocketGateway(const ServerConfig &config, AppDirectory &app
     , m_cluster(cluster)
     , m_fanout(fanout)
     , m_feed(feed)
+    , m_metrics(metrics)
     , m_wsServer(new QWebSocketServer(QStringLiteral("qsoketi"), QWebSocketServer::NonSecureMode, this))
 {
     m_wsServer->setMaxPendingConnections(qMax(config.maxPendingConnections, 1024));
@@ -83,6 +88,9 @@ void WebSocketGateway::adoptUpgrade(QTcpSocket *socket)
         if (it != m_upgrading.end() && *it == socket)
             m_upgrading.erase(it);
     });
+    // Small buffer chunks from the start: QtWebSockets' handshake answer would otherwise leave a
+    // full-size write chunk behind on every socket.
+    SocketBuffers::useSmallChunks(socket);
     SocketReadPacer::limit(socket);
     ClientFrameGuard::install(socket);
     m_wsServer->handleConnection(socket);
@@ -148,6 +156,15 @@ void WebSocketGateway::onAppFound(QWebSocket *socket, const QString &key, const 
     }
     if (!app->enabled)
         return refuse(socket, PusherErrors::appDisabled);
+    if (!OriginAllowList::allows(app->allowedOrigins, socket->origin())) {
+        // After the upgrade, as Pusher errors are: pusher-js shows the reason and does not reconnect (4009),
+        // where an HTTP 403 would make it retry for ever.
+        m_metrics.originRefusedForApp(app->id).Increment();
+        qCDebug(lcWs).noquote() << "refused a connection of app" << app->id << "from"
+                                << socket->peerAddress().toString() << ": its Origin" << socket->origin().left(200)
+                                << "is not in the app's allowedOrigins";
+        return refuse(socket, PusherErrors::originNotAllowed);
+    }
     AppState &state = m_states.stateFor(app);
     if (app->maxConnections > 0)
         return admitWithinQuota(socket, state);
@@ -221,8 +238,9 @@ void WebSocketGateway::admit(QWebSocket *socket, AppState &state)
     });
     connect(socket, &QWebSocket::disconnected, c, [this, c] { onDisconnected(c); });
 
+    // The upgrade request was read: free its buffer before the first frame.
+    SocketBuffers::releaseDrained(tcp);
     m_fanout.send(c, PusherMessages::connectionEstablished(c->socketId(), m_config.activityTimeoutSeconds));
-    SocketBuffers::useSmallChunks(tcp);
     SocketReadPacer::pace(tcp);
     qCDebug(lcWs) << "connected" << c->socketId() << "app" << state.app().id << "from" << c->remoteAddress;
     m_feed.record(Kind::Connected, state.app().id, c->socketId(), {}, {}, c->remoteAddress.toUtf8());

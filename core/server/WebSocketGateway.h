@@ -25,11 +25,12 @@ class AppStates;
 class ClusterView;
 class Connection;
 class Fanout;
+class MetricsRegistry;
 struct PusherError;
 struct ServerConfig;
 
 // Where WebSockets enter and leave: finishes upgrades, admits a socket to its app (key, enabled,
-// connection quota over the whole cluster), owns the set of open connections, checks their liveness
+// allowed origins, connection quota over the whole cluster), owns the set of open connections, checks their liveness
 // once a second (pings, pong and sign-in deadlines), and closes them all on shutdown.
 class WebSocketGateway : public QObject
 {
@@ -44,7 +45,7 @@ public:
     };
 
     WebSocketGateway(const ServerConfig &config, AppDirectory &apps, AppStates &states, ClusterView &cluster,
-        Fanout &fanout, ActivityFeed &feed, QObject *parent = nullptr);
+        Fanout &fanout, ActivityFeed &feed, MetricsRegistry &metrics, QObject *parent = nullptr);
     ~WebSocketGateway() override;
 
     void setHandlers(Handlers handlers) { m_handlers = std::move(handlers); }
@@ -87,6 +88,7 @@ private:
     ClusterView &m_cluster;
     Fanout &m_fanout;
     ActivityFeed &m_feed;
+    MetricsRegistry &m_metrics;
     Handlers m_handlers;
     QWebSocketServer *m_wsServer; // child
     std::unordered_set<Connection *> m_connections; // children

@@ -1,70 +1,54 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include <deque>
 #include <memory>
 #include <vector>
 
 #include <QHash>
-#include <QJsonArray>
 #include <QJsonObject>
 #include <QObject>
 #include <QString>
-#include <QTimer>
 #include <QUrl>
 
 #include "apps/App.h"
+#include "webhooks/AppWebhooks.h"
+#include "webhooks/DeliveryLog.h"
+#include "webhooks/RetryPolicy.h"
 #include "webhooks/WebhookEventType.h"
-#include "webhooks/WebhookTarget.h"
-
-class QNetworkAccessManager;
-class QNetworkReply;
+#include "webhooks/WebhookOptions.h"
 
 namespace qsoketi {
 
-struct ServerConfig;
+class MetricsRegistry;
 
-// Sends soketi's webhooks (spec §7) straight from the server thread with QNetworkAccessManager:
-// nothing here blocks. Differences from soketi, on purpose:
+// Sends soketi's webhooks (spec §7) straight from the server thread (WebhookRequest): nothing here blocks. Differences
+// from soketi, on purpose (docs/webhooks.md):
 //  - each webhook gets only the events that pass *its* event_types and filter (soketi posts the
 //    whole unfiltered payload to every webhook that matched one event);
 //  - batching (SOKETI_WEBHOOKS_BATCHING) collects events per app *and* per webhook (soketi has one
 //    process-wide buffer sent with the first event's app credentials);
 //  - a delivery fails on a network error, a timeout or a non-2xx status and is retried with
-//    exponential back-off (Options::firstRetryDelayMs doubling up to maxRetryDelayMs, at most
-//    maxAttempts attempts: 1 s, 2 s, 4 s, 8 s by default); soketi never retries and has no timeout;
-//  - each app has a bounded queue: beyond maxPendingPerApp deliveries the oldest is dropped (logged).
+//    exponential back-off and jitter for up to 5 minutes (RetryPolicy); soketi never retries;
+//  - queues, ordering and the per-app bound are AppWebhooks'; every delivery is recorded in a bounded
+//    DeliveryLog (admin endpoint, dashboard) and can be replayed; counts live in the metrics registry.
 // AWS Lambda webhooks are not sent (one warning per app at start-up).
 class WebhookSender : public QObject
 {
     Q_OBJECT
 
 public:
-    struct Options
-    {
-        bool batching = false;
-        int batchingDurationMs = 50;
-        int requestTimeoutMs = 10000;
-        int maxAttempts = 5;
-        int firstRetryDelayMs = 1000;
-        int maxRetryDelayMs = 60000;
-        int maxPendingPerApp = 10000;
-        // Requests to one webhook on the wire at once (QNetworkAccessManager opens 6 connections per host).
-        int maxInFlightPerWebhook = 6;
-
-        static Options fromConfig(const ServerConfig &config);
-    };
+    using Options = WebhookOptions;
 
     // An app's webhooks are read the first time one of its events is sent, and again when the store
     // changes the app (updateApp).
-    explicit WebhookSender(Options options, QObject *parent = nullptr);
+    WebhookSender(Options options, MetricsRegistry &metrics, QObject *parent = nullptr);
     ~WebhookSender() override;
 
     // True when at least one webhook of the app wants this event type. Inline and nearly free for an
     // app without webhooks: the server calls the functions below on every subscribe and client event.
     bool wants(const App &app, WebhookEventType type)
     {
-        return !app.webhooks.isEmpty() && (eventMask(app) & webhookEventBit(type));
+        return !app.webhooks.isEmpty() && (hooksFor(app).eventMask() & webhookEventBit(type));
     }
 
     void channelOccupied(const App &app, const QString &channel)
@@ -104,17 +88,26 @@ public:
     // queued go out as they were made.
     void updateApp(const App &app);
 
+    // Sends a logged delivery's events again, signed now with the app's current secret. Returns the new
+    // delivery's id, or 0 with a one-line reason in *error (unknown id, the webhook is gone).
+    quint64 replay(quint64 deliveryId, QString *error);
+    const DeliveryLog &deliveryLog() const { return m_log; }
+
     // Sends every partly filled batch now.
     void flushBatches();
-    // Shutdown: flushes the batches and sends later events at once, so the channel_vacated and
-    // member_removed webhooks of the disconnecting clients go out within the grace period.
+    // Shutdown, step 1: flushes the batches, sends later events at once and ends retry waits, so the
+    // channel_vacated and member_removed webhooks of the disconnecting clients go out within the grace
+    // period (a failed one is tried again every 250 ms meanwhile).
     void drain();
+    // Shutdown, step 2 (the grace period is over): every delivery still unanswered is recorded as
+    // abandoned and logged, one line per app. Returns how many.
+    int abandon();
 
-    // Counters since start (dashboard, tests).
-    qint64 deliveredCount() const { return m_delivered; }
-    qint64 failedCount() const { return m_failed; } // gave up after maxAttempts
-    qint64 droppedCount() const { return m_dropped; } // pushed out of a full queue
-    qint64 retriedCount() const { return m_retried; }
+    // Totals over every app, read from the metrics registry (tests).
+    qint64 deliveredCount() const;
+    qint64 failedCount() const; // gave up: retry window over (or maxAttempts)
+    qint64 droppedCount() const; // pushed out of a full queue
+    qint64 retriedCount() const;
     // Deliveries of the app not yet acknowledged: queued, waiting for a retry or on the wire.
     int pendingCount(const QString &appId) const;
 
@@ -123,66 +116,22 @@ signals:
     void failed(const QString &appId, const QUrl &url, const QString &reason);
 
 private:
-    struct Target
-    {
-        WebhookTarget target;
-        QJsonArray batch;
-        QTimer batchTimer;
-        int inFlight = 0;
-        bool retired = false; // replaced by a change of the app: sends what it has queued, takes nothing new
-    };
-    struct Job
-    {
-        int target = 0;
-        QByteArray body;
-        QByteArray signature;
-        int attempts = 0;
-        qint64 readyAtMs = 0; // not before (retry back-off)
-        quint64 sequence = 0; // enqueue order: the queue is sorted by it, the front is the oldest
-    };
-    struct AppHooks
-    {
-        QString appId;
-        QByteArray key;
-        QByteArray secret;
-        quint32 eventMask = 0; // of the targets not retired
-        QJsonArray source; // the app's webhooks the targets were made from
-        bool configured = false;
-        std::vector<std::unique_ptr<Target>> targets; // only grows: queued jobs refer to them by index
-        std::deque<Job> queue; // waiting to be sent (new or retrying)
-        int inFlight = 0; // all webhooks of the app
-        QTimer retryTimer; // wakes the queue when the earliest retry is due
-        qint64 droppedSinceWarning = 0;
-        qint64 lastDropWarningMs = 0;
-    };
-
-    quint32 eventMask(const App &app);
-    // The app's hooks, made on first use.
-    AppHooks *hooksFor(const App &app);
-    void configure(AppHooks &hooks, const App &app);
+    // The app's webhooks, made on first use.
+    AppWebhooks &hooksFor(const App &app);
     void channelEvent(const App &app, WebhookEventType type, const QString &channel);
     void memberEvent(const App &app, WebhookEventType type, const QString &channel, const QString &userId);
     void clientEventSlow(const App &app, const QString &channel, const QString &event, const QJsonValue &data,
         const QString &socketId, const QString &userId);
-    void dispatch(AppHooks &hooks, WebhookEventType type, const QString &channel, const QJsonObject &event);
-    void flushBatch(AppHooks &hooks, int target);
-    void flushBatchesOf(AppHooks &hooks);
-    void enqueue(AppHooks &hooks, int target, const QJsonArray &events);
-    void pump(AppHooks &hooks);
-    void start(AppHooks &hooks, Job job);
-    void finished(AppHooks &hooks, Job job, QNetworkReply *reply);
-    int retryDelayMs(int attempts) const;
+    qint64 sum(double (*read)(const WebhookMetrics &)) const;
 
     const Options m_options;
-    std::vector<std::unique_ptr<AppHooks>> m_apps;
-    QHash<QString, AppHooks *> m_byId;
-    std::unique_ptr<QNetworkAccessManager> m_network;
-    quint64 m_sequence = 0;
+    const RetryPolicy m_retry;
+    MetricsRegistry &m_metrics;
+    DeliveryLog m_log;
     bool m_draining = false;
-    qint64 m_delivered = 0;
-    qint64 m_failed = 0;
-    qint64 m_dropped = 0;
-    qint64 m_retried = 0;
+    const AppWebhooksContext m_context;
+    std::vector<std::unique_ptr<AppWebhooks>> m_apps;
+    QHash<QString, AppWebhooks *> m_byId;
 };
 
 } // namespace qsoketi

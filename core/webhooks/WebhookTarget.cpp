@@ -55,8 +55,9 @@ WebhookTarget WebhookTarget::fromJson(const QJsonObject &entry, bool *lambda)
             continue;
         const QByteArray lower = name.toLower();
         // The signature headers must be the sender's (soketi sets them last, so they win); a custom
-        // Content-Length or Host would corrupt the request.
-        if (lower == "x-pusher-key" || lower == "x-pusher-signature" || lower == "content-length" || lower == "host")
+        // Content-Length, Host, Connection or Transfer-Encoding would corrupt the request.
+        if (lower == "x-pusher-key" || lower == "x-pusher-signature" || lower == "content-length" || lower == "host"
+            || lower == "connection" || lower == "transfer-encoding")
             continue;
         target.m_headers.append({name, text});
     }
@@ -72,6 +73,21 @@ bool WebhookTarget::matches(WebhookEventType type, QStringView channel) const
     if (!m_channelSuffix.isEmpty() && !channel.endsWith(m_channelSuffix))
         return false;
     return true;
+}
+
+QList<QPair<QByteArray, QByteArray>> WebhookTarget::requestHeaders(
+    const QByteArray &key, const QByteArray &signature) const
+{
+    QList<QPair<QByteArray, QByteArray>> headers{{"Accept", "application/json"}, {"Content-Type", "application/json"},
+        {"User-Agent", "QsoketiWebhooksClient/1.0"}};
+    for (const auto &[name, value] : m_headers) {
+        const QByteArray lower = name.toLower();
+        headers.removeIf([&lower](const auto &h) { return h.first.toLower() == lower; });
+        headers.append({name, value});
+    }
+    headers.append({"X-Pusher-Key", key});
+    headers.append({"X-Pusher-Signature", signature});
+    return headers;
 }
 
 QString WebhookTarget::displayUrl() const

@@ -29,8 +29,12 @@ public:
     const QUrl &url() const { return m_url; }
     // The URL without user info or query, for log lines (webhook URLs may carry credentials).
     QString displayUrl() const;
-    // Custom `headers`, minus those the sender owns (X-Pusher-*, Content-Length, Host).
+    // Custom `headers`, minus those the sender owns (X-Pusher-*, Content-Length, Host, Connection,
+    // Transfer-Encoding).
     const QList<QPair<QByteArray, QByteArray>> &headers() const { return m_headers; }
+    // Every header of a delivery, in soketi's order: defaults, the webhook's own (which may override
+    // them), then the two signature headers, which nothing overrides.
+    QList<QPair<QByteArray, QByteArray>> requestHeaders(const QByteArray &key, const QByteArray &signature) const;
 
 private:
     QUrl m_url;

@@ -53,6 +53,15 @@ const QHash<QString, Getter> &fields()
         {"adapter.driver", [](const ServerConfig &c) { return QVariant(c.adapter.driver); }},
         {"adapter.redisPrefix", [](const ServerConfig &c) { return QVariant(c.adapter.redisPrefix); }},
         {"adapter.requestsTimeoutMs", [](const ServerConfig &c) { return QVariant(c.adapter.requestsTimeoutMs); }},
+        {"adapter.natsServers", [](const ServerConfig &c) { return QVariant(c.adapter.natsServers.join(u',')); }},
+        {"adapter.natsPrefix", [](const ServerConfig &c) { return QVariant(c.adapter.natsPrefix); }},
+        {"adapter.natsUser", [](const ServerConfig &c) { return QVariant(c.adapter.natsUser); }},
+        {"adapter.natsPassword", [](const ServerConfig &c) { return QVariant(c.adapter.natsPassword); }},
+        {"adapter.natsToken", [](const ServerConfig &c) { return QVariant(c.adapter.natsToken); }},
+        {"adapter.natsTimeoutMs", [](const ServerConfig &c) { return QVariant(c.adapter.natsTimeoutMs); }},
+        {"adapter.natsRequestsTimeoutMs",
+            [](const ServerConfig &c) { return QVariant(c.adapter.natsRequestsTimeoutMs); }},
+        {"adapter.natsNodesNumber", [](const ServerConfig &c) { return QVariant(c.adapter.natsNodesNumber); }},
         {"adapter.redisHost", [](const ServerConfig &c) { return QVariant(c.adapter.redisHost); }},
         {"adapter.redisPort", [](const ServerConfig &c) { return QVariant(c.adapter.redisPort); }},
         {"adapter.redisDb", [](const ServerConfig &c) { return QVariant(c.adapter.redisDb); }},
@@ -235,6 +244,10 @@ void TestConfigLoader::defaultsEqualSoketi()
     QCOMPARE(c.adapter.driver, QStringLiteral("local"));
     QCOMPARE(c.adapter.redisPrefix, QString());
     QCOMPARE(c.adapter.requestsTimeoutMs, 5000);
+    QCOMPARE(c.adapter.natsServers, QStringList{QStringLiteral("127.0.0.1:4222")});
+    QCOMPARE(c.adapter.natsTimeoutMs, 10000);
+    QCOMPARE(c.adapter.natsRequestsTimeoutMs, 5000);
+    QCOMPARE(c.adapter.natsNodesNumber, 0);
     QCOMPARE(c.adapter.redisHost, QStringLiteral("127.0.0.1"));
     QCOMPARE(c.adapter.redisPort, quint16(6379));
     QCOMPARE(c.adapter.redisDb, 0);
@@ -360,6 +373,17 @@ void TestConfigLoader::envVariableLandsInField_data()
     row("SOKETI_ADAPTER_REDIS_PREFIX", "node-a", "adapter.redisPrefix", "node-a");
     row("SOKETI_ADAPTER_REDIS_REQUESTS_TIMEOUT", "2500", "adapter.requestsTimeoutMs", "2500");
     row("SOKETI_DB_REDIS_HOST", "redis.internal", "adapter.redisHost", "redis.internal");
+    row("SOKETI_ADAPTER_DRIVER", "nats", "adapter.driver", "nats");
+    row("SOKETI_ADAPTER_NATS_SERVERS", R"(["nats-1:4222","nats://nats-2:4222"])", "adapter.natsServers",
+        "nats-1:4222,nats://nats-2:4222");
+    row("SOKETI_ADAPTER_NATS_SERVERS", "a:4222, b:4222", "adapter.natsServers", "a:4222,b:4222");
+    row("SOKETI_ADAPTER_NATS_PREFIX", "eu", "adapter.natsPrefix", "eu");
+    row("SOKETI_ADAPTER_NATS_USER", "u", "adapter.natsUser", "u");
+    row("SOKETI_ADAPTER_NATS_PASSWORD", "p", "adapter.natsPassword", "p");
+    row("SOKETI_ADAPTER_NATS_TOKEN", "t", "adapter.natsToken", "t");
+    row("SOKETI_ADAPTER_NATS_TIMEOUT", "3000", "adapter.natsTimeoutMs", "3000");
+    row("SOKETI_ADAPTER_NATS_REQUESTS_TIMEOUT", "1500", "adapter.natsRequestsTimeoutMs", "1500");
+    row("SOKETI_ADAPTER_NATS_NODES_NUMBER", "3", "adapter.natsNodesNumber", "3");
     row("SOKETI_DB_REDIS_PORT", "6380", "adapter.redisPort", "6380");
     row("SOKETI_DB_REDIS_DB", "3", "adapter.redisDb", "3");
     row("SOKETI_DB_REDIS_USERNAME", "user", "adapter.redisUsername", "user");
@@ -697,9 +721,14 @@ void TestConfigLoader::errorCases_data()
     envRow("prefix starts with digit", {"SOKETI_METRICS_PROMETHEUS_PREFIX=9bad_"},
         "SOKETI_METRICS_PROMETHEUS_PREFIX: \"9bad_\" would not make valid Prometheus metric names");
     envRow("prefix with dash", {"SOKETI_METRICS_PROMETHEUS_PREFIX=my-app_"}, "SOKETI_METRICS_PROMETHEUS_PREFIX");
-    envRow("adapter nats", {"SOKETI_ADAPTER_DRIVER=nats"},
-        R"(SOKETI_ADAPTER_DRIVER: "nats" is not supported: qsoketi supports the local and redis adapters)", true);
-    envRow("adapter cluster", {"SOKETI_ADAPTER_DRIVER=cluster"}, "qsoketi supports the local and redis adapters");
+    envRow("adapter cluster", {"SOKETI_ADAPTER_DRIVER=cluster"},
+        R"(SOKETI_ADAPTER_DRIVER: "cluster" is not supported: qsoketi supports the local, redis and nats adapters)",
+        true);
+    envRow(
+        "nats servers empty", {"SOKETI_ADAPTER_NATS_SERVERS=[]"}, "SOKETI_ADAPTER_NATS_SERVERS: expected at least one");
+    envRow("nats servers not strings", {"SOKETI_ADAPTER_NATS_SERVERS=[4222]"},
+        "SOKETI_ADAPTER_NATS_SERVERS: expected an array");
+    envRow("nats nodes zero", {"SOKETI_ADAPTER_NATS_NODES_NUMBER=0"}, "SOKETI_ADAPTER_NATS_NODES_NUMBER: expected");
     envRow("app manager dynamodb", {"SOKETI_APP_MANAGER_DRIVER=dynamodb"},
         R"(SOKETI_APP_MANAGER_DRIVER: "dynamodb" is not supported: qsoketi's app managers are array, mysql, postgres and sqlite)",
         true);
@@ -864,7 +893,9 @@ void TestConfigLoader::secretsNeverInMessages_data()
         << QStringList{R"(SOKETI_DB_POSTGRES_PASSWORD={"pw":"hunter2"})"} << "hunter2" << true;
     QTest::newRow("default app ignored by a database driver")
         << QStringList{"SOKETI_DEFAULT_APP_SECRET=hunter2", "SOKETI_APP_MANAGER_DRIVER=postgres"} << "hunter2" << false;
-    QTest::newRow("unsupported nats token") << QStringList{"SOKETI_ADAPTER_NATS_TOKEN=hunter2"} << "hunter2" << false;
+    QTest::newRow("nats token as object")
+        << QStringList{R"(SOKETI_ADAPTER_NATS_TOKEN={"t":"hunter2"})"} << "hunter2" << true;
+    QTest::newRow("nats password as bool") << QStringList{"SOKETI_ADAPTER_NATS_PASSWORD=true"} << "true" << true;
 }
 
 void TestConfigLoader::secretsNeverInMessages()
@@ -896,7 +927,7 @@ void TestConfigLoader::unsupportedSoketiFeaturesWarn_data()
     envRow("SOKETI_APP_MANAGER_DYNAMODB_TABLE", "realtime-apps");
     envRow("SOKETI_APP_MANAGER_MYSQL_VERSION", "5.7");
     envRow("SOKETI_DB_POOLING_ENABLED", "true");
-    envRow("SOKETI_ADAPTER_NATS_SERVERS", R"(["nats:4222"])");
+    envRow("SOKETI_ADAPTER_NATS_CREDENTIALS", "/etc/nats/user.creds");
     envRow("SOKETI_ADAPTER_REDIS_CLUSTER_MODE", "true");
     envRow("SOKETI_CLUSTER_PORT", "11003");
     envRow("SOKETI_CLUSTER_UNICAST_ADDRESSES", R"(["10.0.0.1"])");

@@ -23,6 +23,7 @@
 #include <QUrlQuery>
 #include <QWebSocket>
 
+#include "ClusterTestSupport.h"
 #include "PusherTestClient.h"
 #include "ServerCore.h"
 #include "adapter/ClusterView.h"
@@ -38,32 +39,6 @@ using namespace qsoketi;
 namespace {
 
 using Client = PusherTestClient;
-
-// A signed request to the HTTP API; returns the status and the JSON answer.
-QPair<int, QJsonObject> rest(quint16 port, const QByteArray &method, const QString &path,
-    QList<QPair<QString, QString>> params = {}, const QByteArray &body = {})
-{
-    params.append({QStringLiteral("auth_key"), QStringLiteral("app-key")});
-    params.append({QStringLiteral("auth_timestamp"), QString::number(QDateTime::currentSecsSinceEpoch())});
-    params.append({QStringLiteral("auth_version"), QStringLiteral("1.0")});
-    if (!body.isEmpty())
-        params.append({QStringLiteral("body_md5"),
-            QString::fromLatin1(QCryptographicHash::hash(body, QCryptographicHash::Md5).toHex())});
-    params.append({QStringLiteral("auth_signature"),
-        QString::fromLatin1(HmacSigner::sign("app-secret", RestRequestVerifier::stringToSign(method, path, params)))});
-    QUrlQuery query;
-    query.setQueryItems(params);
-    QUrl url(QStringLiteral("http://127.0.0.1:%1%2").arg(port).arg(path));
-    url.setQuery(query);
-    QNetworkAccessManager nam;
-    QNetworkRequest request(url);
-    request.setHeader(QNetworkRequest::ContentTypeHeader, QStringLiteral("application/json"));
-    std::unique_ptr<QNetworkReply> reply(method == "POST" ? nam.post(request, body) : nam.get(request));
-    if (!QTest::qWaitFor([&reply] { return reply->isFinished(); }, 10000))
-        return {-1, {}};
-    return {reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(),
-        QJsonDocument::fromJson(reply->readAll()).object()};
-}
 
 // Collects the webhook events the nodes send ("name:channel[:user]").
 class WebhookReceiver : public QAbstractHttpServer
@@ -91,13 +66,6 @@ protected:
     void missingHandler(const QHttpServerRequest &, QTcpSocket *) override {}
 };
 
-quint16 freePort()
-{
-    QTcpServer probe;
-    probe.listen(QHostAddress::LocalHost, 0);
-    return probe.serverPort();
-}
-
 bool redisAnswers(quint16 port)
 {
     QTcpSocket s;
@@ -106,17 +74,6 @@ bool redisAnswers(quint16 port)
         return false;
     s.write("PING\r\n");
     return s.waitForReadyRead(500) && s.readAll().startsWith("+PONG");
-}
-
-double familySum(MetricsRegistry &registry, const std::string &name)
-{
-    double sum = 0;
-    for (const auto &family : registry.collect().families)
-        if (family.name == name)
-            for (const auto &m : family.metric)
-                sum += family.type == prometheus::MetricType::Histogram ? double(m.histogram.sample_count)
-                                                                        : m.counter.value;
-    return sum;
 }
 
 } // namespace

@@ -11,6 +11,7 @@
 #include <QTest>
 #include <QWebSocket>
 
+#include "ScriptedCluster.h"
 #include "adapter/ClusterView.h"
 #include "apps/AppRegistry.h"
 #include "auth/HmacSigner.h"
@@ -22,67 +23,12 @@
 #include "server/Connection.h"
 #include "server/Fanout.h"
 #include "server/SubscriptionHandler.h"
+#include "webhooks/LeaveDelay.h"
 #include "webhooks/WebhookSender.h"
 
 using namespace qsoketi;
-
-namespace {
-
-// A TCP socket that records what is written to it: the connection's frames, without a network.
-class RecordingSocket final : public QTcpSocket
-{
-public:
-    RecordingSocket() { setOpenMode(QIODevice::ReadWrite); }
-    QByteArray written;
-
-protected:
-    qint64 writeData(const char *data, qint64 size) override
-    {
-        written.append(data, size);
-        return size;
-    }
-};
-
-// The other nodes: their members of each channel, answered at once or when release() is called.
-class ScriptedCluster final : public ClusterView
-{
-public:
-    QString driver() const override { return QStringLiteral("scripted"); }
-    void publish(AppState &, const QString &channel, const QByteArray &message, const QString &) override
-    {
-        published.append({channel, message});
-    }
-    void release()
-    {
-        const auto answers = std::exchange(m_held, {});
-        for (const auto &answer : answers)
-            answer();
-    }
-
-    QHash<QString, QJsonObject> remote; // channel → one other node's ChannelInfo answer
-    bool hold = false;
-    QList<QPair<QString, QByteArray>> published;
-
-protected:
-    void askOthers(AppState &, ClusterRequest type, const QJsonObject &opts, AnswersDone done) override
-    {
-        if (!done)
-            return;
-        const QJsonObject answer = type == ClusterRequest::ChannelInfo
-            ? remote.value(opts.value(QStringLiteral("channel")).toString())
-            : QJsonObject{};
-        auto reply = [done, answer] { done(answer.isEmpty() ? Answers{} : Answers{answer}); };
-        if (hold)
-            m_held.append(reply);
-        else
-            reply();
-    }
-
-private:
-    QList<std::function<void()>> m_held;
-};
-
-} // namespace
+using qsoketi::test::RecordingSocket;
+using qsoketi::test::ScriptedCluster;
 
 class TestSubscriptionHandler final : public QObject
 {
@@ -93,9 +39,10 @@ public:
         : m_metrics(MetricsConfig{}, 6001)
         , m_apps(appsForTest())
         , m_states(m_metrics)
-        , m_webhooks(WebhookSender::Options::fromConfig(m_config))
+        , m_webhooks(WebhookSender::Options::fromConfig(m_config), m_metrics)
+        , m_leaves(m_config.webhooksLeaveDelayMs, m_metrics)
         , m_fanout(m_cluster, m_feed, 1 << 20, 60)
-        , m_handler(m_config, m_cluster, m_fanout, m_webhooks, m_feed, [] { return false; })
+        , m_handler(m_config, m_cluster, m_fanout, m_webhooks, m_leaves, m_feed, [] { return false; })
     {
         m_config.maxChannelsPerConnection = 3;
         m_states.stateFor(std::make_shared<const App>(m_apps.apps().first()));
@@ -260,6 +207,7 @@ private:
     AppStates m_states;
     ActivityFeed m_feed;
     WebhookSender m_webhooks;
+    LeaveDelay m_leaves;
     ScriptedCluster m_cluster;
     Fanout m_fanout;
     SubscriptionHandler m_handler;

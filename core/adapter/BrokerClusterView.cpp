@@ -1,42 +1,44 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "adapter/RedisClusterView.h"
+#include "adapter/BrokerClusterView.h"
 
-#include "adapter/RedisAdapter.h"
+#include "adapter/HorizontalAdapter.h"
 #include "channels/AppState.h"
 
 namespace qsoketi {
 
-RedisClusterView::RedisClusterView(const AdapterConfig &config, MetricsRegistry &metrics, QObject *parent)
+BrokerClusterView::BrokerClusterView(QString driver, HorizontalAdapter *adapter, QObject *parent)
     : ClusterView(parent)
-    , m_adapter(new RedisAdapter(config, metrics, this))
+    , m_driver(std::move(driver))
+    , m_adapter(adapter)
 {
-    RedisAdapter::Hooks hooks;
+    m_adapter->setParent(this);
+    HorizontalAdapter::Hooks hooks;
     hooks.deliver = [this](const QString &appId, const QString &channel, const QByteArray &message,
                         const QString &exceptSocketId) { deliverFromOthers(appId, channel, message, exceptSocketId); };
     hooks.answer = [this](const QString &appId, ClusterRequest type, const QJsonObject &opts) {
         return answer(appId, type, opts);
     };
     m_adapter->setHooks(std::move(hooks));
-    connect(m_adapter, &RedisAdapter::readyChanged, this, &ClusterView::readyChanged);
+    connect(m_adapter, &HorizontalAdapter::readyChanged, this, &ClusterView::readyChanged);
 }
 
-void RedisClusterView::start()
+void BrokerClusterView::start()
 {
-    m_adapter->start(); // connects in the background; the node works alone until Redis answers
+    m_adapter->start(); // connects in the background; the node works alone until the broker answers
 }
 
-bool RedisClusterView::isReady() const
+bool BrokerClusterView::isReady() const
 {
     return m_adapter->isReady();
 }
 
-void RedisClusterView::publish(
+void BrokerClusterView::publish(
     AppState &app, const QString &channel, const QByteArray &message, const QString &exceptSocketId)
 {
     m_adapter->publish(app.app().id, channel, message, exceptSocketId);
 }
 
-void RedisClusterView::askOthers(AppState &app, ClusterRequest type, const QJsonObject &opts, AnswersDone done)
+void BrokerClusterView::askOthers(AppState &app, ClusterRequest type, const QJsonObject &opts, AnswersDone done)
 {
     m_adapter->request(app.app().id, type, opts, std::move(done));
 }
