@@ -9,8 +9,8 @@
 #include <QWebSocket>
 
 #include "PusherTestClient.h"
-#include "TestTiming.h"
 #include "ServerCore.h"
+#include "TestTiming.h"
 #include "server/PusherServer.h"
 
 using namespace qsoketi;
