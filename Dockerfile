@@ -8,7 +8,7 @@
 FROM debian:bookworm-slim AS build
 RUN apt-get update \
     && apt-get install -y --no-install-recommends cmake ninja-build g++ pkg-config \
-        qt6-base-dev qt6-websockets-dev qt6-httpserver-dev prometheus-cpp-dev libhiredis-dev \
+        qt6-base-dev qt6-websockets-dev qt6-httpserver-dev prometheus-cpp-dev libhiredis-dev libnats-dev \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY CMakeLists.txt LICENSE ./
@@ -26,7 +26,7 @@ FROM debian:bookworm-slim
 RUN apt-get update \
     && apt-get install -y --no-install-recommends libqt6core6 libqt6network6 libqt6websockets6 libqt6httpserver6 \
         libqt6sql6 libqt6sql6-sqlite libqt6sql6-psql libqt6sql6-mysql \
-        libhiredis0.14 libprometheus-cpp-core1.0 curl ca-certificates \
+        libhiredis0.14 libnats3.4 libprometheus-cpp-core1.0 curl ca-certificates \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin qsoketi
 COPY --from=build /build/app/qsoketi /usr/bin/qsoketi

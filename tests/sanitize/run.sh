@@ -7,7 +7,7 @@
 # any sanitizer report, including one from a server an e2e test spawned and whose exit it never checked:
 # every report is written under <build>/sanitizer-reports and that folder must stay empty.
 #   bash tests/sanitize/run.sh [source dir] [build dir] [extra ctest arguments…]
-# CTest runs it as sanitize/asan_ubsan (tests/sanitize/CMakeLists.txt), so `bash .ci/run` does.
+# CTest runs it as sanitize/asan_ubsan when configured with -DQSOKETI_SANITIZER_TEST=ON (tests/sanitize/CMakeLists.txt).
 set -euo pipefail
 src=$(cd "${1:-$(dirname "${BASH_SOURCE[0]}")/../..}" && pwd)
 out=${2:-$src/build-asan}
