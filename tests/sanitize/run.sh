@@ -7,7 +7,8 @@
 # any sanitizer report, including one from a server an e2e test spawned and whose exit it never checked:
 # every report is written under <build>/sanitizer-reports and that folder must stay empty.
 #   bash tests/sanitize/run.sh [source dir] [build dir] [extra ctest arguments…]
-# CTest runs it as sanitize/asan_ubsan when configured with -DQSOKETI_SANITIZER_TEST=ON (tests/sanitize/CMakeLists.txt).
+# CTest runs it as sanitize/asan_ubsan (tests/sanitize/CMakeLists.txt; on unless -DQSOKETI_SANITIZER_TEST=OFF),
+# so `bash .ci/run` does.
 set -euo pipefail
 src=$(cd "${1:-$(dirname "${BASH_SOURCE[0]}")/../..}" && pwd)
 out=${2:-$src/build-asan}
@@ -46,7 +47,7 @@ status=0
 # Not gui (not built), format or packaging checks (compiler independent), app/headless_build (a build of
 # its own). The e2e files left out mostly wait (shutdown grace periods, 30 s idle timeouts), load
 # (fanout, the flood) or test other programs (Chromium, Prometheus, Redis, TLS, the SQL servers); they
-# run uninstrumented in the main build. This keeps the job around 15 minutes on 2 cores (docs/hardening.md).
+# run uninstrumented in the main build. This keeps the job to 11-15 minutes on 2 cores (docs/hardening.md).
 e2e_files=${QSOKETI_SANITIZE_E2E:-connection|channels|client-events|rest|robustness|user-auth|webhooks|subscription-count|message-size|rfc6455|debug-log}
 # Instrumented code runs about 3x slower: timing limits in the e2e files scale with this.
 export QSOKETI_TEST_TIME_SCALE=4
