@@ -13,13 +13,26 @@ BrokerClusterView::BrokerClusterView(QString driver, HorizontalAdapter *adapter,
 {
     m_adapter->setParent(this);
     HorizontalAdapter::Hooks hooks;
-    hooks.deliver = [this](const QString &appId, const QString &channel, const QByteArray &message,
-                        const QString &exceptSocketId) { deliverFromOthers(appId, channel, message, exceptSocketId); };
+    hooks.deliver = [this](const QString &fromNode, const QString &appId, const QString &channel,
+                        const QByteArray &message, const QString &exceptSocketId) {
+        m_remoteMembers.observe(fromNode, appId, channel, message);
+        deliverFromOthers(appId, channel, message, exceptSocketId);
+    };
     hooks.answer = [this](const QString &appId, ClusterRequest type, const QJsonObject &opts) {
         return answer(appId, type, opts);
     };
     m_adapter->setHooks(std::move(hooks));
     connect(m_adapter, &HorizontalAdapter::readyChanged, this, &ClusterView::readyChanged);
+    connect(m_adapter, &HorizontalAdapter::peerLost, this, &BrokerClusterView::onPeerLost);
+    // A goodbye comes after the leaving node's own disconnections announced its members' departure.
+    connect(m_adapter, &HorizontalAdapter::peerLeft, this, [this](const QString &node) { m_remoteMembers.take(node); });
+}
+
+void BrokerClusterView::onPeerLost(const QString &node)
+{
+    const bool webhooks = m_adapter->isFirstLiveNode();
+    for (const RemoteMembers::LostChannel &lost : m_remoteMembers.take(node))
+        dropLostMembers(lost.appId, lost.channel, lost.userIds, webhooks);
 }
 
 void BrokerClusterView::start()

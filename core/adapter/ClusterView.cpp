@@ -126,4 +126,24 @@ void ClusterView::deliverFromOthers(
         m_node.rememberUnknown(appId, channel, message);
 }
 
+void ClusterView::dropLostMembers(
+    const QString &appId, const QString &channelName, const QStringList &userIds, bool webhooks)
+{
+    AppState *app = m_node.appState ? m_node.appState(appId) : nullptr;
+    if (!app || !m_node.membersLost)
+        return;
+    // Asked now, the dead node no longer answers: the user is gone unless another node still has it.
+    channel(*app, channelName, [this, appId, channelName, userIds, webhooks](const ClusterChannel &all) {
+        AppState *app = m_node.appState(appId);
+        if (!app)
+            return;
+        QStringList gone;
+        for (const QString &userId : userIds)
+            if (!all.members.contains(userId))
+                gone.append(userId);
+        if (!gone.isEmpty())
+            m_node.membersLost(*app, channelName, gone, all, webhooks);
+    });
+}
+
 } // namespace qsoketi

@@ -46,6 +46,11 @@ public:
         // A cache channel's message for an app this node has no state for yet (optional): kept, so a
         // client of the app that arrives here later gets it (an app from a store is met on first use).
         std::function<void(const QString &appId, const QString &channel, const QByteArray &message)> rememberUnknown;
+        // Presence members of a dead node that no live node has (optional): this node's clients are told;
+        // `webhooks`: this node also sends the member_removed / channel_vacated webhooks for the cluster.
+        std::function<void(
+            AppState &, const QString &channel, const QStringList &userIds, const ClusterChannel &all, bool webhooks)>
+            membersLost;
     };
 
     explicit ClusterView(QObject *parent = nullptr);
@@ -87,6 +92,8 @@ protected:
     QJsonObject answer(const QString &appId, ClusterRequest type, const QJsonObject &opts) const;
     void deliverFromOthers(
         const QString &appId, const QString &channel, const QByteArray &message, const QString &exceptSocketId) const;
+    // A dead node had announced these members of a channel: the ones no live node has are removed.
+    void dropLostMembers(const QString &appId, const QString &channel, const QStringList &userIds, bool webhooks);
 
 private:
     LocalNode m_node;

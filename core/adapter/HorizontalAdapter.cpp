@@ -2,6 +2,7 @@
 #include "adapter/HorizontalAdapter.h"
 
 #include <QJsonDocument>
+#include <QStringList>
 #include <QUuid>
 
 #include "logging/LogCategories.h"
@@ -21,15 +22,20 @@ QByteArray toJson(const QJsonObject &o)
 
 } // namespace
 
-HorizontalAdapter::HorizontalAdapter(int requestsTimeoutMs, MetricsRegistry &metrics, QObject *parent)
+HorizontalAdapter::HorizontalAdapter(int requestsTimeoutMs, int heartbeatMs, MetricsRegistry &metrics, QObject *parent)
     : QObject(parent)
     , m_requestsTimeoutMs(requestsTimeoutMs)
+    , m_heartbeatMs(qMax(1, heartbeatMs))
     , m_metrics(metrics)
     , m_uuid(QUuid::createUuid().toString(QUuid::WithoutBraces))
 {
     m_clock.start();
     m_expiryTimer.setSingleShot(true);
     connect(&m_expiryTimer, &QTimer::timeout, this, &HorizontalAdapter::expire);
+    m_heartbeat.setInterval(m_heartbeatMs);
+    connect(&m_heartbeat, &QTimer::timeout, this, &HorizontalAdapter::heartbeat);
+    m_sweep.setInterval(qMax(1, m_heartbeatMs / 4));
+    connect(&m_sweep, &QTimer::timeout, this, &HorizontalAdapter::forgetSilentPeers);
 }
 
 HorizontalAdapter::~HorizontalAdapter() = default;
@@ -48,9 +54,10 @@ void HorizontalAdapter::publish(
 void HorizontalAdapter::onBroadcast(const QByteArray &payload)
 {
     const QJsonObject o = QJsonDocument::fromJson(payload).object();
-    if (o.value(QLatin1String("uuid")).toString() == m_uuid || !m_hooks.deliver)
+    const QString from = o.value(QLatin1String("uuid")).toString();
+    if (from == m_uuid || !m_hooks.deliver)
         return;
-    m_hooks.deliver(o.value(QLatin1String("appId")).toString(), o.value(QLatin1String("channel")).toString(),
+    m_hooks.deliver(from, o.value(QLatin1String("appId")).toString(), o.value(QLatin1String("channel")).toString(),
         o.value(QLatin1String("data")).toString().toUtf8(), o.value(QLatin1String("exceptingId")).toString());
 }
 
@@ -134,6 +141,7 @@ void HorizontalAdapter::onResponse(const QByteArray &payload)
     if (it == m_pending.end())
         return;
     m_metrics.adapterForApp(it->appId).receivedResponses->Increment();
+    it->answeredBy.insert(o.value(QLatin1String("uuid")).toString());
     it->answers.append(o);
     if (it->expected >= 0 && it->answers.size() >= it->expected)
         finish(requestId, false);
@@ -156,6 +164,106 @@ void HorizontalAdapter::finish(const QString &requestId, bool timedOut)
         metrics.resolveTime->Observe(double(p.started.nsecsElapsed()) / 1e9);
     }
     p.resolve(p.answers);
+}
+
+void HorizontalAdapter::startAnnouncing()
+{
+    m_heartbeat.start();
+    m_sweep.start();
+}
+
+void HorizontalAdapter::transportReady(bool ready)
+{
+    if (!ready)
+        return; // peers are only judged while this node can hear them (see forgetSilentPeers)
+    // Back from an outage: everyone gets two heartbeats again to be heard.
+    const qint64 now = m_clock.elapsed();
+    for (qint64 &lastHeard : m_peers)
+        lastHeard = now;
+    announce(QStringLiteral("hello")); // the others answer at once
+}
+
+void HorizontalAdapter::sayGoodbye()
+{
+    if (isReady())
+        announce(QStringLiteral("bye"));
+}
+
+void HorizontalAdapter::announce(const QString &kind)
+{
+    sendNodes(toJson({{QStringLiteral("uuid"), m_uuid}, {QStringLiteral("kind"), kind}}));
+}
+
+void HorizontalAdapter::heartbeat()
+{
+    if (isReady())
+        announce(QStringLiteral("here"));
+}
+
+void HorizontalAdapter::onNodes(const QByteArray &payload)
+{
+    const QJsonObject o = QJsonDocument::fromJson(payload).object();
+    const QString node = o.value(QLatin1String("uuid")).toString();
+    const QString kind = o.value(QLatin1String("kind")).toString();
+    if (node.isEmpty() || node == m_uuid)
+        return;
+    if (kind == QLatin1String("bye")) {
+        if (m_peers.remove(node)) {
+            stopWaitingFor(node);
+            emit peerLeft(node);
+        }
+        return;
+    }
+    if (!m_peers.contains(node))
+        qCDebug(lcServer).noquote() << "cluster: node" << node << "joined";
+    m_peers.insert(node, m_clock.elapsed());
+    if (kind == QLatin1String("hello"))
+        announce(QStringLiteral("here"));
+}
+
+void HorizontalAdapter::forgetSilentPeers()
+{
+    // While the broker is away nobody is heard: silence then says nothing about the others.
+    if (!isReady())
+        return;
+    const qint64 cutoff = m_clock.elapsed() - 2 * qint64(m_heartbeatMs);
+    QStringList lost;
+    for (auto it = m_peers.begin(); it != m_peers.end();) {
+        if (it.value() < cutoff) {
+            lost.append(it.key());
+            it = m_peers.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    for (const QString &node : std::as_const(lost)) {
+        qCInfo(lcServer).noquote() << "cluster: node" << node
+                                   << "missed two heartbeats; taken for dead, its presence members are removed";
+        stopWaitingFor(node);
+        emit peerLost(node);
+    }
+}
+
+void HorizontalAdapter::stopWaitingFor(const QString &node)
+{
+    QStringList done;
+    for (auto it = m_pending.begin(); it != m_pending.end(); ++it) {
+        if (it->expected <= 0 || it->answeredBy.contains(node))
+            continue;
+        --it->expected;
+        if (it->answers.size() >= it->expected)
+            done.append(it.key());
+    }
+    for (const QString &requestId : std::as_const(done))
+        finish(requestId, false);
+}
+
+bool HorizontalAdapter::isFirstLiveNode() const
+{
+    for (auto it = m_peers.cbegin(); it != m_peers.cend(); ++it)
+        if (it.key() < m_uuid)
+            return false;
+    return true;
 }
 
 } // namespace qsoketi

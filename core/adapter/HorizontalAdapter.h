@@ -10,6 +10,7 @@
 #include <QJsonObject>
 #include <QList>
 #include <QObject>
+#include <QSet>
 #include <QString>
 #include <QTimer>
 
@@ -25,7 +26,11 @@ class MetricsRegistry;
 //    {uuid, appId, channel, data: the complete message text, exceptingId}; they deliver the same bytes to
 //    their local subscribers;
 //  - requests: {requestId, uuid, appId, type, opts}, answered with {requestId, uuid, …answer}; the
-//    requester expects one answer per other node and resolves with what arrived after requestsTimeoutMs.
+//    requester expects one answer per other node and resolves with what arrived after requestsTimeoutMs;
+//  - node announcements on `…#comms#nodes`: {uuid, kind} with kind "hello" on every (re)connect (the
+//    others answer "here" at once), "here" every heartbeatMs, "bye" on shutdown. A peer not heard for
+//    two heartbeats is forgotten: peerLost() (a crash, a lost network; "bye" gives peerLeft()), and the
+//    requests still waiting for its answer stop waiting for it.
 // A transport (RedisAdapter, NatsAdapter) only moves bytes and says how many other nodes will answer, so
 // Redis and NATS nodes behave the same: one envelope, one request logic, one set of metrics.
 class HorizontalAdapter : public QObject
@@ -36,8 +41,8 @@ public:
     struct Hooks
     {
         // A message published on another node: deliver to local recipients.
-        std::function<void(
-            const QString &appId, const QString &channel, const QByteArray &message, const QString &exceptSocketId)>
+        std::function<void(const QString &fromNode, const QString &appId, const QString &channel,
+            const QByteArray &message, const QString &exceptSocketId)>
             deliver;
         // This node's answer to a request of another node.
         std::function<QJsonObject(const QString &appId, ClusterRequest type, const QJsonObject &opts)> answer;
@@ -45,7 +50,7 @@ public:
     // The answers of the other nodes (this node's own part is for the caller to add).
     using Resolver = std::function<void(const QList<QJsonObject> &answers)>;
 
-    HorizontalAdapter(int requestsTimeoutMs, MetricsRegistry &metrics, QObject *parent = nullptr);
+    HorizontalAdapter(int requestsTimeoutMs, int heartbeatMs, MetricsRegistry &metrics, QObject *parent = nullptr);
     ~HorizontalAdapter() override;
 
     void setHooks(Hooks hooks) { m_hooks = std::move(hooks); }
@@ -54,6 +59,10 @@ public:
     // Connected and subscribed: messages and requests reach the other nodes.
     virtual bool isReady() const = 0;
     const QString &uuid() const { return m_uuid; }
+    // The other nodes this node hears announce themselves now.
+    int knownPeers() const { return int(m_peers.size()); }
+    // True for exactly one of the live nodes (the smallest uuid): who sends a webhook for a dead node.
+    bool isFirstLiveNode() const;
 
     void publish(
         const QString &appId, const QString &channel, const QByteArray &message, const QString &exceptSocketId);
@@ -63,6 +72,10 @@ public:
 
 signals:
     void readyChanged();
+    // A peer stopped announcing itself (killed, cut off): its clients are gone without a goodbye.
+    void peerLost(const QString &uuid);
+    // A peer said goodbye (its clients' disconnections were announced as usual).
+    void peerLeft(const QString &uuid);
 
 protected:
     // The transport's part. Only called while isReady().
@@ -72,12 +85,20 @@ protected:
     // How many other nodes will answer request `requestId`: call expectAnswers() now or later. Called
     // just before sendRequest(), so a transport may pipeline the two.
     virtual void countOtherNodes(const QString &requestId) = 0;
+    virtual void sendNodes(const QByteArray &body) = 0;
     void expectAnswers(const QString &requestId, int otherNodes);
+    // Starts the heartbeat; the transport's start() calls it.
+    void startAnnouncing();
+    // The transport (re)connected (hello) or lost the broker (peers are not judged meanwhile).
+    void transportReady(bool ready);
+    // The transport's destructor: tells the others not to wait for this node.
+    void sayGoodbye();
 
     // What the transport received from the other nodes.
     void onBroadcast(const QByteArray &payload);
     void onRequest(const QByteArray &payload);
     void onResponse(const QByteArray &payload);
+    void onNodes(const QByteArray &payload);
 
 private:
     struct Pending
@@ -85,14 +106,21 @@ private:
         QString appId;
         int expected = -1; // -1 until the transport says how many nodes answer
         QList<QJsonObject> answers;
+        QSet<QString> answeredBy;
         Resolver resolve;
         QElapsedTimer started;
     };
 
     void finish(const QString &requestId, bool timedOut);
     void expire();
+    void announce(const QString &kind);
+    void heartbeat();
+    void forgetSilentPeers();
+    // Requests still waiting for a lost peer's answer expect one answer less.
+    void stopWaitingFor(const QString &node);
 
     const int m_requestsTimeoutMs;
+    const int m_heartbeatMs;
     MetricsRegistry &m_metrics;
     QString m_uuid;
     Hooks m_hooks;
@@ -101,6 +129,9 @@ private:
     std::deque<std::pair<qint64, QString>> m_deadlines; // (steady ms, requestId)
     QElapsedTimer m_clock;
     QTimer m_expiryTimer;
+    QHash<QString, qint64> m_peers; // uuid → last heard (m_clock ms)
+    QTimer m_heartbeat;
+    QTimer m_sweep; // a quarter heartbeat: a silent peer is forgotten at most that late
 };
 
 } // namespace qsoketi

@@ -10,7 +10,7 @@
 namespace qsoketi {
 
 NatsAdapter::NatsAdapter(const AdapterConfig &config, MetricsRegistry &metrics, QObject *parent)
-    : HorizontalAdapter(config.natsRequestsTimeoutMs, metrics, parent)
+    : HorizontalAdapter(config.natsRequestsTimeoutMs, config.heartbeatMs, metrics, parent)
     , m_config(config)
 {
     const QByteArray prefix = config.natsPrefix.isEmpty() ? QByteArray() : config.natsPrefix.toUtf8() + '#';
@@ -24,28 +24,21 @@ NatsAdapter::NatsAdapter(const AdapterConfig &config, MetricsRegistry &metrics, 
     connect(m_connection, &NatsConnection::readyChanged, this, [this](bool ready) {
         if (ready) {
             qCInfo(lcServer).noquote() << "nats adapter ready, node" << uuid() << "on" << m_broadcastSubject;
-            announce(QStringLiteral("hello")); // the others answer at once
-        } else {
-            m_peers.clear(); // they will be heard again after the reconnect
         }
+        transportReady(ready);
         emit readyChanged();
     });
-    m_clock.start();
-    m_heartbeat.setInterval(kHeartbeatMs);
-    connect(&m_heartbeat, &QTimer::timeout, this, &NatsAdapter::heartbeat);
 }
 
 NatsAdapter::~NatsAdapter()
 {
-    // The others stop waiting for this node's answers now rather than after three heartbeats.
-    if (isReady())
-        announce(QStringLiteral("bye"));
+    sayGoodbye(); // the others stop waiting for this node's answers now
 }
 
 void NatsAdapter::start()
 {
     m_connection->open();
-    m_heartbeat.start();
+    startAnnouncing();
 }
 
 bool NatsAdapter::isReady() const
@@ -82,48 +75,12 @@ void NatsAdapter::sendResponse(const QByteArray &body)
 
 void NatsAdapter::countOtherNodes(const QString &requestId)
 {
-    expectAnswers(requestId, m_config.natsNodesNumber > 0 ? m_config.natsNodesNumber - 1 : int(m_peers.size()));
+    expectAnswers(requestId, m_config.natsNodesNumber > 0 ? m_config.natsNodesNumber - 1 : knownPeers());
 }
 
-void NatsAdapter::announce(const QString &kind)
+void NatsAdapter::sendNodes(const QByteArray &body)
 {
-    const QJsonObject o{{QStringLiteral("uuid"), uuid()}, {QStringLiteral("kind"), kind}};
-    m_connection->publish(m_nodesSubject, QJsonDocument(o).toJson(QJsonDocument::Compact));
-}
-
-void NatsAdapter::onNodes(const QByteArray &payload)
-{
-    const QJsonObject o = QJsonDocument::fromJson(payload).object();
-    const QString node = o.value(QLatin1String("uuid")).toString();
-    const QString kind = o.value(QLatin1String("kind")).toString();
-    if (node.isEmpty() || node == uuid())
-        return;
-    if (kind == QLatin1String("bye")) {
-        m_peers.remove(node);
-        return;
-    }
-    if (!m_peers.contains(node))
-        qCDebug(lcServer).noquote() << "nats adapter: node" << node << "joined";
-    m_peers.insert(node, m_clock.elapsed());
-    if (kind == QLatin1String("hello"))
-        announce(QStringLiteral("here"));
-}
-
-void NatsAdapter::heartbeat()
-{
-    if (!isReady())
-        return;
-    announce(QStringLiteral("here"));
-    const qint64 cutoff = m_clock.elapsed() - 3 * kHeartbeatMs;
-    for (auto it = m_peers.begin(); it != m_peers.end();) {
-        if (it.value() < cutoff) {
-            qCInfo(lcServer).noquote() << "nats adapter: node" << it.key()
-                                       << "stopped announcing itself; no longer waiting for its answers";
-            it = m_peers.erase(it);
-        } else {
-            ++it;
-        }
-    }
+    m_connection->publish(m_nodesSubject, body);
 }
 
 } // namespace qsoketi

@@ -19,7 +19,7 @@ QByteArray replyBytes(const redisReply *r)
 } // namespace
 
 RedisAdapter::RedisAdapter(const AdapterConfig &config, MetricsRegistry &metrics, QObject *parent)
-    : HorizontalAdapter(config.requestsTimeoutMs, metrics, parent)
+    : HorizontalAdapter(config.requestsTimeoutMs, config.heartbeatMs, metrics, parent)
     , m_pub(new RedisConnection(config, QStringLiteral("pub"), this))
     , m_sub(new RedisConnection(config, QStringLiteral("sub"), this))
 {
@@ -27,16 +27,24 @@ RedisAdapter::RedisAdapter(const AdapterConfig &config, MetricsRegistry &metrics
     m_broadcastChannel = prefix + "redis-adapter";
     m_requestChannel = m_broadcastChannel + "#comms#req";
     m_responseChannel = m_broadcastChannel + "#comms#res";
+    m_nodesChannel = m_broadcastChannel + "#comms#nodes";
     connect(m_sub, &RedisConnection::ready, this, &RedisAdapter::subscribe);
-    connect(m_pub, &RedisConnection::ready, this, &RedisAdapter::readyChanged);
+    connect(m_pub, &RedisConnection::ready, this, [this] {
+        transportReady(isReady()); // the subscriptions may have been first
+        emit readyChanged();
+    });
 }
 
-RedisAdapter::~RedisAdapter() = default;
+RedisAdapter::~RedisAdapter()
+{
+    sayGoodbye(); // the others stop waiting for this node's answers now
+}
 
 void RedisAdapter::start()
 {
     m_pub->open();
     m_sub->open();
+    startAnnouncing();
 }
 
 bool RedisAdapter::isReady() const
@@ -47,8 +55,8 @@ bool RedisAdapter::isReady() const
 void RedisAdapter::subscribe()
 {
     m_subscribed = false;
-    m_sub->subscribe(
-        {m_broadcastChannel, m_requestChannel, m_responseChannel}, [this](redisReply *reply) { onPushed(reply); });
+    m_sub->subscribe({m_broadcastChannel, m_requestChannel, m_responseChannel, m_nodesChannel},
+        [this](redisReply *reply) { onPushed(reply); });
 }
 
 void RedisAdapter::onPushed(redisReply *reply)
@@ -58,9 +66,10 @@ void RedisAdapter::onPushed(redisReply *reply)
     const QByteArray kind = replyBytes(reply->element[0]);
     const QByteArray channel = replyBytes(reply->element[1]);
     if (kind == "subscribe") {
-        if (channel == m_responseChannel) {
+        if (channel == m_nodesChannel) { // the last one
             m_subscribed = true;
             qCInfo(lcServer).noquote() << "redis adapter ready, node" << uuid() << "on" << m_broadcastChannel;
+            transportReady(isReady());
             emit readyChanged();
         }
         return;
@@ -74,6 +83,8 @@ void RedisAdapter::onPushed(redisReply *reply)
         onRequest(payload);
     else if (channel == m_responseChannel)
         onResponse(payload);
+    else if (channel == m_nodesChannel)
+        onNodes(payload);
 }
 
 void RedisAdapter::publishOn(const QByteArray &channel, const QByteArray &body)
@@ -94,6 +105,11 @@ void RedisAdapter::sendRequest(const QByteArray &body)
 void RedisAdapter::sendResponse(const QByteArray &body)
 {
     publishOn(m_responseChannel, body);
+}
+
+void RedisAdapter::sendNodes(const QByteArray &body)
+{
+    publishOn(m_nodesChannel, body);
 }
 
 void RedisAdapter::countOtherNodes(const QString &requestId)

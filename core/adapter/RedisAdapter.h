@@ -13,7 +13,9 @@ namespace qsoketi {
 class RedisConnection;
 
 // Redis pub/sub under HorizontalAdapter (spec §8.2): broadcasts on `<prefix#>redis-adapter`, requests on
-// `…#comms#req`, answers on `…#comms#res`; the other nodes are PUBSUB NUMSUB of the request channel − 1.
+// `…#comms#req`, answers on `…#comms#res`; the other nodes are PUBSUB NUMSUB of the request channel − 1
+// (so soketi nodes on the same Redis count too). qsoketi nodes also announce themselves on
+// `…#comms#nodes` (HorizontalAdapter), which soketi ignores.
 // Two connections (publish/commands and subscribe); nothing blocks, connection loss only makes the
 // node local until Redis is back.
 class RedisAdapter final : public HorizontalAdapter
@@ -33,6 +35,7 @@ protected:
     void sendRequest(const QByteArray &body) override;
     void sendResponse(const QByteArray &body) override;
     void countOtherNodes(const QString &requestId) override;
+    void sendNodes(const QByteArray &body) override;
 
 private:
     void subscribe();
@@ -42,6 +45,7 @@ private:
     QByteArray m_broadcastChannel;
     QByteArray m_requestChannel;
     QByteArray m_responseChannel;
+    QByteArray m_nodesChannel;
     RedisConnection *m_pub; // child
     RedisConnection *m_sub; // child
     bool m_subscribed = false;

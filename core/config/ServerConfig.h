@@ -43,6 +43,10 @@ struct AdapterConfig
     int natsTimeoutMs = 10000; // connect timeout per server
     int natsRequestsTimeoutMs = 5000;
     int natsNodesNumber = 0; // 0: discovered (see NatsAdapter)
+
+    // Both brokers: every node announces itself this often; one silent for two periods is taken for dead
+    // (its presence members are removed everywhere, HorizontalAdapter).
+    int heartbeatMs = 5000;
 };
 
 // Every server setting, defaults as in soketi 1.6 (spec §2). Immutable once the server starts.

@@ -218,6 +218,10 @@ const Option kOptions[] = {
         [](const ValueReader &r, ServerConfig &c, App &) {
             r.integer(c.adapter.requestsTimeoutMs, 1, INT_MAX, QStringLiteral("milliseconds >= 1"));
         }},
+    {"adapter.heartbeatInterval", "ADAPTER_HEARTBEAT_INTERVAL", false,
+        [](const ValueReader &r, ServerConfig &c, App &) {
+            r.integer(c.adapter.heartbeatMs, 50, INT_MAX, QStringLiteral("milliseconds >= 50"));
+        }},
     {"adapter.nats.prefix", "ADAPTER_NATS_PREFIX", false,
         [](const ValueReader &r, ServerConfig &c, App &) { r.string(c.adapter.natsPrefix); }},
     {"adapter.nats.servers", "ADAPTER_NATS_SERVERS", false,

@@ -62,7 +62,9 @@ PusherServer::PusherServer(const ServerConfig &config, AppDirectory &apps, Metri
                 if (app) // no local subscriber yet: delivering only remembers it
                     m_fanout->deliverFromCluster(m_states.stateFor(app), channel, message, {});
             });
-        }});
+        },
+        [this](AppState &app, const QString &channel, const QStringList &userIds, const ClusterChannel &all,
+            bool webhooks) { m_subscriptions->membersLost(app, channel, userIds, all, webhooks); }});
 }
 
 PusherServer::~PusherServer() = default;

@@ -230,6 +230,21 @@ void SubscriptionHandler::announceMemberRemoved(AppState &app, const QString &ch
     });
 }
 
+void SubscriptionHandler::membersLost(
+    AppState &app, const QString &channel, const QStringList &userIds, const ClusterChannel &all, bool webhooks)
+{
+    // The dead node cannot relay its members' departure: every node tells its own subscribers.
+    for (const QString &userId : userIds) {
+        m_fanout.deliverLocal(app, channel, PusherMessages::memberRemoved(channel, userId), {});
+        if (webhooks && m_webhooks.wants(app.app(), WebhookEventType::MemberRemoved)
+            && !all.removalsPending.contains(userId))
+            m_leaves.memberRemoved(app, app.app().id, channel, userId);
+    }
+    if (webhooks && all.subscriptionCount == 0 && !all.vacatedPending
+        && m_webhooks.wants(app.app(), WebhookEventType::ChannelVacated))
+        m_leaves.channelVacated(app, app.app().id, channel);
+}
+
 void SubscriptionHandler::announceSubscriptionCount(AppState &app, const QString &channel)
 {
     if (!app.app().enableSubscriptionCount || ChannelName::isPresence(channel))

@@ -5,6 +5,7 @@
 
 #include <QJsonObject>
 #include <QString>
+#include <QStringList>
 
 namespace qsoketi {
 
@@ -36,6 +37,10 @@ public:
     void unsubscribe(Connection *c, const IncomingMessage &m);
     // Leaves every channel of a connection that is gone; linear in its number of subscriptions.
     void leaveAll(Connection *c);
+    // Presence members of a node that died, gone from the whole cluster (`all`, asked after its death):
+    // this node's subscribers are told; with `webhooks`, this node sends the cluster's leave webhooks.
+    void membersLost(
+        AppState &app, const QString &channel, const QStringList &userIds, const ClusterChannel &all, bool webhooks);
 
 private:
     // The steps of a subscription, in order; each refusal answers the client itself.
