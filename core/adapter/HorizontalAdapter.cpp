@@ -97,6 +97,7 @@ void HorizontalAdapter::expectAnswers(const QString &requestId, int otherNodes)
     if (it == m_pending.end())
         return;
     it->expected = qMax(0, otherNodes);
+    it->peersWhenCounted = QSet<QString>(m_peers.keyBegin(), m_peers.keyEnd());
     if (it->answers.size() >= it->expected) {
         // Possibly still inside request(): resolve from the event loop, never re-entrantly.
         QTimer::singleShot(0, this, [this, requestId] { finish(requestId, false); });
@@ -236,19 +237,21 @@ void HorizontalAdapter::forgetSilentPeers()
             ++it;
         }
     }
+    // Every lost peer is given up on before anyone reacts: the reactions ask the live nodes only.
     for (const QString &node : std::as_const(lost)) {
         qCInfo(lcServer).noquote() << "cluster: node" << node
                                    << "missed two heartbeats; taken for dead, its presence members are removed";
         stopWaitingFor(node);
-        emit peerLost(node);
     }
+    for (const QString &node : std::as_const(lost))
+        emit peerLost(node);
 }
 
 void HorizontalAdapter::stopWaitingFor(const QString &node)
 {
     QStringList done;
     for (auto it = m_pending.begin(); it != m_pending.end(); ++it) {
-        if (it->expected <= 0 || it->answeredBy.contains(node))
+        if (it->expected <= 0 || it->answeredBy.contains(node) || !it->peersWhenCounted.contains(node))
             continue;
         --it->expected;
         if (it->answers.size() >= it->expected)

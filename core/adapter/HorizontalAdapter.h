@@ -107,6 +107,7 @@ private:
         int expected = -1; // -1 until the transport says how many nodes answer
         QList<QJsonObject> answers;
         QSet<QString> answeredBy;
+        QSet<QString> peersWhenCounted; // only these may be given up on (stopWaitingFor)
         Resolver resolve;
         QElapsedTimer started;
     };

@@ -38,6 +38,7 @@ RedisAdapter::RedisAdapter(const AdapterConfig &config, MetricsRegistry &metrics
 RedisAdapter::~RedisAdapter()
 {
     sayGoodbye(); // the others stop waiting for this node's answers now
+    m_pub->flush(); // before the connection is freed with the goodbye still queued
 }
 
 void RedisAdapter::start()

@@ -134,6 +134,12 @@ void RedisConnection::scheduleReconnect()
     m_backoffMs = qMin(m_backoffMs * 2, maxBackoffMs);
 }
 
+void RedisConnection::flush()
+{
+    if (m_ctx && m_ready)
+        redisAsyncHandleWrite(m_ctx); // non-blocking socket: writes what it can and returns
+}
+
 bool RedisConnection::send(
     const QList<QByteArray> &args, void (*fn)(redisAsyncContext *, void *, void *), void *privdata)
 {

@@ -38,6 +38,9 @@ public:
     bool command(const QList<QByteArray> &args, ReplyHandler handler = {});
     // SUBSCRIBE: the handler sees every pushed message of these channels until the connection drops.
     bool subscribe(const QList<QByteArray> &channels, ReplyHandler handler);
+    // Writes the queued commands now, as far as the socket takes them without waiting: a last message
+    // before the connection is freed (which would drop it) gets out.
+    void flush();
 
 signals:
     void ready();

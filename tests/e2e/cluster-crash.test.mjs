@@ -134,5 +134,28 @@ for (const broker of [redisBroker, natsBroker]) {
             assert.deepEqual(Object.keys(onAgain.members.members).sort(), ['both', 'fresh', 'ua', 'ub']);
             for (const node of [a, b, again]) assert.deepEqual(await userIds(node, ch), ['both', 'fresh', 'ua', 'ub']);
         });
+
+        test('a node stopped cleanly (SIGTERM) announces its members\' departure itself', T, async () => {
+            const [a, b] = nodes;
+            const ch = `presence-crash-term-${process.pid}`;
+            const leaving = await startServer({ env });
+            nodes.push(leaving);
+            await sleep(HEARTBEAT_MS);
+            const as = (id) => ({ presence: () => ({ user_id: id, user_info: { id } }) });
+            const onA = await subscribe(await connectPusher(a, as('ua')), ch);
+            await subscribe(await connectPusher(leaving, as('leaver')), ch);
+            await eventually(() => onA.members.count === 2, 5000, 'leaver seen on A');
+            const removed = [];
+            onA.bind('pusher:member_removed', (m) => removed.push(m.id));
+            const lost = () => a.log().split('\n').filter((l) => l.includes('missed two heartbeats')).length;
+            const lostBefore = lost();
+            await leaving.stop(); // its goodbye makes the others forget it without the crash clean-up
+            await eventually(() => removed.includes('leaver'), 5000, 'member_removed for leaver');
+            for (const node of [a, b]) assert.deepEqual(await userIds(node, ch), ['ua']);
+            await sleep(3 * HEARTBEAT_MS);
+            assert.deepEqual(removed, ['leaver']);
+            assert.equal(lost(), lostBefore, 'the leaving node said goodbye: not taken for dead');
+            assert.equal(count(receiver.events, 'member_removed', ch, 'leaver'), 1);
+        });
     });
 }
