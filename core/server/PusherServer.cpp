@@ -13,6 +13,7 @@
 #include "server/ClientEventHandler.h"
 #include "server/Connection.h"
 #include "server/Fanout.h"
+#include "server/SoketiAnswers.h"
 #include "server/SubscriptionHandler.h"
 #include "server/UserSessions.h"
 #include "server/WebSocketGateway.h"
@@ -63,6 +64,7 @@ PusherServer::PusherServer(const ServerConfig &config, AppDirectory &apps, Metri
                     m_fanout->deliverFromCluster(m_states.stateFor(app), channel, message, {});
             });
         },
+        &SoketiAnswers::answer,
         [this](AppState &app, const QString &channel, const QStringList &userIds, const ClusterChannel &all,
             bool webhooks) { m_subscriptions->membersLost(app, channel, userIds, all, webhooks); }});
 }
