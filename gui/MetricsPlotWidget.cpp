@@ -64,10 +64,29 @@ QList<QPointF> MetricsPlotWidget::seriesPoints(int series) const
     return series >= 0 && series < m_series.size() ? m_series[series]->points() : QList<QPointF>();
 }
 
+QString MetricsPlotWidget::seriesName(int series) const
+{
+    return series >= 0 && series < m_series.size() ? m_series[series]->name() : QString();
+}
+
+void MetricsPlotWidget::setDark(bool dark)
+{
+    if (dark == m_dark)
+        return;
+    m_dark = dark;
+    // A theme resets the title font and the series pens, not the data; the title text is kept.
+    const QString title = m_chart->title();
+    m_chart->setTheme(dark ? QChart::ChartThemeDark : QChart::ChartThemeLight);
+    m_chart->setTitle(title);
+}
+
 void MetricsPlotWidget::setTimeRange(qint64 fromMs, qint64 toMs)
 {
     m_x->setRange(QDateTime::fromMSecsSinceEpoch(fromMs), QDateTime::fromMSecsSinceEpoch(toMs));
-    m_x->setFormat(toMs - fromMs > 5 * 60 * 1000 ? QStringLiteral("HH:mm") : QStringLiteral("HH:mm:ss"));
+    const qint64 span = toMs - fromMs;
+    m_x->setFormat(span > 2LL * 24 * 3600 * 1000 ? QStringLiteral("ddd HH:mm")
+            : span > 5 * 60 * 1000               ? QStringLiteral("HH:mm")
+                                                 : QStringLiteral("HH:mm:ss"));
 }
 
 void MetricsPlotWidget::setSummary(const QString &summary)

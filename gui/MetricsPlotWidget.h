@@ -27,6 +27,11 @@ public:
     void setSeriesPoints(int series, const QList<QPointF> &points);
     void setTimeRange(qint64 fromMs, qint64 toMs);
     int seriesCount() const { return int(m_series.size()); }
+    QString title() const { return m_title; }
+    QString seriesName(int series) const;
+    // Qt Charts' dark theme on a dark palette, the light one otherwise (points and ranges are kept).
+    void setDark(bool dark);
+    bool isDark() const { return m_dark; }
     QList<QPointF> seriesPoints(int series) const;
     // Latest values in the title, e.g. "Messages/s — in 12, out 40".
     void setSummary(const QString &summary);
@@ -40,6 +45,7 @@ private:
     QDateTimeAxis *m_x;
     QValueAxis *m_y;
     QList<QLineSeries *> m_series;
+    bool m_dark = false;
 };
 
 } // namespace qsoketi
