@@ -8,6 +8,7 @@
 #include <QItemSelectionModel>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QPlainTextEdit>
 #include <QScrollBar>
 #include <QSplitter>
@@ -115,6 +116,8 @@ ActivityConsoleWidget::ActivityConsoleWidget(QWidget *parent)
         if (!socket.isEmpty())
             m_trace->setText(socket);
     });
+    m_view->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_view, &QWidget::customContextMenuRequested, this, &ActivityConsoleWidget::showContextMenu);
     connect(m_channel, &QLineEdit::textChanged, m_proxy, &ActivityFilterProxyModel::setChannelFilter);
     connect(m_event, &QLineEdit::textChanged, m_proxy, &ActivityFilterProxyModel::setEventFilter);
     connect(m_text, &QLineEdit::textChanged, m_proxy, &ActivityFilterProxyModel::setTextFilter);
@@ -216,6 +219,29 @@ void ActivityConsoleWidget::showSelected()
             QStringLiteral("%1: %2\n")
                 .arg(e.kind == ActivityEvent::Kind::Error ? QStringLiteral("code") : QStringLiteral("event"), e.event);
     m_inspector->setPlainText(header + QLatin1Char('\n') + prettyPayload(e.payload));
+}
+
+void ActivityConsoleWidget::showContextMenu(const QPoint &at)
+{
+    const QModelIndex index = m_proxy->mapToSource(m_view->indexAt(at));
+    if (!index.isValid())
+        return;
+    const ActivityEvent e = m_model->event(index.row());
+    auto *menu = new QMenu(this); // popup(), not exec(): no nested event loop
+    menu->setAttribute(Qt::WA_DeleteOnClose);
+    if (!e.socketId.isEmpty()) {
+        menu->addAction(tr("Trace socket %1").arg(e.socketId), this, [this, e] { setTrace(e.socketId); });
+        if (const QString user = m_model->userOf(e.socketId); !user.isEmpty())
+            menu->addAction(tr("Trace user %1").arg(user), this, [this, user] { setTrace(user); });
+    }
+    if (!e.channel.isEmpty())
+        menu->addAction(tr("Trace channel %1").arg(e.channel), this, [this, e] { setTrace(e.channel); });
+    if (!e.socketId.isEmpty() && e.kind != ActivityEvent::Kind::ApiEvent) {
+        menu->addSeparator();
+        menu->addAction(tr("Disconnect socket %1").arg(e.socketId), this,
+            [this, e] { emit disconnectRequested(e.appId, e.socketId); });
+    }
+    menu->popup(m_view->viewport()->mapToGlobal(at));
 }
 
 void ActivityConsoleWidget::updateStatus()

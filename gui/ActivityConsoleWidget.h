@@ -51,9 +51,12 @@ public:
 
 signals:
     void pausedChanged(bool paused);
+    // The row's context menu asked to close this socket (the window does it through ServerActions).
+    void disconnectRequested(const QString &appId, const QString &socketId);
 
 private:
     void showSelected();
+    void showContextMenu(const QPoint &at);
     void updateStatus();
 
     ActivityLogModel *m_model;

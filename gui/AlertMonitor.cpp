@@ -3,6 +3,8 @@
 
 #include <cmath>
 
+#include <QSettings>
+
 #include "MetricsHistory.h"
 
 namespace qsoketi {
@@ -37,6 +39,20 @@ AlertMonitor::AlertMonitor(QObject *parent)
     : QObject(parent)
 {
     qRegisterMetaType<qsoketi::AlertMonitor::Alert>();
+}
+
+AlertMonitor::Rules AlertMonitor::rulesFromSettings()
+{
+    QSettings settings;
+    settings.beginGroup(QStringLiteral("alerts"));
+    Rules rules;
+    rules.connectionsPercent =
+        settings.value(QStringLiteral("connectionsPercent"), rules.connectionsPercent).toDouble();
+    rules.eventLoopLagMs = settings.value(QStringLiteral("eventLoopLagMs"), rules.eventLoopLagMs).toDouble();
+    rules.errorsPerMinute = settings.value(QStringLiteral("errorsPerMinute"), rules.errorsPerMinute).toInt();
+    rules.webhookFailures = settings.value(QStringLiteral("webhookFailures"), rules.webhookFailures).toInt();
+    rules.cooldownMs = settings.value(QStringLiteral("cooldownSeconds"), rules.cooldownMs / 1000).toLongLong() * 1000;
+    return rules;
 }
 
 QStringList AlertMonitor::activeKeys() const

@@ -46,6 +46,9 @@ public:
 
     explicit AlertMonitor(QObject *parent = nullptr);
 
+    // The rules the user set (QSettings group "alerts": connectionsPercent, eventLoopLagMs, errorsPerMinute,
+    // webhookFailures, cooldownSeconds), the defaults otherwise.
+    static Rules rulesFromSettings();
     void setRules(const Rules &rules) { m_rules = rules; }
     const Rules &rules() const { return m_rules; }
     // maxConnections by app id (<= 0: unlimited, no rule).

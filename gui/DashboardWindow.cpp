@@ -5,17 +5,13 @@
 #include <QCloseEvent>
 #include <QComboBox>
 #include <QDateTime>
-#include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QScreen>
 #include <QSettings>
-#include <QSortFilterProxyModel>
 #include <QStatusBar>
 #include <QTabWidget>
-#include <QTableView>
 #include <QToolBar>
-#include <QTreeView>
 #include <QVBoxLayout>
 
 #include "ActivityConsoleWidget.h"
@@ -23,13 +19,16 @@
 #include "AppIcon.h"
 #include "AppsWidget.h"
 #include "ChannelsModel.h"
+#include "ChannelsTab.h"
 #include "ChartsPanel.h"
+#include "CountersTab.h"
 #include "CountersTableModel.h"
 #include "DashboardMenus.h"
 #include "EventCreatorWidget.h"
 #include "HistoryStore.h"
 #include "MetricsPlotWidget.h"
 #include "RemoteMetricsSource.h"
+#include "ServerActions.h"
 #include "ServerCore.h"
 #include "ServerPanel.h"
 #include "StatusSampler.h"
@@ -52,6 +51,8 @@ DashboardWindow::DashboardWindow(ServerCore &core, QWidget *parent)
     , m_store(new HistoryStore(HistoryStore::defaultPath(), this))
     , m_charts(new ChartsPanel(m_history, m_store, this))
     , m_alerts(new AlertMonitor(this))
+    , m_actions(new ServerActions(core, this))
+    , m_channelsTab(new ChannelsTab(m_channels, m_actions, this))
     , m_emptyState(new QLabel(this))
     , m_console(new ActivityConsoleWidget(this))
     , m_eventCreator(new EventCreatorWidget(core, this))
@@ -103,8 +104,16 @@ DashboardWindow::DashboardWindow(ServerCore &core, QWidget *parent)
     connect(m_charts, &ChartsPanel::exported, this, &DashboardWindow::updateStatus);
 
     m_tabs->addTab(m_charts, tr("Charts"));
-    m_tabs->addTab(buildCountersTab(), tr("Counters"));
-    m_tabs->addTab(buildChannelsTab(), tr("Channels"));
+    m_tabs->addTab(new CountersTab(m_counters, this), tr("Counters"));
+    m_tabs->addTab(m_channelsTab, tr("Channels"));
+    connect(m_channelsTab, &ChannelsTab::actionDone, this, &DashboardWindow::updateStatus);
+    connect(m_console, &ActivityConsoleWidget::disconnectRequested, this,
+        [this](const QString &appId, const QString &socketId) {
+            m_actions->disconnectSocket(appId, socketId, [this, socketId](int closed) {
+                updateStatus(closed > 0 ? tr("Disconnected socket %1.").arg(socketId)
+                                        : tr("Socket %1 is gone (or has no channel).").arg(socketId));
+            });
+        });
     m_tabs->addTab(m_console, tr("Debug console"));
     m_tabs->addTab(m_eventCreator, tr("Event creator"));
     m_tabs->addTab(m_serverPanel, tr("Server"));
@@ -176,73 +185,6 @@ DashboardWindow::~DashboardWindow()
 {
     // The server may outlive the window: stop paying for the activity feed.
     setActivityEnabled(false);
-}
-
-QWidget *DashboardWindow::buildCountersTab()
-{
-    auto *page = new QWidget(this);
-    auto *layout = new QVBoxLayout(page);
-    auto *filter = new QLineEdit(page);
-    filter->setPlaceholderText(tr("Filter metrics (name or labels)"));
-    filter->setClearButtonEnabled(true);
-    auto *proxy = new QSortFilterProxyModel(page);
-    proxy->setSourceModel(m_counters);
-    proxy->setFilterKeyColumn(-1);
-    proxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
-    auto *view = new QTableView(page);
-    view->setModel(proxy);
-    view->verticalHeader()->hide();
-    view->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
-    view->verticalHeader()->setDefaultSectionSize(view->fontMetrics().height() + 6);
-    view->setAlternatingRowColors(true);
-    view->setSelectionBehavior(QAbstractItemView::SelectRows);
-    view->horizontalHeader()->setStretchLastSection(true);
-    view->setColumnWidth(CountersTableModel::MetricColumn, 330);
-    view->setColumnWidth(CountersTableModel::LabelsColumn, 260);
-    view->setColumnWidth(CountersTableModel::ValueColumn, 140);
-    connect(filter, &QLineEdit::textChanged, proxy, &QSortFilterProxyModel::setFilterFixedString);
-    layout->addWidget(new QLabel(tr("Every family and series exactly as a scrape of /metrics returns it "
-                                    "now (hover a row for its HELP text)."),
-        page));
-    layout->addWidget(filter);
-    layout->addWidget(view, 1);
-    return page;
-}
-
-QWidget *DashboardWindow::buildChannelsTab()
-{
-    auto *page = new QWidget(this);
-    auto *layout = new QVBoxLayout(page);
-    auto *filter = new QLineEdit(page);
-    filter->setPlaceholderText(tr("Filter channels / members"));
-    filter->setClearButtonEnabled(true);
-    auto *proxy = new QSortFilterProxyModel(page);
-    proxy->setSourceModel(m_channels);
-    proxy->setRecursiveFilteringEnabled(true);
-    proxy->setFilterKeyColumn(-1);
-    proxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
-    auto *view = new QTreeView(page);
-    view->setModel(proxy);
-    view->setAlternatingRowColors(true);
-    view->setUniformRowHeights(true);
-    view->setColumnWidth(ChannelsModel::NameColumn, 320);
-    view->setColumnWidth(ChannelsModel::TypeColumn, 130);
-    view->setColumnWidth(ChannelsModel::SubscribersColumn, 100);
-    connect(filter, &QLineEdit::textChanged, proxy, &QSortFilterProxyModel::setFilterFixedString);
-    // Apps and presence channels start expanded: channels and members are what the user came for.
-    // Later collapsing is respected: only rows that just appeared are expanded.
-    connect(m_channels, &QAbstractItemModel::rowsInserted, view,
-        [this, view, proxy](const QModelIndex &parent, int first, int last) {
-            for (int row = first; row <= last; ++row) {
-                const QModelIndex index = m_channels->index(row, ChannelsModel::NameColumn, parent);
-                const QString type = m_channels->index(row, ChannelsModel::TypeColumn, parent).data().toString();
-                if (!parent.isValid() || type.endsWith(QLatin1String("presence")))
-                    view->expand(proxy->mapFromSource(index));
-            }
-        });
-    layout->addWidget(filter);
-    layout->addWidget(view, 1);
-    return page;
 }
 
 void DashboardWindow::setRange(Range range)
@@ -410,17 +352,7 @@ QWidget *DashboardWindow::withEmptyState(QWidget *tabs)
 
 void DashboardWindow::setUpAlerts()
 {
-    QSettings settings;
-    settings.beginGroup(QStringLiteral("alerts"));
-    AlertMonitor::Rules rules;
-    rules.connectionsPercent =
-        settings.value(QStringLiteral("connectionsPercent"), rules.connectionsPercent).toDouble();
-    rules.eventLoopLagMs = settings.value(QStringLiteral("eventLoopLagMs"), rules.eventLoopLagMs).toDouble();
-    rules.errorsPerMinute = settings.value(QStringLiteral("errorsPerMinute"), rules.errorsPerMinute).toInt();
-    rules.webhookFailures = settings.value(QStringLiteral("webhookFailures"), rules.webhookFailures).toInt();
-    rules.cooldownMs = settings.value(QStringLiteral("cooldownSeconds"), rules.cooldownMs / 1000).toLongLong() * 1000;
-    settings.endGroup();
-    m_alerts->setRules(rules);
+    m_alerts->setRules(AlertMonitor::rulesFromSettings());
     QHash<QString, int> limits;
     for (const App &app : m_core.apps().apps())
         limits.insert(app.id, app.maxConnections);

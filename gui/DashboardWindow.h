@@ -11,10 +11,7 @@ class QAction;
 class QComboBox;
 class QLabel;
 class QLineEdit;
-class QSortFilterProxyModel;
 class QTabWidget;
-class QTableView;
-class QTreeView;
 
 namespace qsoketi {
 
@@ -23,6 +20,8 @@ class AlertMonitor;
 class DashboardMenus;
 class AppsWidget;
 class ChannelsModel;
+class ChannelsTab;
+class ServerActions;
 class CountersTableModel;
 class EventCreatorWidget;
 class HistoryStore;
@@ -74,6 +73,8 @@ public:
     const MetricsHistory &history() const { return m_history; }
     CountersTableModel *countersModel() const { return m_counters; }
     ChannelsModel *channelsModel() const { return m_channels; }
+    ChannelsTab *channelsTab() const { return m_channelsTab; }
+    ServerActions *serverActions() const { return m_actions; }
     ActivityConsoleWidget *console() const { return m_console; }
     EventCreatorWidget *eventCreator() const { return m_eventCreator; }
     ServerPanel *serverPanel() const { return m_serverPanel; }
@@ -103,8 +104,6 @@ protected:
 
 private:
     void setActivityEnabled(bool enabled);
-    QWidget *buildCountersTab();
-    QWidget *buildChannelsTab();
     void onLocalSample(const MetricsSnapshot &snapshot);
     void applySnapshot(const MetricsSnapshot &snapshot);
     void redrawCharts();
@@ -127,6 +126,8 @@ private:
     HistoryStore *m_store;
     ChartsPanel *m_charts;
     AlertMonitor *m_alerts;
+    ServerActions *m_actions;
+    ChannelsTab *m_channelsTab;
     DashboardMenus *m_menus = nullptr;
     QLabel *m_emptyState;
     ActivityConsoleWidget *m_console;

@@ -2,6 +2,7 @@
 // Alert rules fire once per incident, with a cool-down: connections near an app's maxConnections on a real
 // server, errors by code per minute, event-loop lag and failed webhook deliveries; the window shows an
 // alert as a console row.
+#include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTest>
@@ -176,6 +177,18 @@ private slots:
         // Delivered ones never alert.
         monitor.evaluateSnapshot(snapshot(t0 + 3000, family, counter, 100, {"outcome", "delivered"}));
         QCOMPARE(raised.size(), 2);
+    }
+
+    void rulesComeFromTheSettings()
+    {
+        QSettings settings;
+        settings.setValue(QStringLiteral("alerts/connectionsPercent"), 60);
+        settings.setValue(QStringLiteral("alerts/cooldownSeconds"), 30);
+        const AlertMonitor::Rules rules = AlertMonitor::rulesFromSettings();
+        QCOMPARE(rules.connectionsPercent, 60.0);
+        QCOMPARE(rules.cooldownMs, 30000);
+        QCOMPARE(rules.errorsPerMinute, AlertMonitor::Rules().errorsPerMinute);
+        settings.remove(QStringLiteral("alerts"));
     }
 
     void theWindowShowsAnAlertInTheConsole()
