@@ -87,7 +87,7 @@ ActivityConsoleWidget::ActivityConsoleWidget(QWidget *parent)
     m_view->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
     m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 6);
     m_view->horizontalHeader()->setStretchLastSection(true);
-    const int widths[] = {95, 95, 70, 110, 190, 150};
+    const int widths[] = {95, 115, 70, 110, 190, 150};
     for (int c = 0; c < 6; ++c)
         m_view->setColumnWidth(c, widths[c]);
 

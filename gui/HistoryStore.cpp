@@ -29,9 +29,10 @@ int g_connections = 0; // GUI thread only: each store has its own connection nam
 
 } // namespace
 
-QString HistoryStore::defaultPath()
+QString HistoryStore::defaultPath(quint16 port)
 {
-    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/history.sqlite");
+    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)
+        + QStringLiteral("/history-%1.sqlite").arg(port);
 }
 
 HistoryStore::HistoryStore(const QString &path, QObject *parent)

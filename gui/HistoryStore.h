@@ -37,10 +37,11 @@ public:
     // A window that cannot write (disk full) must not grow without bound either.
     static constexpr int maxPendingRows = 100000;
 
-    // <AppDataLocation>/history.sqlite (QStandardPaths' test mode moves it for tests).
-    static QString defaultPath();
+    // <AppDataLocation>/history-<port>.sqlite: one history per server port, so two servers on one machine
+    // never mix (QStandardPaths' test mode moves it for tests).
+    static QString defaultPath(quint16 port);
 
-    explicit HistoryStore(const QString &path = defaultPath(), QObject *parent = nullptr);
+    explicit HistoryStore(const QString &path, QObject *parent = nullptr);
     ~HistoryStore() override; // writes what is queued
 
     bool isOpen() const { return m_open; }

@@ -26,20 +26,21 @@ private slots:
     {
         QStandardPaths::setTestModeEnabled(true);
         QCoreApplication::setApplicationName(QStringLiteral("tst_historywindow"));
-        QFile::remove(HistoryStore::defaultPath());
-        QVERIFY(HistoryStore::defaultPath().contains(QLatin1String("tst_historywindow")));
+        QVERIFY(HistoryStore::defaultPath(6001).contains(QLatin1String("tst_historywindow/history-6001.sqlite")));
     }
 
     void historySurvivesTheWindow()
     {
+        auto core = test::startCore();
+        const QString path = HistoryStore::defaultPath(core->port());
+        QFile::remove(path);
         const qint64 start = QDateTime::currentMSecsSinceEpoch();
         {
             // Yesterday, as an earlier run of the window stored it: 1 s samples become minute averages.
-            HistoryStore earlier(HistoryStore::defaultPath());
+            HistoryStore earlier(path);
             for (qint64 t = start - 23 * 3600 * 1000; t < start - 2 * 3600 * 1000; t += 30 * 1000)
                 earlier.append(QString(), MetricsHistory::Connected, t, 40);
         }
-        auto core = test::startCore();
         test::Client a(core->port()), b(core->port());
         QTRY_VERIFY(a.established() && b.established());
         qint64 lastLive = 0;
@@ -59,7 +60,7 @@ private slots:
             window.setRange(DashboardWindow::OneMinute);
             QCOMPARE(window.historyStore()->pendingCount() > 0, true); // queued, written on close
         }
-        HistoryStore check(HistoryStore::defaultPath());
+        HistoryStore check(path);
         const QList<QPointF> stored =
             check.samples(HistoryStore::Seconds, QString(), MetricsHistory::Connected, start - 1000, lastLive);
         QCOMPARE(stored.size(), 4); // the window's first sample and the three taken here
@@ -101,6 +102,11 @@ private slots:
         QVERIFY(again.charts()->exportPng(pngPath));
         const QImage png(pngPath);
         QVERIFY(!png.isNull() && png.width() > 100 && png.height() > 100);
+
+        // Another server (another port) on this machine has a history of its own.
+        DashboardWindow other(*remote);
+        QVERIFY(other.historyStore()->path() != path);
+        QVERIFY(other.history().samples(MetricsHistory::allApps(), MetricsHistory::Connected)->size() <= 1);
     }
 };
 
