@@ -44,6 +44,9 @@ QStringList StartupBanner::lines(const qsoketi::ServerConfig &config, const Fact
     } else {
         out.append(QStringLiteral("  Metrics    metrics disabled — set SOKETI_METRICS_ENABLED=1"));
     }
+    out.append(QStringLiteral("  Workers    %1 event loop(s)%2")
+                   .arg(facts.workers)
+                   .arg(config.workers == 0 ? QStringLiteral(", one per CPU core (SOKETI_WORKERS)") : QString()));
     out.append(QStringLiteral("  Config     %1").arg(facts.configSources.join(QStringLiteral(" + "))));
     return out;
 }

@@ -15,6 +15,7 @@ public:
         quint16 port = 0; // bound ports, as the server reports them
         quint16 metricsPort = 0;
         QString mode; // "window" or "headless (…why…)"
+        int workers = 1; // event loops serving clients
         QStringList configSources; // e.g. ".env (/srv/app/.env)", "environment (SOKETI_PORT)"
     };
 

@@ -200,6 +200,7 @@ int main(int argc, char *argv[])
     StartupBanner::Facts facts;
     facts.port = core.port();
     facts.metricsPort = core.metricsPort();
+    facts.workers = core.workerCount();
 #ifdef QSOKETI_HAS_GUI
     facts.mode = gui ? QStringLiteral("window") : QStringLiteral("headless");
 #else

@@ -4,44 +4,32 @@
 #include <QDateTime>
 #include <QFile>
 #include <QSslCertificate>
-#include <QSslConfiguration>
 #include <QSslKey>
-#include <QSslServer>
 #include <QSslSocket>
-#include <QTcpSocket>
 #include <QTimer>
 
-#include "adapter/BrokerClusterView.h"
-#include "adapter/LocalClusterView.h"
-#include "adapter/NatsAdapter.h"
-#include "adapter/RedisAdapter.h"
+#include "ConnectionAcceptor.h"
+#include "EventLoopThread.h"
+#include "ServerWorker.h"
+#include "adapter/ClusterView.h"
+#include "adapter/WorkerGroup.h"
 #include "apps/AppDirectory.h"
+#include "channels/AppRateLimits.h"
 #include "logging/LogCategories.h"
 #include "metrics/MetricsRegistry.h"
 #include "rest/BodyBudget.h"
-#include "rest/HttpConnection.h"
 #include "rest/MetricsEndpoint.h"
-#include "rest/RequestPrecheck.h"
 #include "rest/RestApi.h"
 #include "rest/WebhookAdminApi.h"
 #include "server/ActivityFeed.h"
 #include "server/PusherServer.h"
 #include "webhooks/WebhookSender.h"
 
+#include <sched.h>
+
 namespace qsoketi {
 
 namespace {
-
-// The one place that knows whether this node is alone or one of a cluster.
-std::unique_ptr<ClusterView> clusterViewFor(const ServerConfig &config, MetricsRegistry &metrics)
-{
-    const QString &driver = config.adapter.driver;
-    if (driver == QLatin1String("redis"))
-        return std::make_unique<BrokerClusterView>(driver, new RedisAdapter(config.adapter, metrics));
-    if (driver == QLatin1String("nats"))
-        return std::make_unique<BrokerClusterView>(driver, new NatsAdapter(config.adapter, metrics));
-    return std::make_unique<LocalClusterView>();
-}
 
 std::unique_ptr<AppDirectory> appDirectoryFor(const ServerConfig &config, MetricsRegistry &metrics)
 {
@@ -58,7 +46,21 @@ qint64 maxRequestBodyBytes(const ServerConfig &config)
     return qint64(config.httpRequestLimitInMb * 1024 * 1024);
 }
 
+int workerCountFor(const ServerConfig &config)
+{
+    return config.workers > 0 ? config.workers : ServerCore::availableCores();
+}
+
 } // namespace
+
+int ServerCore::availableCores()
+{
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof(set), &set) == 0)
+        return qMax(1, CPU_COUNT(&set));
+    return qMax(1, QThread::idealThreadCount());
+}
 
 ServerCore::ServerCore(ServerConfig config, QObject *parent)
     : QObject(parent)
@@ -68,43 +70,88 @@ ServerCore::ServerCore(ServerConfig config, QObject *parent)
     , m_directory(appDirectoryFor(m_config, *m_metrics))
     , m_activity(std::make_unique<ActivityFeed>())
     , m_webhooks(std::make_unique<WebhookSender>(WebhookSender::Options::fromConfig(m_config), *m_metrics))
-    , m_pusher(std::make_unique<PusherServer>(
-          m_config, *m_directory, *m_metrics, *m_activity, *m_webhooks, clusterViewFor(m_config, *m_metrics)))
-    , m_rest(std::make_unique<RestApi>(m_config, *m_directory, *m_pusher))
-    , m_precheck(std::make_unique<RequestPrecheck>(m_config, *m_directory))
+    , m_rateLimits(std::make_unique<AppRateLimits>())
     , m_bodyBudget(std::make_unique<BodyBudget>(BodyBudget::defaultLimitFor(maxRequestBodyBytes(m_config))))
     , m_webhookAdmin(std::make_unique<WebhookAdminApi>(*m_webhooks, m_config.pathPrefix.toUtf8()))
     , m_metricsEndpoint(
-          std::make_unique<MetricsEndpoint>(m_config, *m_metrics, [this] { return m_pusher && m_pusher->isClosing(); }))
+          std::make_unique<MetricsEndpoint>(m_config, *m_metrics, [this] { return m_shuttingDown.load(); }))
 {
     m_metricsEndpoint->setAdminRoutes([admin = m_webhookAdmin.get()](const HttpRequest &request,
                                           const QHostAddress &peer) { return admin->handle(request, peer); });
-    const bool tls = !m_config.sslCertPath.isEmpty() || !m_config.sslKeyPath.isEmpty();
-    if (tls)
-        m_listener = std::make_unique<QSslServer>();
-    else
-        m_listener = std::make_unique<QTcpServer>();
+    const int workers = workerCountFor(m_config);
+    // With a broker every worker is a node of the broker's cluster; otherwise the workers are a
+    // cluster of their own, in process.
+    const bool broker = m_config.adapter.driver != QLatin1String("local");
+    if (workers > 1 && !broker)
+        m_workerGroup = std::make_unique<WorkerGroup>();
+    const ServerWorker::Shared shared{m_config, *m_directory, *m_metrics, *m_activity, *m_webhooks, *m_rateLimits,
+        *m_bodyBudget, m_workerGroup.get(), m_tls};
+    m_workers.resize(size_t(workers));
+    m_workers[0] = std::make_unique<ServerWorker>(shared);
+    for (int i = 1; i < workers; ++i) {
+        auto &thread = m_threads.emplace_back(std::make_unique<EventLoopThread>(QStringLiteral("qsoketi w%1").arg(i)));
+        thread->call([this, i, &shared] { m_workers[size_t(i)] = std::make_unique<ServerWorker>(shared); });
+    }
+    m_listener = std::make_unique<ConnectionAcceptor>([this](qintptr descriptor) { handOff(descriptor); });
     m_listener->setMaxPendingConnections(qMax(m_config.maxPendingConnections, 1024));
     m_listener->setListenBacklogSize(qMax(m_config.maxPendingConnections, 1024));
-    connect(m_listener.get(), &QTcpServer::pendingConnectionAvailable, this, &ServerCore::onNewConnection);
     connect(m_directory.get(), &AppDirectory::appChanged, m_webhooks.get(),
         [webhooks = m_webhooks.get()](const AppPtr &app) { webhooks->updateApp(*app); });
 }
 
 ServerCore::~ServerCore()
 {
-    // HTTP connections (children) give their body reservations back to m_bodyBudget: before it goes.
-    qDeleteAll(findChildren<HttpConnection *>(Qt::FindDirectChildrenOnly));
+    m_listener.reset(); // nothing more is dealt out
+    // Each worker goes on its own thread (its sockets and timers live there), then the threads stop.
+    for (size_t i = 1; i < m_workers.size(); ++i)
+        m_threads[i - 1]->call([this, i] { m_workers[i].reset(); });
+    m_workers.clear();
+    m_threads.clear();
+}
+
+void ServerCore::handOff(qintptr descriptor)
+{
+    ServerWorker *worker = m_workers[m_nextWorker].get();
+    m_nextWorker = (m_nextWorker + 1) % m_workers.size();
+    if (worker->thread() == thread()) {
+        worker->adoptSocket(descriptor);
+        return;
+    }
+    QMetaObject::invokeMethod(
+        worker, [worker, descriptor] { worker->adoptSocket(descriptor); }, Qt::QueuedConnection);
+}
+
+int ServerCore::connectionCount() const
+{
+    int total = 0;
+    for (const auto &worker : m_workers)
+        total += worker->connectionCount();
+    return total;
+}
+
+PusherServer &ServerCore::pusher()
+{
+    return m_workers[0]->pusher();
+}
+
+const PusherServer &ServerCore::pusher() const
+{
+    return m_workers[0]->pusher();
 }
 
 ChannelService &ServerCore::channels()
 {
-    return *m_pusher;
+    return m_workers[0]->pusher();
 }
 
 ClusterView &ServerCore::cluster()
 {
-    return m_pusher->cluster();
+    return m_workers[0]->pusher().cluster();
+}
+
+RestApi &ServerCore::rest()
+{
+    return m_workers[0]->rest();
 }
 
 bool ServerCore::start(QString *error)
@@ -115,7 +162,8 @@ bool ServerCore::start(QString *error)
         *error = QStringLiteral("SOKETI_HOST \"%1\" is not an IP address.").arg(m_config.host);
         return false;
     }
-    if (auto *sslServer = qobject_cast<QSslServer *>(m_listener.get()); sslServer && !setUpTls(error))
+    const bool tls = !m_config.sslCertPath.isEmpty() || !m_config.sslKeyPath.isEmpty();
+    if (tls && !setUpTls(error))
         return false;
     if (!m_listener->listen(address, m_config.port)) {
         *error = QStringLiteral("cannot listen on %1:%2: %3; choose another port with SOKETI_PORT")
@@ -132,7 +180,13 @@ bool ServerCore::start(QString *error)
     m_startedAtMs = QDateTime::currentMSecsSinceEpoch();
     if (m_directory->isWritable())
         qCInfo(lcServer).noquote() << "apps are read from" << m_directory->description();
-    m_pusher->cluster().start(); // a cluster connects in the background; the node works alone meanwhile
+    // A cluster connects in the background; the node works alone meanwhile.
+    for (size_t i = 0; i < m_workers.size(); ++i) {
+        ServerWorker *worker = m_workers[i].get();
+        QMetaObject::invokeMethod(
+            worker, [worker] { worker->pusher().cluster().start(); },
+            i == 0 ? Qt::DirectConnection : Qt::QueuedConnection);
+    }
     return true;
 }
 
@@ -173,9 +227,7 @@ bool ServerCore::setUpTls(QString *error)
     tlsConfig.setLocalCertificateChain(chain);
     tlsConfig.setPrivateKey(key);
     tlsConfig.setPeerVerifyMode(QSslSocket::VerifyNone); // clients are not asked for certificates
-    auto *sslServer = static_cast<QSslServer *>(m_listener.get());
-    sslServer->setSslConfiguration(tlsConfig);
-    sslServer->setHandshakeTimeout(10000);
+    m_tls = tlsConfig; // read by the workers when they take a socket, after start() returned
     return true;
 }
 
@@ -189,37 +241,21 @@ quint16 ServerCore::metricsPort() const
     return m_metricsEndpoint->port();
 }
 
-void ServerCore::onNewConnection()
-{
-    HttpConnection::Options options;
-    options.pathPrefix = m_config.pathPrefix;
-    options.limits.maxBodyBytes = maxRequestBodyBytes(m_config);
-    options.bodyBudget = m_bodyBudget.get();
-    while (QTcpSocket *socket = m_listener->nextPendingConnection()) {
-        socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-        new HttpConnection(socket, options,
-            {
-                [this](const HttpRequest &request, const HttpConnection::Responder &respond) {
-                    m_rest->handle(request, respond);
-                },
-                [this](QTcpSocket *upgraded) { m_pusher->adoptUpgrade(upgraded); },
-                [this](const HttpRequest &head) { return m_precheck->check(head); },
-            },
-            this);
-    }
-}
-
 void ServerCore::shutdown()
 {
     if (m_shuttingDown)
         return;
     m_shuttingDown = true;
-    qCInfo(lcServer) << "shutting down: closing" << m_pusher->connectionCount() << "connections, then waiting"
+    qCInfo(lcServer) << "shutting down: closing" << connectionCount() << "connections, then waiting"
                      << m_config.shutdownGracePeriodMs << "ms";
     // The main port stays open through the grace period: load balancers read /ready (500 now) there,
     // and new WebSockets are refused with 4200 (reconnect elsewhere at once).
     m_webhooks->drain();
-    m_pusher->beginShutdown();
+    for (size_t i = 0; i < m_workers.size(); ++i) {
+        ServerWorker *worker = m_workers[i].get();
+        QMetaObject::invokeMethod(
+            worker, [worker] { worker->beginShutdown(); }, i == 0 ? Qt::DirectConnection : Qt::QueuedConnection);
+    }
     QTimer::singleShot(m_config.shutdownGracePeriodMs, m_metricsEndpoint.get(), &MetricsEndpoint::close);
     QTimer::singleShot(m_config.shutdownGracePeriodMs, this, [this] {
         m_listener->close();

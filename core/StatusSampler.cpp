@@ -4,6 +4,7 @@
 #include <QCoreApplication>
 
 #include "ServerCore.h"
+#include "ServerWorker.h"
 #include "metrics/MetricsRegistry.h"
 #include "server/PusherServer.h"
 
@@ -35,24 +36,41 @@ StatusSampler::~StatusSampler()
 
 void StatusSampler::sampleNow()
 {
-    // The values are read on the server's thread (the core may run on one of its own, see ServerThread)
-    // and handed back here as plain values. On one thread both hops are direct calls: sampleNow() emits
-    // before it returns.
-    auto *core = const_cast<ServerCore *>(&m_core); // only read, on its own thread
+    // The values are read on the threads that own them (the core may run on one of its own, see
+    // ServerThread, and each worker on its own) and handed back here as plain values, merged here.
+    // With one worker on this thread every hop is a direct call: sampleNow() emits before it returns.
+    auto *core = const_cast<ServerCore *>(&m_core); // only read, on the owners' threads
+    struct Gathered
+    {
+        MetricsSnapshot metrics;
+        ChannelsSnapshot channels;
+        int connections = 0;
+        int missing = 0;
+    };
     QMetaObject::invokeMethod(core, [this, core, alive = m_alive] {
-        MetricsSnapshot metrics = core->metrics().collect();
-        const PusherServer &server = core->pusher();
-        ChannelsSnapshot channels = ChannelsSnapshot::take(server.appStates(), maxChannelsPerApp);
-        const int connections = server.connectionCount();
-        // Posted to the application object, which outlives this sampler; `alive` is read on this
-        // sampler's thread, where it is destroyed.
-        QMetaObject::invokeMethod(QCoreApplication::instance(),
-            [this, alive, metrics = std::move(metrics), channels = std::move(channels), connections] {
-                if (!*alive)
-                    return;
-                emit metricsSampled(metrics);
-                emit channelsSampled(channels, connections);
+        auto gathered = std::make_shared<Gathered>();
+        gathered->metrics = core->metrics().collect();
+        gathered->missing = core->workerCount();
+        for (int i = 0; i < core->workerCount(); ++i) {
+            ServerWorker *worker = &core->worker(i);
+            QMetaObject::invokeMethod(worker, [this, worker, gathered, alive] {
+                ChannelsSnapshot channels = ChannelsSnapshot::take(worker->pusher().appStates(), maxChannelsPerApp);
+                const int connections = worker->pusher().connectionCount();
+                // Posted to the application object, which outlives this sampler; `alive` and `gathered`
+                // are only touched on this sampler's thread, where it is destroyed.
+                QMetaObject::invokeMethod(
+                    QCoreApplication::instance(), [this, alive, gathered, channels = std::move(channels), connections] {
+                        if (!*alive)
+                            return;
+                        gathered->channels.merge(channels, maxChannelsPerApp);
+                        gathered->connections += connections;
+                        if (--gathered->missing > 0)
+                            return;
+                        emit metricsSampled(gathered->metrics);
+                        emit channelsSampled(gathered->channels, gathered->connections);
+                    });
             });
+        }
     });
 }
 

@@ -6,9 +6,10 @@
 
 namespace qsoketi {
 
-AppState::AppState(AppPtr app, AppMetrics &metrics)
+AppState::AppState(AppPtr app, AppMetrics &metrics, AppRateLimits::Limiters &limits)
     : m_app(std::move(app))
     , m_metrics(metrics)
+    , m_limits(limits)
 {}
 
 void AppState::attach()

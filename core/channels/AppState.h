@@ -10,8 +10,8 @@
 #include <QSet>
 
 #include "apps/AppPtr.h"
+#include "channels/AppRateLimits.h"
 #include "channels/Channel.h"
-#include "channels/RateLimiter.h"
 #include "metrics/AppMetrics.h"
 
 namespace qsoketi {
@@ -26,7 +26,7 @@ class AppState
 public:
     using Channels = std::unordered_map<QString, std::unique_ptr<Channel>>;
 
-    AppState(AppPtr app, AppMetrics &metrics);
+    AppState(AppPtr app, AppMetrics &metrics, AppRateLimits::Limiters &limits);
 
     // The app as the store last returned it. Replaced when the store changes it (limits, secret,
     // enabled), so open connections follow the change; a reference is good until the next replace.
@@ -65,8 +65,9 @@ public:
     int expireCache(qint64 nowMs);
     qsizetype cachedEventCount() const { return m_cache.size(); }
 
-    RateLimiter &backendEvents() { return m_backendEvents; }
-    RateLimiter &readRequests() { return m_readRequests; }
+    // Shared with the app's states on the other workers.
+    SharedRateLimiter &backendEvents() { return m_limits.backendEvents; }
+    SharedRateLimiter &readRequests() { return m_limits.readRequests; }
 
 private:
     struct CachedEvent
@@ -82,8 +83,7 @@ private:
     QHash<QString, QSet<Connection *>> m_watchers; // user id → connections whose watchlist has it
     QHash<QString, CachedEvent> m_cache; // cache channel name → last event
     int m_connectionCount = 0;
-    RateLimiter m_backendEvents;
-    RateLimiter m_readRequests;
+    AppRateLimits::Limiters &m_limits;
 };
 
 } // namespace qsoketi

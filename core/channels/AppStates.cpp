@@ -5,8 +5,10 @@
 
 namespace qsoketi {
 
-AppStates::AppStates(MetricsRegistry &metrics)
+AppStates::AppStates(MetricsRegistry &metrics, AppRateLimits *limits)
     : m_metrics(metrics)
+    , m_ownLimits(limits ? nullptr : std::make_unique<AppRateLimits>())
+    , m_limits(limits ? *limits : *m_ownLimits)
 {}
 
 AppState &AppStates::stateFor(const AppPtr &app)
@@ -16,7 +18,7 @@ AppState &AppStates::stateFor(const AppPtr &app)
             state->replaceApp(app);
         return *state;
     }
-    auto state = std::make_unique<AppState>(app, m_metrics.forApp(app->id));
+    auto state = std::make_unique<AppState>(app, m_metrics.forApp(app->id), m_limits.forApp(app->id));
     AppState &made = *state;
     m_byId.insert(app->id, state.get());
     m_states.push_back(std::move(state));

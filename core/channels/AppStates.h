@@ -20,7 +20,8 @@ class MetricsRegistry;
 class AppStates
 {
 public:
-    explicit AppStates(MetricsRegistry &metrics);
+    // `limits`: the per-app API rate limits shared with the other workers; without, this node's own.
+    explicit AppStates(MetricsRegistry &metrics, AppRateLimits *limits = nullptr);
 
     AppState *byId(const QString &appId) const { return m_byId.value(appId); }
     // The state of this app, made on first use; an existing state takes this copy of the app when the
@@ -32,6 +33,8 @@ public:
 
 private:
     MetricsRegistry &m_metrics;
+    std::unique_ptr<AppRateLimits> m_ownLimits; // when none were given
+    AppRateLimits &m_limits;
     std::vector<std::unique_ptr<AppState>> m_states;
     QHash<QString, AppState *> m_byId;
 };

@@ -44,4 +44,42 @@ ChannelsSnapshot ChannelsSnapshot::take(const AppStates &states, int maxChannels
     return snapshot;
 }
 
+void ChannelsSnapshot::merge(const ChannelsSnapshot &other, int maxChannelsPerApp)
+{
+    for (const AppEntry &theirs : other.apps) {
+        auto app = std::find_if(apps.begin(), apps.end(), [&](const AppEntry &a) { return a.appId == theirs.appId; });
+        if (app == apps.end()) {
+            apps.append(theirs);
+            continue;
+        }
+        app->connections += theirs.connections;
+        for (const ChannelEntry &channel : theirs.channels) {
+            auto mine = std::find_if(app->channels.begin(), app->channels.end(),
+                [&](const ChannelEntry &c) { return c.name == channel.name; });
+            if (mine == app->channels.end()) {
+                app->channels.append(channel);
+                continue;
+            }
+            mine->subscriptionCount += channel.subscriptionCount;
+            for (const Member &member : channel.members) {
+                auto same = std::find_if(mine->members.begin(), mine->members.end(),
+                    [&](const Member &m) { return m.userId == member.userId; });
+                if (same == mine->members.end())
+                    mine->members.append(member);
+                else
+                    same->connections += member.connections;
+            }
+            std::sort(mine->members.begin(), mine->members.end(),
+                [](const Member &a, const Member &b) { return a.userId < b.userId; });
+        }
+        std::sort(app->channels.begin(), app->channels.end(),
+            [](const ChannelEntry &a, const ChannelEntry &b) { return a.name < b.name; });
+        // Channels past the cap of either side are not known by name: the larger count is the best floor.
+        app->channelCount = std::max({app->channelCount, theirs.channelCount, app->channels.size()});
+        if (app->channels.size() > maxChannelsPerApp)
+            app->channels.resize(maxChannelsPerApp);
+    }
+    std::sort(apps.begin(), apps.end(), [](const AppEntry &a, const AppEntry &b) { return a.appId < b.appId; });
+}
+
 } // namespace qsoketi

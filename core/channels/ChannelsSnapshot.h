@@ -41,6 +41,9 @@ struct ChannelsSnapshot
     QList<AppEntry> apps; // sorted by app id
 
     static ChannelsSnapshot take(const AppStates &states, int maxChannelsPerApp);
+    // Adds another worker's snapshot: connections and subscriptions summed, channels and members
+    // united (a user on two workers is one member with both connections), still capped per app.
+    void merge(const ChannelsSnapshot &other, int maxChannelsPerApp);
 };
 
 } // namespace qsoketi

@@ -101,6 +101,7 @@ QString unknownKey(const QString &path, const QString &file)
 
 ConfigBuilder::ConfigBuilder()
 {
+    m_config.workers = 0; // unless SOKETI_WORKERS says otherwise: one event loop per core
     // soketi's default app (appManager.array.apps.0); its other fields fall back to App's defaults.
     RawApp app;
     app.origin = ConfigSource{ConfigSource::Kind::BuiltIn, kAppsPath + QStringLiteral(".0"), {}};

@@ -54,6 +54,9 @@ struct ServerConfig
     QString pathPrefix;
     QString mode = QStringLiteral("full");
     int shutdownGracePeriodMs = 3000;
+    // Event loops serving clients (SOKETI_WORKERS): 0 = one per core this process may run on. A config
+    // built in code gets one loop; the config loader's default is 0.
+    int workers = 1;
     int userAuthenticationTimeoutMs = 30000;
     int acceptTrafficMemoryThreshold = 85; // percent
     // httpApi.requestLimitInMb: the largest request body (413 past it). soketi's default is 100 MB, far

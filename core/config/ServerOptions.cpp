@@ -116,6 +116,10 @@ const Option kOptions[] = {
             }
             c.mode = mode;
         }},
+    {"workers", "WORKERS", false,
+        [](const ValueReader &r, ServerConfig &c, App &) {
+            r.integer(c.workers, 0, 256, QStringLiteral("a number of event loops 0-256 (0: one per core)"));
+        }},
     {"shutdownGracePeriod", "SHUTDOWN_GRACE_PERIOD", false,
         [](const ValueReader &r, ServerConfig &c, App &) {
             r.integer(c.shutdownGracePeriodMs, 0, INT_MAX, QStringLiteral("milliseconds >= 0"));

@@ -87,9 +87,10 @@ std::string MetricsRegistry::name(const char *base) const
 
 AppMetrics &MetricsRegistry::forApp(const QString &appId)
 {
+    const std::lock_guard lock(m_mutex);
     auto it = m_apps.find(appId);
     if (it != m_apps.end())
-        return *it;
+        return it->second;
     const prometheus::Labels labels{{"app_id", appId.toStdString()}, {"port", m_portLabel}};
     AppMetrics m;
     m.connected = &m_connected->Add(labels);
@@ -102,14 +103,15 @@ AppMetrics &MetricsRegistry::forApp(const QString &appId)
     m.httpReceivedBytes = &m_httpReceivedBytes->Add(labels);
     m.httpTransmittedBytes = &m_httpTransmittedBytes->Add(labels);
     m.httpCallsReceived = &m_httpCallsReceived->Add(labels);
-    return *m_apps.insert(appId, m);
+    return m_apps.emplace(appId, m).first->second;
 }
 
 HorizontalAdapterMetrics &MetricsRegistry::adapterForApp(const QString &appId)
 {
+    const std::lock_guard lock(m_mutex);
     auto it = m_adapters.find(appId);
     if (it != m_adapters.end())
-        return *it;
+        return it->second;
     const prometheus::Labels labels{{"app_id", appId.toStdString()}, {"port", m_portLabel}};
     HorizontalAdapterMetrics m;
     // Seconds-sized buckets for a value observed in seconds (soketi put milliseconds into them).
@@ -120,11 +122,12 @@ HorizontalAdapterMetrics &MetricsRegistry::adapterForApp(const QString &appId)
     m.sentRequests = &m_sentRequests->Add(labels);
     m.receivedRequests = &m_receivedRequests->Add(labels);
     m.receivedResponses = &m_receivedResponses->Add(labels);
-    return *m_adapters.insert(appId, m);
+    return m_adapters.emplace(appId, m).first->second;
 }
 
 AppStoreMetrics MetricsRegistry::appStore()
 {
+    const std::lock_guard lock(m_mutex);
     if (!m_appStoreLookups) {
         const auto build = [this](auto &&builder, const std::string &familyName, const char *help) {
             auto &family = builder.Name(familyName).Help(help).Register(*m_registry);
@@ -161,9 +164,10 @@ AppStoreMetrics MetricsRegistry::appStore()
 
 WebhookMetrics &MetricsRegistry::webhooksForApp(const QString &appId)
 {
+    const std::lock_guard lock(m_mutex);
     auto it = m_webhooks.find(appId);
     if (it != m_webhooks.end())
-        return *it;
+        return it->second;
     if (!m_webhookDeliveries) {
         const auto build = [this](auto &&builder, const std::string &familyName, const char *help) {
             auto &family = builder.Name(familyName).Help(help).Register(*m_registry);
@@ -206,13 +210,14 @@ WebhookMetrics &MetricsRegistry::webhooksForApp(const QString &appId)
         prometheus::Histogram::BucketBoundaries{
             0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300});
     m.leavesCancelled = &m_webhookLeavesCancelled->Add(labels);
-    return *m_webhooks.insert(appId, m);
+    return m_webhooks.emplace(appId, m).first->second;
 }
 
 prometheus::Counter &MetricsRegistry::originRefusedForApp(const QString &appId)
 {
-    if (prometheus::Counter *counter = m_originRefusedByApp.value(appId))
-        return *counter;
+    const std::lock_guard lock(m_mutex);
+    if (const auto it = m_originRefusedByApp.find(appId); it != m_originRefusedByApp.end())
+        return *it->second;
     if (!m_originRefused) {
         const std::string familyName = name("ws_origin_refused_total");
         const char *help = "WebSocket connections refused (4009) because their Origin is not in the app's "
@@ -221,7 +226,7 @@ prometheus::Counter &MetricsRegistry::originRefusedForApp(const QString &appId)
         m_familyOrder.push_back({familyName, help, prometheus::MetricType::Counter});
     }
     prometheus::Counter *counter = &m_originRefused->Add({{"app_id", appId.toStdString()}, {"port", m_portLabel}});
-    m_originRefusedByApp.insert(appId, counter);
+    m_originRefusedByApp.emplace(appId, counter);
     return *counter;
 }
 
@@ -232,8 +237,13 @@ MetricsSnapshot MetricsRegistry::collect() const
     // order. Rebuild soketi's output: every family in registration order (HELP/TYPE even before the first
     // series, as prom-client), series sorted by labels so successive scrapes list them alike.
     std::vector<prometheus::MetricFamily> collected = m_registry->Collect();
-    snapshot.families.reserve(m_familyOrder.size() + 10);
-    for (const FamilyInfo &info : m_familyOrder) {
+    std::vector<FamilyInfo> order;
+    {
+        const std::lock_guard lock(m_mutex);
+        order = m_familyOrder;
+    }
+    snapshot.families.reserve(order.size() + 10);
+    for (const FamilyInfo &info : order) {
         auto found = std::find_if(
             collected.begin(), collected.end(), [&](const prometheus::MetricFamily &f) { return f.name == info.name; });
         if (found == collected.end()) {

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <map>
 #include <memory>
+#include <mutex>
 
 #include <QHash>
 #include <QString>
@@ -28,6 +30,8 @@ class ProcessMetricsCollector;
 // The one metrics registry of the process (soketi's prom-client registry): every soketi family with
 // its HELP text and type, created at start-up. /metrics, /metrics?json=1 and the dashboard all read
 // collect(); the hot path writes through AppMetrics pointers resolved once per app.
+// Thread-safe: every worker's event loop writes to it (prometheus-cpp series are atomic; the lookups
+// below take a lock, and the objects they return never move).
 class MetricsRegistry
 {
 public:
@@ -109,10 +113,12 @@ private:
     std::vector<FamilyInfo> m_familyOrder; // registration order = exposition order
     std::unique_ptr<ProcessMetricsCollector> m_process;
 
-    QHash<QString, AppMetrics> m_apps;
-    QHash<QString, HorizontalAdapterMetrics> m_adapters;
-    QHash<QString, WebhookMetrics> m_webhooks;
-    QHash<QString, prometheus::Counter *> m_originRefusedByApp;
+    // Node-based maps: references handed out stay valid while other apps are added.
+    mutable std::mutex m_mutex; // the maps below and m_familyOrder
+    std::map<QString, AppMetrics> m_apps;
+    std::map<QString, HorizontalAdapterMetrics> m_adapters;
+    std::map<QString, WebhookMetrics> m_webhooks;
+    std::map<QString, prometheus::Counter *> m_originRefusedByApp;
 };
 
 } // namespace qsoketi

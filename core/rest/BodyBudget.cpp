@@ -14,16 +14,18 @@ qint64 BodyBudget::defaultLimitFor(qint64 maxBodyBytes)
 
 bool BodyBudget::tryReserve(qint64 bytes)
 {
-    if (bytes > m_limit - m_inUse)
-        return false;
-    m_inUse += bytes;
+    qint64 used = m_inUse.load(std::memory_order_relaxed);
+    do {
+        if (bytes > m_limit - used)
+            return false;
+    } while (!m_inUse.compare_exchange_weak(used, used + bytes, std::memory_order_relaxed));
     return true;
 }
 
 void BodyBudget::release(qint64 bytes)
 {
-    Q_ASSERT(bytes <= m_inUse);
-    m_inUse -= bytes;
+    [[maybe_unused]] const qint64 before = m_inUse.fetch_sub(bytes, std::memory_order_relaxed);
+    Q_ASSERT(bytes <= before);
 }
 
 } // namespace qsoketi

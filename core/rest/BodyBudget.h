@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <atomic>
+
 #include <QtGlobal>
 
 namespace qsoketi {
@@ -9,7 +11,7 @@ namespace qsoketi {
 // reserved whole (its Content-Length) once its head is accepted, before a byte of it is read, and given
 // back when its answer is sent; a request that does not fit is answered 503 instead. Without it, a few
 // clients uploading bodies at the size limit took the server from 28 to 553 MB (issue 12).
-// Used from the one event loop the connections live on, so it needs no lock.
+// Shared by every worker's connections: the count is atomic.
 class BodyBudget
 {
 public:
@@ -23,11 +25,11 @@ public:
     void release(qint64 bytes);
 
     qint64 limit() const { return m_limit; }
-    qint64 inUse() const { return m_inUse; }
+    qint64 inUse() const { return m_inUse.load(std::memory_order_relaxed); }
 
 private:
     qint64 m_limit;
-    qint64 m_inUse = 0;
+    std::atomic<qint64> m_inUse = 0;
 };
 
 } // namespace qsoketi

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <atomic>
+#include <mutex>
+
 #include <QByteArray>
 #include <QList>
 #include <QObject>
@@ -38,7 +41,8 @@ struct ActivityEvent
 
 // A live stream of ActivityEvents. Off by default, so the headless server pays one branch per event;
 // when a viewer turns it on, events are batched and delivered at most every 100 ms, and a viewer that
-// falls behind loses the oldest events rather than growing memory.
+// falls behind loses the oldest events rather than growing memory. record() may be called from any
+// worker's thread; batches are delivered on the feed's own thread.
 class ActivityFeed : public QObject
 {
     Q_OBJECT
@@ -48,11 +52,11 @@ public:
 
     explicit ActivityFeed(QObject *parent = nullptr);
 
-    bool isEnabled() const { return m_enabled; }
+    bool isEnabled() const { return m_enabled.load(std::memory_order_relaxed); }
     void setEnabled(bool enabled);
     void record(ActivityEvent::Kind kind, const QString &appId, const QString &socketId, const QString &channel,
         const QString &event, const QByteArray &payload);
-    quint64 droppedEvents() const { return m_dropped; }
+    quint64 droppedEvents() const;
 
 signals:
     void eventsRecorded(const QList<qsoketi::ActivityEvent> &events);
@@ -60,10 +64,11 @@ signals:
 private:
     void flush();
 
-    bool m_enabled = false;
+    std::atomic<bool> m_enabled = false;
+    mutable std::mutex m_mutex; // m_pending, m_dropped
     QList<ActivityEvent> m_pending;
     quint64 m_dropped = 0;
-    QTimer m_flushTimer;
+    QTimer m_flushTimer; // runs while enabled (record() may not start a timer of another thread)
 };
 
 } // namespace qsoketi

@@ -23,10 +23,10 @@
 namespace qsoketi {
 
 PusherServer::PusherServer(const ServerConfig &config, AppDirectory &apps, MetricsRegistry &metrics, ActivityFeed &feed,
-    WebhookSender &webhooks, std::unique_ptr<ClusterView> cluster, QObject *parent)
+    WebhookSender &webhooks, std::unique_ptr<ClusterView> cluster, AppRateLimits *rateLimits, QObject *parent)
     : QObject(parent)
     , m_cluster(std::move(cluster))
-    , m_states(metrics)
+    , m_states(metrics, rateLimits)
     , m_fanout(std::make_unique<Fanout>(*m_cluster, feed, config.wsMaxBackpressureBytes, config.cacheTtlSeconds))
     , m_leaves(std::make_unique<LeaveDelay>(config.webhooksLeaveDelayMs, metrics))
     , m_subscriptions(std::make_unique<SubscriptionHandler>(

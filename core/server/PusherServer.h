@@ -14,6 +14,7 @@ namespace qsoketi {
 
 class ActivityFeed;
 class AppDirectory;
+class AppRateLimits;
 class ClientEventHandler;
 class ClusterView;
 class Connection;
@@ -37,7 +38,8 @@ class PusherServer : public QObject, public ChannelService
 
 public:
     PusherServer(const ServerConfig &config, AppDirectory &apps, MetricsRegistry &metrics, ActivityFeed &feed,
-        WebhookSender &webhooks, std::unique_ptr<ClusterView> cluster, QObject *parent = nullptr);
+        WebhookSender &webhooks, std::unique_ptr<ClusterView> cluster, AppRateLimits *rateLimits = nullptr,
+        QObject *parent = nullptr);
     ~PusherServer() override;
 
     // Takes a TCP socket whose (unread) request is a WebSocket upgrade and lets QtWebSockets finish it.

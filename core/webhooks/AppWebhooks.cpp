@@ -81,11 +81,8 @@ void AppWebhooks::configure(const App &app)
     for (const auto &t : m_targets)
         t->retired = true;
     m_eventMask = 0;
-    int lambdas = 0;
     for (const QJsonValue entry : app.webhooks) {
-        bool lambda = false;
-        WebhookTarget target = WebhookTarget::fromJson(entry.toObject(), &lambda);
-        lambdas += lambda;
+        WebhookTarget target = WebhookTarget::fromJson(entry.toObject());
         if (!target.isValid() || target.eventMask() == 0)
             continue;
         auto t = std::make_unique<Target>();
@@ -97,9 +94,6 @@ void AppWebhooks::configure(const App &app)
         connect(&t->batchTimer, &QTimer::timeout, this, [this, index] { flushBatch(index); });
         m_targets.push_back(std::move(t));
     }
-    if (lambdas > 0)
-        qCWarning(lcWebhooks).nospace().noquote() << "app " << app.id << ": " << lambdas
-                                                  << " AWS Lambda webhook(s) ignored; qsoketi sends HTTP webhooks only";
     const auto active = std::count_if(m_targets.cbegin(), m_targets.cend(), [](const auto &t) { return !t->retired; });
     qCDebug(lcWebhooks).noquote() << "app" << app.id << "has" << active << "webhook(s)";
 }

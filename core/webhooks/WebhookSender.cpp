@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "webhooks/WebhookSender.h"
 
+#include <QThread>
+
 #include "metrics/MetricsRegistry.h"
 #include "webhooks/WebhookLogging.h"
 
@@ -37,6 +39,29 @@ AppWebhooks &WebhookSender::hooksFor(const App &app)
     return *h;
 }
 
+quint32 WebhookSender::eventMaskOf(const App &app)
+{
+    const std::lock_guard lock(m_masksMutex);
+    auto it = m_masks.find(app.id);
+    // Copies of one app share their webhooks array, so this comparison is a pointer check.
+    if (it != m_masks.end() && it->first == app.webhooks)
+        return it->second;
+    quint32 mask = 0;
+    int lambdas = 0;
+    for (const QJsonValue entry : app.webhooks) {
+        bool lambda = false;
+        const WebhookTarget target = WebhookTarget::fromJson(entry.toObject(), &lambda);
+        lambdas += lambda;
+        if (target.isValid())
+            mask |= target.eventMask();
+    }
+    if (lambdas > 0) // once per app and set of webhooks
+        qCWarning(lcWebhooks).nospace().noquote() << "app " << app.id << ": " << lambdas
+                                                  << " AWS Lambda webhook(s) ignored; qsoketi sends HTTP webhooks only";
+    m_masks.insert(app.id, {app.webhooks, mask});
+    return mask;
+}
+
 void WebhookSender::updateApp(const App &app)
 {
     if (AppWebhooks *h = m_byId.value(app.id))
@@ -45,12 +70,23 @@ void WebhookSender::updateApp(const App &app)
 
 void WebhookSender::channelEvent(const App &app, WebhookEventType type, const QString &channel)
 {
+    if (QThread::currentThread() != thread()) {
+        QMetaObject::invokeMethod(
+            this, [this, app, type, channel] { channelEvent(app, type, channel); }, Qt::QueuedConnection);
+        return;
+    }
     hooksFor(app).dispatch(type, channel,
         QJsonObject{{QStringLiteral("name"), webhookEventName(type)}, {QStringLiteral("channel"), channel}});
 }
 
 void WebhookSender::memberEvent(const App &app, WebhookEventType type, const QString &channel, const QString &userId)
 {
+    if (QThread::currentThread() != thread()) {
+        QMetaObject::invokeMethod(
+            this, [this, app, type, channel, userId] { memberEvent(app, type, channel, userId); },
+            Qt::QueuedConnection);
+        return;
+    }
     hooksFor(app).dispatch(type, channel,
         QJsonObject{{QStringLiteral("name"), webhookEventName(type)}, {QStringLiteral("channel"), channel},
             {QStringLiteral("user_id"), userId}});
@@ -59,6 +95,15 @@ void WebhookSender::memberEvent(const App &app, WebhookEventType type, const QSt
 void WebhookSender::clientEventSlow(const App &app, const QString &channel, const QString &event,
     const QJsonValue &data, const QString &socketId, const QString &userId)
 {
+    if (QThread::currentThread() != thread()) {
+        QMetaObject::invokeMethod(
+            this,
+            [this, app, channel, event, data, socketId, userId] {
+                clientEventSlow(app, channel, event, data, socketId, userId);
+            },
+            Qt::QueuedConnection);
+        return;
+    }
     QJsonObject object{{QStringLiteral("name"), webhookEventName(WebhookEventType::ClientEvent)},
         {QStringLiteral("channel"), channel}, {QStringLiteral("event"), event}, {QStringLiteral("data"), data},
         {QStringLiteral("socket_id"), socketId}};

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <vector>
 
 #include <QHash>
@@ -46,9 +47,11 @@ public:
 
     // True when at least one webhook of the app wants this event type. Inline and nearly free for an
     // app without webhooks: the server calls the functions below on every subscribe and client event.
+    // The functions below may be called from any worker's thread: the sender lives on one thread, and
+    // an event from another is queued to it (one copy of the app, only for an event some webhook wants).
     bool wants(const App &app, WebhookEventType type)
     {
-        return !app.webhooks.isEmpty() && (hooksFor(app).eventMask() & webhookEventBit(type));
+        return !app.webhooks.isEmpty() && (eventMaskOf(app) & webhookEventBit(type));
     }
 
     void channelOccupied(const App &app, const QString &channel)
@@ -116,7 +119,10 @@ signals:
     void failed(const QString &appId, const QUrl &url, const QString &reason);
 
 private:
-    // The app's webhooks, made on first use.
+    // The event types the app's webhooks want, from any thread (cached per app while its webhooks are
+    // the same array).
+    quint32 eventMaskOf(const App &app);
+    // The app's webhooks, made on first use (the sender's thread only).
     AppWebhooks &hooksFor(const App &app);
     void channelEvent(const App &app, WebhookEventType type, const QString &channel);
     void memberEvent(const App &app, WebhookEventType type, const QString &channel, const QString &userId);
@@ -132,6 +138,8 @@ private:
     const AppWebhooksContext m_context;
     std::vector<std::unique_ptr<AppWebhooks>> m_apps;
     QHash<QString, AppWebhooks *> m_byId;
+    std::mutex m_masksMutex;
+    QHash<QString, std::pair<QJsonArray, quint32>> m_masks; // app id → (its webhooks, their event mask)
 };
 
 } // namespace qsoketi
