@@ -132,7 +132,7 @@ void ChannelsTab::disconnectSelectedMember()
     if (!selectedMember(&m))
         return;
     m_actions->disconnectMember(m.appId, m.channel, m.userId, [this, m](int closed) {
-        report(closed < 0 ? tr("App %1 is unknown or disabled.").arg(m.appId)
+        report(closed < 0 ? tr("App %1 has no connection here.").arg(m.appId)
                           : tr("Disconnected %n connection(s) of %1 on %2.", nullptr, closed).arg(m.userId, m.channel));
     });
 }

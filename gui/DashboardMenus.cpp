@@ -8,6 +8,8 @@
 #include <QTabWidget>
 
 #include "ActivityConsoleWidget.h"
+#include "AlertMonitor.h"
+#include "AlertRulesDialog.h"
 #include "ChartsPanel.h"
 #include "DashboardWindow.h"
 
@@ -35,6 +37,12 @@ DashboardMenus::DashboardMenus(DashboardWindow *window)
             [tabs, i] { tabs->setCurrentIndex(i); });
     }
     view->addSeparator();
+    m_alertRules = view->addAction(tr("&Alert rules…"), this, [window] {
+        auto *dialog = new AlertRulesDialog(window->alertMonitor()->rules(), window);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        connect(dialog, &AlertRulesDialog::rulesChanged, window->alertMonitor(), &AlertMonitor::setRules);
+        dialog->open(); // window-modal, no nested event loop
+    });
     m_find = view->addAction(tr("&Find in the debug console"), QKeySequence::Find, window, [window] {
         window->tabs()->setCurrentWidget(window->console());
         window->console()->focusFilter();

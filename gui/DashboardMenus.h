@@ -10,8 +10,8 @@ namespace qsoketi {
 class DashboardWindow;
 
 // The window's menu bar and keyboard shortcuts: File (export, quit: Ctrl+Q), View (Ctrl+1… for the tabs,
-// Ctrl+F to the console's filter), Help (keyboard shortcuts: F1, About). Dialogs open window-modal without
-// a nested event loop.
+// the alert rules, Ctrl+F to the console's filter), Help (keyboard shortcuts: F1, About). Dialogs open window-modal
+// without a nested event loop.
 class DashboardMenus : public QObject
 {
     Q_OBJECT
@@ -23,6 +23,7 @@ public:
     QAction *findAction() const { return m_find; }
     QAction *aboutAction() const { return m_about; }
     QAction *shortcutsAction() const { return m_shortcuts; }
+    QAction *alertRulesAction() const { return m_alertRules; }
     static QString shortcutsText();
 
 private:
@@ -34,6 +35,7 @@ private:
     QAction *m_find;
     QAction *m_about;
     QAction *m_shortcuts;
+    QAction *m_alertRules;
 };
 
 } // namespace qsoketi

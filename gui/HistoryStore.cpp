@@ -54,7 +54,9 @@ HistoryStore::HistoryStore(const QString &path, QObject *parent)
     m_open = exec(QStringLiteral("PRAGMA journal_mode=WAL")) && exec(QStringLiteral("PRAGMA synchronous=NORMAL"))
         && exec(QStringLiteral("CREATE TABLE IF NOT EXISTS samples (res INTEGER NOT NULL, app TEXT NOT NULL, "
                                "series INTEGER NOT NULL, t INTEGER NOT NULL, v REAL NOT NULL, "
-                               "PRIMARY KEY (res, app, series, t)) WITHOUT ROWID"));
+                               "PRIMARY KEY (res, app, series, t)) WITHOUT ROWID"))
+        // Downsampling and pruning select by time across every app and series.
+        && exec(QStringLiteral("CREATE INDEX IF NOT EXISTS samples_by_time ON samples (res, t)"));
     if (!m_open)
         return;
     // Minutes already downsampled by an earlier run are not averaged again.
@@ -99,6 +101,9 @@ bool HistoryStore::flush(qint64 nowMs)
     clock.start();
     if (nowMs <= 0)
         nowMs = QDateTime::currentMSecsSinceEpoch();
+    const qint64 until = nowMs / minuteMs * minuteMs;
+    if (m_pending.isEmpty() && until <= m_downsampledUntil)
+        return true; // nothing to write; old rows are pruned with the next minute
     QSqlDatabase db = QSqlDatabase::database(m_connection, false);
     db.transaction();
     bool ok = true;
@@ -122,7 +127,6 @@ bool HistoryStore::flush(qint64 nowMs)
         }
     }
     // Every minute that ended before now becomes one row per series: the average of its 1 s rows.
-    const qint64 until = nowMs / minuteMs * minuteMs;
     if (until > m_downsampledUntil) {
         QSqlQuery down(db);
         down.prepare(QStringLiteral("INSERT OR REPLACE INTO samples (res, app, series, t, v) "
@@ -131,12 +135,13 @@ bool HistoryStore::flush(qint64 nowMs)
         down.addBindValue(m_downsampledUntil);
         down.addBindValue(until);
         run(down);
+        // Expired rows go once a minute too, not on every write.
+        QSqlQuery prune(db);
+        prune.prepare(QStringLiteral("DELETE FROM samples WHERE (res = 0 AND t < ?) OR (res = 1 AND t < ?)"));
+        prune.addBindValue(nowMs - secondsKeptMs);
+        prune.addBindValue(nowMs - minutesKeptMs);
+        run(prune);
     }
-    QSqlQuery prune(db);
-    prune.prepare(QStringLiteral("DELETE FROM samples WHERE (res = 0 AND t < ?) OR (res = 1 AND t < ?)"));
-    prune.addBindValue(nowMs - secondsKeptMs);
-    prune.addBindValue(nowMs - minutesKeptMs);
-    run(prune);
     if (!ok || !db.commit()) {
         if (ok)
             m_error = db.lastError().text();

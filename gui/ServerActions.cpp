@@ -6,11 +6,13 @@
 #include <QPointer>
 
 #include "ServerCore.h"
+#include "ServerWorker.h"
 #include "apps/AppDirectory.h"
 #include "channels/AppState.h"
 #include "channels/Channel.h"
 #include "channels/ChannelService.h"
 #include "server/Connection.h"
+#include "server/PusherServer.h"
 
 namespace qsoketi {
 
@@ -68,39 +70,65 @@ void ServerActions::terminateUser(const QString &appId, const QString &userId, D
     });
 }
 
+void ServerActions::onEveryWorker(const std::function<int(PusherServer &)> &work, Done done)
+{
+    // Each worker closes its own connections on its own thread; the counts are summed back here.
+    struct Tally
+    {
+        int pending = 0;
+        int closed = 0;
+        bool unknownApp = true;
+    };
+    auto tally = std::make_shared<Tally>();
+    tally->pending = m_core.workerCount();
+    const Done add = onThisThread([tally, done = std::move(done)](int closed) {
+        if (closed >= 0) {
+            tally->unknownApp = false;
+            tally->closed += closed;
+        }
+        if (--tally->pending == 0 && done)
+            done(tally->unknownApp ? -1 : tally->closed);
+    });
+    for (int i = 0; i < m_core.workerCount(); ++i) {
+        ServerWorker *worker = &m_core.worker(i);
+        QMetaObject::invokeMethod(worker, [worker, work, add] { add(work(worker->pusher())); });
+    }
+}
+
 void ServerActions::disconnectMember(const QString &appId, const QString &channel, const QString &userId, Done done)
 {
-    ServerCore *core = &m_core;
-    QMetaObject::invokeMethod(core, [core, appId, channel, userId, answer = onThisThread(std::move(done))] {
-        AppState *state = core->channels().appState(appId);
-        const Channel *ch = state ? state->channel(channel) : nullptr;
-        if (!ch)
-            return answer(state ? 0 : -1);
-        QList<QPointer<Connection>> members;
-        for (Connection *c : ch->subscribers()) {
-            const Connection::Subscription *s = c->subscription(channel);
-            if (s && s->presenceUserId == userId)
-                members.append(c);
-        }
-        answer(closeAll(members));
-    });
+    onEveryWorker(
+        [appId, channel, userId](PusherServer &server) {
+            AppState *state = server.appState(appId);
+            const Channel *ch = state ? state->channel(channel) : nullptr;
+            if (!ch)
+                return state ? 0 : -1;
+            QList<QPointer<Connection>> members;
+            for (Connection *c : ch->subscribers()) {
+                const Connection::Subscription *s = c->subscription(channel);
+                if (s && s->presenceUserId == userId)
+                    members.append(c);
+            }
+            return closeAll(members);
+        },
+        std::move(done));
 }
 
 void ServerActions::disconnectSocket(const QString &appId, const QString &socketId, Done done)
 {
-    ServerCore *core = &m_core;
-    QMetaObject::invokeMethod(core, [core, appId, socketId, answer = onThisThread(std::move(done))] {
-        AppState *state = core->channels().appState(appId);
-        if (!state)
-            return answer(-1);
-        // Sockets are found through their channels: a rare click, not worth an index in the engine.
-        for (const auto &entry : state->channels()) {
-            for (Connection *c : entry.second->subscribers())
-                if (c->socketId() == socketId)
-                    return answer(closeAll({QPointer<Connection>(c)}));
-        }
-        answer(0);
-    });
+    onEveryWorker(
+        [appId, socketId](PusherServer &server) {
+            AppState *state = server.appState(appId);
+            if (!state)
+                return -1;
+            // Sockets are found through their channels: a rare click, not worth an index in the engine.
+            for (const auto &entry : state->channels())
+                for (Connection *c : entry.second->subscribers())
+                    if (c->socketId() == socketId)
+                        return closeAll({QPointer<Connection>(c)});
+            return 0;
+        },
+        std::move(done));
 }
 
 } // namespace qsoketi

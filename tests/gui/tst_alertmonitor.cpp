@@ -2,14 +2,20 @@
 // Alert rules fire once per incident, with a cool-down: connections near an app's maxConnections on a real
 // server, errors by code per minute, event-loop lag and failed webhook deliveries; the window shows an
 // alert as a console row.
+#include <QAction>
+#include <QApplication>
+#include <QDoubleSpinBox>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QStandardPaths>
 #include <QTest>
 
 #include "ActivityConsoleWidget.h"
 #include "ActivityLogModel.h"
 #include "AlertMonitor.h"
+#include "AlertRulesDialog.h"
+#include "DashboardMenus.h"
 #include "DashboardWindow.h"
 #include "GuiTestSupport.h"
 #include "StatusSampler.h"
@@ -189,6 +195,29 @@ private slots:
         QCOMPARE(rules.cooldownMs, 30000);
         QCOMPARE(rules.errorsPerMinute, AlertMonitor::Rules().errorsPerMinute);
         settings.remove(QStringLiteral("alerts"));
+    }
+
+    void theUserSetsTheRules()
+    {
+        auto core = test::startCore();
+        DashboardWindow window(*core);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.menus()->alertRulesAction()->trigger();
+        AlertRulesDialog *dialog = nullptr;
+        QTRY_VERIFY((dialog = qobject_cast<AlertRulesDialog *>(QApplication::activeModalWidget())) != nullptr);
+        QCOMPARE(dialog->connectionsPercent()->value(), window.alertMonitor()->rules().connectionsPercent);
+        dialog->connectionsPercent()->setValue(70);
+        dialog->lagMs()->setValue(0); // off
+        dialog->cooldownSeconds()->setValue(120);
+        dialog->accept();
+        QCOMPARE(window.alertMonitor()->rules().connectionsPercent, 70.0);
+        QCOMPARE(window.alertMonitor()->rules().eventLoopLagMs, 0.0);
+        QCOMPARE(window.alertMonitor()->rules().cooldownMs, 120000);
+        // Kept for the next start.
+        QCOMPARE(AlertMonitor::rulesFromSettings().connectionsPercent, 70.0);
+        QCOMPARE(AlertMonitor::rulesFromSettings().cooldownMs, 120000);
+        QSettings().remove(QStringLiteral("alerts"));
     }
 
     void theWindowShowsAnAlertInTheConsole()

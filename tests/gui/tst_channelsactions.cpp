@@ -60,10 +60,12 @@ private slots:
         config.metrics.host = QStringLiteral("127.0.0.1");
         config.metrics.port = 0;
         config.shutdownGracePeriodMs = 100;
+        config.workers = 2; // the clients are dealt to two event loops: every action must reach both
         QString error;
         QVERIFY2(server.start(config, &error), qPrintable(error));
         ServerCore *core = &server.core();
         QVERIFY(core->thread() != QThread::currentThread());
+        QCOMPARE(core->workerCount(), 2);
         const quint16 port = core->port();
 
         test::Client ada(port), bob(port), carol(port);
