@@ -4,6 +4,7 @@
 #include <QJsonArray>
 
 #include "channels/AppState.h"
+#include "protocol/ChannelName.h"
 
 namespace qsoketi {
 
@@ -121,6 +122,8 @@ void ClusterView::deliverFromOthers(
 {
     if (AppState *app = m_node.appState ? m_node.appState(appId) : nullptr)
         m_node.deliver(*app, channel, message, exceptSocketId);
+    else if (m_node.rememberUnknown && ChannelName::isCache(channel))
+        m_node.rememberUnknown(appId, channel, message);
 }
 
 } // namespace qsoketi

@@ -43,6 +43,9 @@ public:
         std::function<void(AppState &, const QString &userId)> terminateUser;
         // The leave webhooks this node holds for a channel (optional).
         std::function<PendingLeaves(const QString &appId, const QString &channel)> pendingLeaves;
+        // A cache channel's message for an app this node has no state for yet (optional): kept, so a
+        // client of the app that arrives here later gets it (an app from a store is met on first use).
+        std::function<void(const QString &appId, const QString &channel, const QByteArray &message)> rememberUnknown;
     };
 
     explicit ClusterView(QObject *parent = nullptr);

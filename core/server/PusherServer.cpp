@@ -56,6 +56,12 @@ PusherServer::PusherServer(const ServerConfig &config, AppDirectory &apps, Metri
         [this](AppState &app, const QString &userId) { m_users->terminateHere(app, userId); },
         [this](const QString &appId, const QString &channel) {
             return PendingLeaves{m_leaves->vacatedPending(appId, channel), m_leaves->removalsPending(appId, channel)};
+        },
+        [this, &apps](const QString &appId, const QString &channel, const QByteArray &message) {
+            apps.findById(appId, [this, channel, message](const AppPtr &app) {
+                if (app) // no local subscriber yet: delivering only remembers it
+                    m_fanout->deliverFromCluster(m_states.stateFor(app), channel, message, {});
+            });
         }});
 }
 

@@ -10,6 +10,8 @@
 #   --repeats R      rounds; each round runs every server once, in order (default 3)
 #   --servers LIST   which servers, in round order (default "qsoketi soketi"; "soketi" alone works)
 #   --out DIR        where per-run logs and JSON go (default: a new mktemp -d directory)
+#   --server-cpus L  CPU list the servers may run on (taskset -c; default 1)
+#   --workers N      qsoketi's SOKETI_WORKERS (default 1; soketi has one loop whatever this says)
 #   -- ARGS          extra pusherbench arguments (e.g. -- --s1-conns 2000 --subs 500)
 #
 # What it does: installs soketi 1.6.1 (see /work/shared/spec/run-soketi.md) into
@@ -28,6 +30,8 @@ bench=${PUSHERBENCH:-$here/build/tests/bench/pusherbench}
 repeats=${BENCH_REPEATS:-3}
 servers=${BENCH_SERVERS:-"qsoketi soketi"}
 out=${BENCH_OUT:-}
+server_cpus=${BENCH_SERVER_CPUS:-1}
+workers=${BENCH_WORKERS:-1}
 extra=()
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -36,8 +40,10 @@ while [ $# -gt 0 ]; do
         --repeats) repeats=$2; shift 2 ;;
         --servers) servers=$2; shift 2 ;;
         --out) out=$2; shift 2 ;;
+        --server-cpus) server_cpus=$2; shift 2 ;;
+        --workers) workers=$2; shift 2 ;;
         --) shift; extra=("$@"); break ;;
-        -h|--help) sed -n '3,26p' "$0"; exit 0 ;;
+        -h|--help) sed -n '3,28p' "$0"; exit 0 ;;
         *) echo "compare.sh: unknown argument $1" >&2; exit 2 ;;
     esac
 done
@@ -65,7 +71,7 @@ EOF
     [ -n "$out" ] || out=$(mktemp -d -t qsoketi-bench.XXXXXX)
     mkdir -p "$out"
     export QSOKETI_BENCH_IN_NETNS=1 QSOKETI_BIN=$qsoketi PUSHERBENCH=$bench BENCH_REPEATS=$repeats \
-        BENCH_SERVERS=$servers BENCH_OUT=$out
+        BENCH_SERVERS=$servers BENCH_OUT=$out BENCH_SERVER_CPUS=$server_cpus BENCH_WORKERS=$workers
     # Loopback-only namespace: soketi's cluster discovery must not reach any real network.
     # Not root: a user namespace (-r) provides the privilege to create the network namespace.
     ns_flags=-n
@@ -76,6 +82,7 @@ fi
 # ---- inside the namespace from here on
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 echo "compare.sh: out=$out repeats=$repeats servers=[$servers] fd limit $(ulimit -n)"
+echo "server CPUs: $server_cpus (taskset -c), qsoketi workers: $workers, generator CPU: 0"
 echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), kernel $(uname -r)"
 ip -o link show | awk -F': ' '{print "netns link:", $2}'
 case " $servers " in *" qsoketi "*) echo "qsoketi: $QSOKETI_BIN ($("$QSOKETI_BIN" --version 2>/dev/null | tail -1), commit $(git -C "$(dirname "$QSOKETI_BIN")" rev-parse --short HEAD 2>/dev/null || echo unknown))" ;; esac
@@ -93,9 +100,10 @@ start_server() { # name port
     local name=$1 port=$2 log=$3
     local env_args=("${common_env[@]}" SOKETI_PORT="$port" SOKETI_METRICS_SERVER_PORT=$((port + 3600)))
     if [ "$name" = qsoketi ]; then
-        env "${env_args[@]}" QT_QPA_PLATFORM=offscreen taskset -c 1 "$QSOKETI_BIN" start --no-gui >"$log" 2>&1 &
+        env "${env_args[@]}" SOKETI_WORKERS="$workers" QT_QPA_PLATFORM=offscreen taskset -c "$server_cpus" \
+            "$QSOKETI_BIN" start --no-gui >"$log" 2>&1 &
     else
-        (cd "$soketi_dir" && exec env "${env_args[@]}" taskset -c 1 node node_modules/@soketi/soketi/bin/server.js start) >"$log" 2>&1 &
+        (cd "$soketi_dir" && exec env "${env_args[@]}" taskset -c "$server_cpus" node node_modules/@soketi/soketi/bin/server.js start) >"$log" 2>&1 &
     fi
     server_pid=$!
     for _ in $(seq 150); do # up to 30 s

@@ -69,7 +69,8 @@ public:
         m_cluster.setLocalNode({[this](const QString &appId) { return m_states.byId(appId); }, {}, {},
             [this](const QString &appId, const QString &channel) {
                 return PendingLeaves{m_leaves.vacatedPending(appId, channel), m_leaves.removalsPending(appId, channel)};
-            }});
+            },
+            {}});
     }
 
 private:

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The server with apps in a database (SQLite, PostgreSQL 15, MariaDB 10.11): WebSocket clients and signed
 // REST calls use stored keys and secrets; changes made in the store reach open connections without a restart.
+#include <optional>
+
 #include <QCryptographicHash>
 #include <QDateTime>
 #include <QElapsedTimer>
@@ -13,6 +15,7 @@
 #include "AppStoreTestBackends.h"
 #include "PusherTestClient.h"
 #include "ServerCore.h"
+#include "ServerWorker.h"
 #include "apps/AppDirectory.h"
 #include "auth/HmacSigner.h"
 #include "auth/RestRequestVerifier.h"
@@ -64,6 +67,7 @@ private slots:
     void servesStoredApps_data() { AppStoreTestBackends::addRows(); }
     void servesStoredApps();
     void writesThroughTheDirectoryTakeEffectAtOnce();
+    void cacheChannelsReachWorkersThatNeverMetTheApp();
     void deadStoreKeepsCachedApps();
 
 private:
@@ -290,6 +294,39 @@ void TestStoredApps::deadStoreKeepsCachedApps()
 
     QVERIFY2(db->start(), qPrintable(db->lastError()));
     QTRY_VERIFY_WITH_TIMEOUT(Client(port, QStringLiteral("key-2")).waitEstablished(), 30000);
+}
+
+void TestStoredApps::cacheChannelsReachWorkersThatNeverMetTheApp()
+{
+    // Two workers: an app from the store is met by each on first use. A cache channel's event published
+    // before any client of the app came to the other worker must still be there for that client.
+    AppStoreConfig store = m_backends.config(QStringLiteral("sqlite"));
+    ServerConfig config = serverConfig(store);
+    config.workers = 2;
+    ServerCore server(config);
+    QString error;
+    QVERIFY2(server.start(&error), qPrintable(error));
+    std::optional<AppStoreReply> added;
+    server.appDirectory().add(QJsonObject{}, [&added](const AppStoreReply &r) { added = r; });
+    QVERIFY(QTest::qWaitFor([&added] { return added.has_value(); }, 10000));
+    QVERIFY2(added->ok() && added->apps.size() == 1, qPrintable(added->error));
+    const AppPtr app = added->apps.first();
+
+    const QByteArray body = "{\"name\":\"price\",\"channel\":\"cache-eur\",\"data\":\"{\\\"v\\\":7}\"}";
+    QCOMPARE(rest(server.port(), "POST", QStringLiteral("/apps/%1/events").arg(app->id), app->key, app->secret.toUtf8(),
+                 body)
+                 .status,
+        200);
+    // Two connections in a row are dealt to the two workers.
+    Client first(server.port(), app->key), second(server.port(), app->key);
+    QVERIFY(first.waitEstablished() && second.waitEstablished());
+    QTRY_COMPARE(server.worker(0).connectionCount() + server.worker(1).connectionCount(), 2);
+    QCOMPARE(server.worker(0).connectionCount(), 1);
+    for (Client *c : {&first, &second}) {
+        c->pusher.subscribe(QStringLiteral("cache-eur"));
+        QTRY_VERIFY(c->pusher.has(QStringLiteral("price"), QStringLiteral("cache-eur")));
+        QVERIFY(!c->pusher.has(QStringLiteral("pusher:cache_miss")));
+    }
 }
 
 QTEST_MAIN(TestStoredApps)
