@@ -115,6 +115,23 @@ private slots:
         QTRY_VERIFY(!window.plot(DashboardWindow::ConnectedPlot)->isDark());
     }
 
+    void axesUseTheTitlesNumberStyle()
+    {
+        QCOMPARE(MetricsPlotWidget::shortNumber(1234), QStringLiteral("1234"));
+        QCOMPARE(MetricsPlotWidget::shortNumber(20000), QStringLiteral("20k"));
+        QCOMPARE(MetricsPlotWidget::shortNumber(1500000), QStringLiteral("1.5M"));
+        QCOMPARE(MetricsPlotWidget::shortNumber(0.25), QStringLiteral("0.25"));
+        MetricsPlotWidget plot(QStringLiteral("Bytes/s"), {QStringLiteral("in")});
+        plot.setSeriesPoints(0, {{1000, 12000}, {2000, 45000}});
+        QCOMPARE(plot.axisLabels(),
+            (QStringList{QStringLiteral("0"), QStringLiteral("10k"), QStringLiteral("20k"), QStringLiteral("30k"),
+                QStringLiteral("40k"), QStringLiteral("50k")}));
+        plot.setSeriesPoints(0, {{1000, 3}, {2000, 17}});
+        QCOMPARE(plot.axisLabels(),
+            (QStringList{QStringLiteral("0"), QStringLiteral("5"), QStringLiteral("10"), QStringLiteral("15"),
+                QStringLiteral("20")}));
+    }
+
     void laravelElevenSnippet()
     {
         App app;
