@@ -33,6 +33,7 @@
 #include "AlertMonitor.h"
 #include "AppsTableModel.h"
 #include "AppsWidget.h"
+#include "ChannelsTab.h"
 #include "DashboardWindow.h"
 #include "EventCreatorWidget.h"
 #include "GuiTestSupport.h"
@@ -238,6 +239,9 @@ private slots:
             }
         QVERIFY(window.console()->inspector()->toPlainText().contains(QLatin1String("\"status\": \"shipped\"")));
         QVERIFY(!shoot(QStringLiteral("Debug console"), QStringLiteral("dashboard-console.png")).isNull());
+        // A presence member selected: its disconnect / terminate buttons are enabled.
+        QVERIFY(window.channelsTab()->selectMember(
+            QStringLiteral("app-id"), QStringLiteral("presence-team"), QStringLiteral("2")));
         QVERIFY(!shoot(QStringLiteral("Channels"), QStringLiteral("dashboard-channels.png")).isNull());
         QVERIFY(!shoot(QStringLiteral("Counters"), QStringLiteral("dashboard-counters.png")).isNull());
         EventCreatorWidget *creator = window.eventCreator();
