@@ -32,6 +32,7 @@ public:
 
     const QString &socketId() const { return m_socketId; }
     QWebSocket *webSocket() const { return m_socket; }
+    QTcpSocket *tcpSocket() const { return m_tcp; }
 
     // Writes a complete frame. Returns false (and schedules a close) when the client reads too slowly:
     // more than maxBufferedBytes are already waiting to be sent.
@@ -62,6 +63,8 @@ public:
     qint64 signinDeadlineMs = 0; // 0 = no sign-in required
     RateLimiter clientEvents;
     QString remoteAddress;
+    // The handshake's socket buffers were given back once the first frames had gone out.
+    bool buffersSettled = false;
 
 private:
     QWebSocket *m_socket; // owned: child of this

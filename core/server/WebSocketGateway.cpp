@@ -279,6 +279,13 @@ void WebSocketGateway::sweep()
     for (Connection *c : connections) {
         if (c->isClosing())
             continue;
+        if (!c->buffersSettled) {
+            // At admission connection_established may still be queued, and the handshake's read chunk
+            // may still hold what was put back for QtWebSockets: by the first sweep both are drained.
+            // Their allocations (~2.6 KiB per connection, heaptrack) go back before the client idles.
+            SocketBuffers::releaseDrained(c->tcpSocket());
+            c->buffersSettled = true;
+        }
         if (c->signinDeadlineMs != 0 && now >= c->signinDeadlineMs && c->userId.isEmpty()) {
             m_fanout.sendErrorAndClose(c, PusherErrors::signinTimeout);
         } else if (c->pingSentMs != 0 && now - c->pingSentMs >= pongTimeoutMs) {
