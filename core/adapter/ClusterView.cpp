@@ -106,6 +106,13 @@ QJsonObject ClusterView::answer(const QString &appId, ClusterRequest type, const
     }
     case ClusterRequest::ChannelsInfo:
         return ClusterChannel::encodeAll(app->channels());
+    case ClusterRequest::Channels:
+    case ClusterRequest::ChannelMembers:
+    case ClusterRequest::ChannelMembersCount:
+    case ClusterRequest::ChannelSocketsCount:
+    case ClusterRequest::SocketExistsInChannel:
+    case ClusterRequest::ChannelsWithSocketsCount:
+        return m_node.answerSoketi ? m_node.answerSoketi(*app, type, opts) : QJsonObject{};
     case ClusterRequest::UsersOnline: {
         QJsonArray online;
         for (const QJsonValue &id : opts.value(QLatin1String("userIds")).toArray())

@@ -46,6 +46,8 @@ public:
         // A cache channel's message for an app this node has no state for yet (optional): kept, so a
         // client of the app that arrives here later gets it (an app from a store is met on first use).
         std::function<void(const QString &appId, const QString &channel, const QByteArray &message)> rememberUnknown;
+        // This node's answer to a soketi node's request (types 1-8, soketi's shapes; optional).
+        std::function<QJsonObject(const AppState &, ClusterRequest, const QJsonObject &opts)> answerSoketi;
     };
 
     explicit ClusterView(QObject *parent = nullptr);

@@ -13,6 +13,7 @@
 #include "server/ClientEventHandler.h"
 #include "server/Connection.h"
 #include "server/Fanout.h"
+#include "server/SoketiAnswers.h"
 #include "server/SubscriptionHandler.h"
 #include "server/UserSessions.h"
 #include "server/WebSocketGateway.h"
@@ -62,7 +63,8 @@ PusherServer::PusherServer(const ServerConfig &config, AppDirectory &apps, Metri
                 if (app) // no local subscriber yet: delivering only remembers it
                     m_fanout->deliverFromCluster(m_states.stateFor(app), channel, message, {});
             });
-        }});
+        },
+        &SoketiAnswers::answer});
 }
 
 PusherServer::~PusherServer() = default;

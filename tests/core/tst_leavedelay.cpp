@@ -70,7 +70,7 @@ public:
             [this](const QString &appId, const QString &channel) {
                 return PendingLeaves{m_leaves.vacatedPending(appId, channel), m_leaves.removalsPending(appId, channel)};
             },
-            {}});
+            {}, {}});
     }
 
 private:

@@ -130,7 +130,7 @@ private slots:
         AnsweringView view;
         QStringList terminated;
         view.setLocalNode({[this](const QString &id) { return m_states.byId(id); }, {},
-            [&terminated](AppState &, const QString &userId) { terminated.append(userId); }, {}, {}});
+            [&terminated](AppState &, const QString &userId) { terminated.append(userId); }, {}, {}, {}});
         QCOMPARE(view.answer(QStringLiteral("app-id"), ClusterRequest::SocketsCount, {}),
             (QJsonObject{{QStringLiteral("totalCount"), 2}}));
         const QJsonObject info = view.answer(QStringLiteral("app-id"), ClusterRequest::ChannelInfo,

@@ -38,6 +38,36 @@ using namespace qsoketi;
 
 namespace {
 
+// A Redis command in RESP (binary-safe: JSON payloads hold spaces and quotes).
+QByteArray resp(const QList<QByteArray> &parts)
+{
+    QByteArray out = "*" + QByteArray::number(parts.size()) + "\r\n";
+    for (const QByteArray &p : parts)
+        out += "$" + QByteArray::number(p.size()) + "\r\n" + p + "\r\n";
+    return out;
+}
+
+// Every complete bulk string in a stream of RESP replies (the payloads of pub/sub messages among them).
+QList<QByteArray> bulkStrings(const QByteArray &stream)
+{
+    QList<QByteArray> out;
+    qsizetype i = 0;
+    while ((i = stream.indexOf('$', i)) >= 0) {
+        const qsizetype eol = stream.indexOf("\r\n", i);
+        if (eol < 0)
+            break;
+        bool ok = false;
+        const qsizetype length = stream.mid(i + 1, eol - i - 1).toLongLong(&ok);
+        if (!ok || length < 0 || eol + 2 + length > stream.size()) {
+            i = eol;
+            continue;
+        }
+        out.append(stream.mid(eol + 2, length));
+        i = eol + 2 + length;
+    }
+    return out;
+}
+
 using Client = PusherTestClient;
 
 // Collects the webhook events the nodes send ("name:channel[:user]").
@@ -478,6 +508,90 @@ private slots:
         m_b.reset();
         QTest::qWait(2500);
         QVERIFY(!late);
+    }
+
+    void answersSoketiNodesInTheirShapes()
+    {
+        // A soketi 1.6 node in the same cluster asks with its own request types (spec §8.1) and merges
+        // the answers by its field names: both qsoketi nodes answer in that shape.
+        QVERIFY(startNodes());
+        Client onA(m_a->port()), onB(m_b->port());
+        QTRY_VERIFY(onA.established() && onB.established());
+        const QString channel = QStringLiteral("presence-room");
+        onA.subscribe(channel, QStringLiteral("{\"user_id\":\"ada\",\"user_info\":{\"name\":\"Ada\"}}"));
+        onB.subscribe(channel, QStringLiteral("{\"user_id\":\"bob\",\"user_info\":{}}"));
+        QTRY_VERIFY(onA.has(QStringLiteral("pusher_internal:subscription_succeeded"))
+            && onB.has(QStringLiteral("pusher_internal:subscription_succeeded")));
+
+        const QByteArray prefix = m_a->config().adapter.redisPrefix.toUtf8() + "#redis-adapter#comms#";
+        QTcpSocket listener;
+        listener.connectToHost(QHostAddress::LocalHost, m_redisPort);
+        QVERIFY(listener.waitForConnected(2000));
+        listener.write(resp({"SUBSCRIBE", prefix + "res"}));
+        QVERIFY(listener.waitForReadyRead(2000));
+        listener.readAll();
+        QTcpSocket asker;
+        asker.connectToHost(QHostAddress::LocalHost, m_redisPort);
+        QVERIFY(asker.waitForConnected(2000));
+        const auto ask = [&](int type, const QJsonObject &opts) {
+            const QString requestId = QStringLiteral("soketi-%1").arg(type);
+            const QJsonObject request{{QStringLiteral("requestId"), requestId},
+                {QStringLiteral("appId"), QStringLiteral("app-id")}, {QStringLiteral("type"), type},
+                {QStringLiteral("opts"), opts}};
+            asker.write(resp({"PUBLISH", prefix + "req", QJsonDocument(request).toJson(QJsonDocument::Compact)}));
+            QList<QJsonObject> answers;
+            QByteArray buffer;
+            [[maybe_unused]] const bool both = QTest::qWaitFor(
+                [&] {
+                    listener.waitForReadyRead(50);
+                    buffer += listener.readAll();
+                    answers.clear();
+                    for (const QByteArray &payload : bulkStrings(buffer)) {
+                        const QJsonObject o = QJsonDocument::fromJson(payload).object();
+                        if (o.value(QStringLiteral("requestId")).toString() == requestId)
+                            answers.append(o);
+                    }
+                    return answers.size() >= 2;
+                },
+                3000);
+            return answers;
+        };
+        const QJsonObject onChannel{{QStringLiteral("channel"), channel}};
+        QStringList users;
+        for (const QJsonObject &a : ask(3, onChannel))
+            for (const QJsonValue &m : a.value(QStringLiteral("members")).toArray())
+                users.append(m.toArray().at(0).toString());
+        users.sort();
+        QCOMPARE(users, QStringList({QStringLiteral("ada"), QStringLiteral("bob")}));
+        int total = 0;
+        for (const QJsonObject &a : ask(5, onChannel))
+            total += a.value(QStringLiteral("totalCount")).toInt();
+        QCOMPARE(total, 2);
+        total = 0;
+        for (const QJsonObject &a : ask(6, onChannel))
+            total += a.value(QStringLiteral("totalCount")).toInt();
+        QCOMPARE(total, 2);
+        int exists = 0;
+        for (const QJsonObject &a :
+            ask(7, {{QStringLiteral("channel"), channel}, {QStringLiteral("wsId"), onB.socketId()}}))
+            exists += a.value(QStringLiteral("exists")).toBool();
+        QCOMPARE(exists, 1);
+        total = 0;
+        for (const QJsonObject &a : ask(8, {}))
+            for (const QJsonValue &pair : a.value(QStringLiteral("channelsWithSocketsCount")).toArray())
+                if (pair.toArray().at(0).toString() == channel)
+                    total += pair.toArray().at(1).toInt();
+        QCOMPARE(total, 2);
+        QStringList sockets;
+        for (const QJsonObject &a : ask(1, {}))
+            for (const QJsonValue &pair : a.value(QStringLiteral("channels")).toArray())
+                if (pair.toArray().at(0).toString() == channel)
+                    for (const QJsonValue &id : pair.toArray().at(1).toArray())
+                        sockets.append(id.toString());
+        sockets.sort();
+        QStringList expected{onA.socketId(), onB.socketId()};
+        expected.sort();
+        QCOMPARE(sockets, expected);
     }
 
     void webhooksSeeTheCluster()
