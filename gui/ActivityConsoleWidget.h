@@ -17,8 +17,9 @@ namespace qsoketi {
 class ActivityFilterProxyModel;
 class ActivityLogModel;
 
-// The debug console: filters, pause/resume, clear, the event table and a payload inspector that
-// pretty-prints JSON (also JSON encoded inside a string, as Pusher's `data` usually is).
+// The debug console: filters (app, kind, trace of one socket / user / channel, channel, event, text),
+// pause/resume, clear, the event table with decoded payloads and an inspector that pretty-prints JSON
+// (also JSON encoded inside a string, as Pusher's `data` usually is). Double-click a row to trace its socket.
 class ActivityConsoleWidget : public QWidget
 {
     Q_OBJECT
@@ -31,7 +32,16 @@ public:
     QTableView *view() const { return m_view; }
     QPlainTextEdit *inspector() const { return m_inspector; }
 
+    QComboBox *kindBox() const { return m_kind; }
+    QLineEdit *traceEdit() const { return m_trace; }
+    QLineEdit *textEdit() const { return m_text; }
+
     void setAppIds(const QStringList &appIds);
+    // Selects the kind choice whose mask is `kinds` (ActivityFilterProxyModel::kindBit); false if none.
+    bool setKindFilter(quint32 kinds);
+    void setTrace(const QString &socketUserOrChannel);
+    // Ctrl+F: the free-text filter.
+    void focusFilter();
     void appendEvents(const QList<qsoketi::ActivityEvent> &events);
     void setPaused(bool paused);
     bool isPaused() const;
@@ -41,14 +51,19 @@ public:
 
 signals:
     void pausedChanged(bool paused);
+    // The row's context menu asked to close this socket (the window does it through ServerActions).
+    void disconnectRequested(const QString &appId, const QString &socketId);
 
 private:
     void showSelected();
+    void showContextMenu(const QPoint &at);
     void updateStatus();
 
     ActivityLogModel *m_model;
     ActivityFilterProxyModel *m_proxy;
     QComboBox *m_app;
+    QComboBox *m_kind;
+    QLineEdit *m_trace;
     QLineEdit *m_channel;
     QLineEdit *m_event;
     QLineEdit *m_text;

@@ -10,6 +10,12 @@ ActivityFilterProxyModel::ActivityFilterProxyModel(ActivityLogModel *source, QOb
     , m_log(source)
 {
     setSourceModel(source);
+    // A socket's user is learnt when it subscribes to a presence channel: its earlier rows (connected,
+    // public subscriptions) join the trace of that user then.
+    connect(source, &ActivityLogModel::userLearnt, this, [this](const QString &, const QString &user) {
+        if (!m_trace.isEmpty() && user == m_trace)
+            invalidateRowsFilter();
+    });
 }
 
 void ActivityFilterProxyModel::apply(QString *field, const QString &value)
@@ -40,10 +46,38 @@ void ActivityFilterProxyModel::setTextFilter(const QString &text)
     apply(&m_text, text);
 }
 
+void ActivityFilterProxyModel::setKindFilter(quint32 kinds)
+{
+    if (m_kinds == kinds)
+        return;
+    m_kinds = kinds;
+    invalidateRowsFilter();
+}
+
+void ActivityFilterProxyModel::setTrace(const QString &socketUserOrChannel)
+{
+    apply(&m_trace, socketUserOrChannel.trimmed());
+}
+
+bool ActivityFilterProxyModel::traced(const ActivityEvent &e) const
+{
+    if (e.socketId == m_trace || e.channel == m_trace)
+        return true;
+    // Member added/removed carry the user id; other events are the user's through their socket.
+    if ((e.kind == ActivityEvent::Kind::MemberAdded || e.kind == ActivityEvent::Kind::MemberRemoved)
+        && e.payload == m_trace.toUtf8())
+        return true;
+    return !e.socketId.isEmpty() && m_log->userOf(e.socketId) == m_trace;
+}
+
 bool ActivityFilterProxyModel::filterAcceptsRow(int sourceRow, const QModelIndex &) const
 {
     const ActivityEvent &e = m_log->event(sourceRow);
+    if (!(m_kinds & kindBit(e.kind)))
+        return false;
     if (!m_app.isEmpty() && e.appId != m_app)
+        return false;
+    if (!m_trace.isEmpty() && !traced(e))
         return false;
     if (!m_channel.isEmpty() && !e.channel.contains(m_channel, Qt::CaseInsensitive))
         return false;

@@ -4,8 +4,47 @@
 #include <QBrush>
 #include <QColor>
 #include <QDateTime>
+#include <QGuiApplication>
+#include <QPalette>
+
+#include "PayloadText.h"
 
 namespace qsoketi {
+
+namespace {
+
+using Kind = ActivityEvent::Kind;
+using Counts = std::array<int, ActivityLogModel::GroupCount>;
+
+// Which of `n` events (in time order, read through `at`) stay when at most `cap` may: while over the cap,
+// the oldest event of the largest group goes. One forward cursor per group keeps this O(n).
+template <typename At> std::vector<bool> keepMask(size_t n, const At &at, int cap, Counts counts)
+{
+    std::vector<bool> keep(n, true);
+    std::array<size_t, ActivityLogModel::GroupCount> cursor{};
+    for (qsizetype excess = qsizetype(n) - cap; excess > 0; --excess) {
+        int largest = 0;
+        for (int g = 1; g < ActivityLogModel::GroupCount; ++g)
+            if (counts[size_t(g)] > counts[size_t(largest)])
+                largest = g;
+        size_t &i = cursor[size_t(largest)];
+        while (ActivityLogModel::groupOf(at(i).kind) != largest)
+            ++i;
+        keep[i++] = false;
+        --counts[size_t(largest)];
+    }
+    return keep;
+}
+
+Counts countGroups(const std::deque<ActivityEvent> &events)
+{
+    Counts counts{};
+    for (const ActivityEvent &e : events)
+        ++counts[size_t(ActivityLogModel::groupOf(e.kind))];
+    return counts;
+}
+
+} // namespace
 
 ActivityLogModel::ActivityLogModel(int maxRows, QObject *parent)
     : QAbstractTableModel(parent)
@@ -19,69 +58,155 @@ ActivityLogModel::ActivityLogModel(int maxRows, QObject *parent)
 QString ActivityLogModel::kindName(ActivityEvent::Kind kind)
 {
     switch (kind) {
-    case ActivityEvent::Kind::Connected:
-        return QStringLiteral("connected");
-    case ActivityEvent::Kind::Disconnected:
-        return QStringLiteral("disconnected");
-    case ActivityEvent::Kind::Subscribed:
-        return QStringLiteral("subscribed");
-    case ActivityEvent::Kind::Unsubscribed:
-        return QStringLiteral("unsubscribed");
-    case ActivityEvent::Kind::ClientEvent:
-        return QStringLiteral("client event");
-    case ActivityEvent::Kind::ApiEvent:
-        return QStringLiteral("api event");
-    case ActivityEvent::Kind::Error:
-        return QStringLiteral("error");
+    case Kind::Connected:
+        return tr("connected");
+    case Kind::Disconnected:
+        return tr("disconnected");
+    case Kind::Subscribed:
+        return tr("subscribed");
+    case Kind::Unsubscribed:
+        return tr("unsubscribed");
+    case Kind::ClientEvent:
+        return tr("client event");
+    case Kind::ApiEvent:
+        return tr("api event");
+    case Kind::Error:
+        return tr("error");
+    case Kind::ChannelOccupied:
+        return tr("occupied");
+    case Kind::ChannelVacated:
+        return tr("vacated");
+    case Kind::MemberAdded:
+        return tr("member added");
+    case Kind::MemberRemoved:
+        return tr("member removed");
+    case Kind::Alert:
+        return tr("alert");
     }
     return QString();
+}
+
+ActivityLogModel::Group ActivityLogModel::groupOf(ActivityEvent::Kind kind)
+{
+    switch (kind) {
+    case Kind::Connected:
+    case Kind::Disconnected:
+        return ConnectionGroup;
+    case Kind::Subscribed:
+    case Kind::Unsubscribed:
+        return SubscriptionGroup;
+    case Kind::ChannelOccupied:
+    case Kind::ChannelVacated:
+    case Kind::MemberAdded:
+    case Kind::MemberRemoved:
+        return ChannelGroup;
+    case Kind::ClientEvent:
+    case Kind::ApiEvent:
+        return MessageGroup;
+    case Kind::Error:
+    case Kind::Alert:
+        return ErrorGroup;
+    }
+    return ErrorGroup;
+}
+
+void ActivityLogModel::learnUser(const ActivityEvent &e)
+{
+    if ((e.kind != Kind::Subscribed && e.kind != Kind::MemberAdded) || e.payload.isEmpty() || e.socketId.isEmpty())
+        return;
+    const QString user = QString::fromUtf8(e.payload);
+    auto it = m_users.find(e.socketId);
+    if (it != m_users.end() && *it == user)
+        return;
+    if (m_users.size() >= maxKnownUsers)
+        m_users.clear(); // rare and harmless: only the trace of old sockets by user id is forgotten
+    m_users.insert(e.socketId, user);
+    emit userLearnt(e.socketId, user);
 }
 
 void ActivityLogModel::appendEvents(const QList<ActivityEvent> &events)
 {
     m_received += quint64(events.size());
-    // Only the newest maxRows can ever be shown: skip the rest of a huge batch outright.
-    const qsizetype skip = qMax<qsizetype>(0, events.size() - m_maxRows);
-    m_dropped += quint64(skip);
-    for (qsizetype i = skip; i < events.size(); ++i)
-        m_pending.push_back(events[i]);
-    while (qsizetype(m_pending.size()) > m_maxRows) {
-        m_pending.pop_front();
-        ++m_dropped;
+    for (const ActivityEvent &e : events) {
+        learnUser(e);
+        m_pending.push_back(e);
     }
+    boundPending();
     if (!m_paused && !m_flushTimer.isActive())
         m_flushTimer.start();
+}
+
+void ActivityLogModel::boundPending()
+{
+    if (qsizetype(m_pending.size()) <= m_maxRows)
+        return;
+    const auto at = [this](size_t i) -> const ActivityEvent & { return m_pending[i]; };
+    const std::vector<bool> keep = keepMask(m_pending.size(), at, m_maxRows, countGroups(m_pending));
+    std::deque<ActivityEvent> kept;
+    for (size_t i = 0; i < keep.size(); ++i)
+        if (keep[i])
+            kept.push_back(std::move(m_pending[i]));
+    m_dropped += quint64(m_pending.size() - kept.size());
+    m_pending.swap(kept);
 }
 
 void ActivityLogModel::flush()
 {
     if (m_paused || m_pending.empty())
         return;
-    const int incoming = int(m_pending.size());
-    const int current = int(m_rows.size());
-    const int overflow = current + incoming - m_maxRows;
-    if (overflow >= current && current > 0) {
-        // Every current row goes: one reset is cheaper than remove + insert.
-        beginResetModel();
-        m_rows.clear();
-        m_rows.insert(
-            m_rows.end(), std::make_move_iterator(m_pending.begin()), std::make_move_iterator(m_pending.end()));
-        m_pending.clear();
-        endResetModel();
-    } else {
-        if (overflow > 0) {
-            beginRemoveRows(QModelIndex(), 0, overflow - 1);
-            m_rows.erase(m_rows.begin(), m_rows.begin() + overflow);
-            endRemoveRows();
-        }
+    const size_t current = m_rows.size();
+    Counts counts = m_groupRows;
+    for (const ActivityEvent &e : m_pending)
+        ++counts[size_t(groupOf(e.kind))];
+    const auto at = [this, current](
+                        size_t i) -> const ActivityEvent & { return i < current ? m_rows[i] : m_pending[i - current]; };
+    const std::vector<bool> keep = keepMask(current + m_pending.size(), at, m_maxRows, counts);
+    removeRows(keep, int(current));
+    std::deque<ActivityEvent> incoming;
+    for (size_t i = 0; i < m_pending.size(); ++i)
+        if (keep[current + i])
+            incoming.push_back(std::move(m_pending[i]));
+    m_dropped += quint64(m_pending.size() - incoming.size());
+    m_pending.clear();
+    if (!incoming.empty()) {
         const int first = int(m_rows.size());
-        beginInsertRows(QModelIndex(), first, first + incoming - 1);
-        m_rows.insert(
-            m_rows.end(), std::make_move_iterator(m_pending.begin()), std::make_move_iterator(m_pending.end()));
-        m_pending.clear();
+        beginInsertRows(QModelIndex(), first, first + int(incoming.size()) - 1);
+        m_rows.insert(m_rows.end(), std::make_move_iterator(incoming.begin()), std::make_move_iterator(incoming.end()));
         endInsertRows();
     }
+    m_groupRows = countGroups(m_rows);
     emit flushed();
+}
+
+void ActivityLogModel::removeRows(const std::vector<bool> &keep, int current)
+{
+    // Evicted rows form runs; a few runs are removed one by one, many at once by a reset.
+    QList<std::pair<int, int>> runs;
+    for (int i = 0; i < current; ++i) {
+        if (keep[size_t(i)])
+            continue;
+        if (!runs.isEmpty() && runs.last().second == i - 1)
+            runs.last().second = i;
+        else
+            runs.append({i, i});
+    }
+    if (runs.isEmpty())
+        return;
+    if (runs.size() > 16) {
+        beginResetModel();
+        std::deque<ActivityEvent> kept;
+        for (int i = 0; i < current; ++i)
+            if (keep[size_t(i)])
+                kept.push_back(std::move(m_rows[size_t(i)]));
+        m_rows.swap(kept);
+        endResetModel();
+        return;
+    }
+    for (auto run = runs.crbegin(); run != runs.crend(); ++run) {
+        beginRemoveRows(QModelIndex(), run->first, run->second);
+        m_rows.erase(m_rows.begin() + run->first, m_rows.begin() + run->second + 1);
+        endRemoveRows();
+    }
 }
 
 void ActivityLogModel::clear()
@@ -89,6 +214,7 @@ void ActivityLogModel::clear()
     beginResetModel();
     m_rows.clear();
     m_pending.clear();
+    m_groupRows = {};
     endResetModel();
 }
 
@@ -129,21 +255,21 @@ QVariant ActivityLogModel::data(const QModelIndex &index, int role) const
         case EventColumn:
             return e.event;
         case PayloadColumn:
-            // The full payload is in the inspector; a table cell only needs the start.
-            return QString::fromUtf8(e.payload.left(160)).simplified();
+            // Decoded: {"message":"hi"}, not "{\"message\":\"hi\"}". The inspector shows it indented.
+            return PayloadText::compact(e.payload);
         }
     } else if (role == Qt::ForegroundRole && index.column() == KindColumn) {
-        switch (e.kind) {
-        case ActivityEvent::Kind::Error:
-            return QBrush(QColor(0xc6, 0x28, 0x28));
-        case ActivityEvent::Kind::ApiEvent:
-        case ActivityEvent::Kind::ClientEvent:
-            return QBrush(QColor(0x15, 0x65, 0xc0));
-        case ActivityEvent::Kind::Connected:
-        case ActivityEvent::Kind::Subscribed:
-            return QBrush(QColor(0x2e, 0x7d, 0x32));
+        // Lighter shades on a dark palette, so the kinds stay readable there too.
+        const bool dark = QGuiApplication::palette().color(QPalette::Base).lightness() < 128;
+        switch (groupOf(e.kind)) {
+        case ErrorGroup:
+            return QBrush(dark ? QColor(0xef, 0x9a, 0x9a) : QColor(0xc6, 0x28, 0x28));
+        case MessageGroup:
+            return QBrush(dark ? QColor(0x90, 0xca, 0xf9) : QColor(0x15, 0x65, 0xc0));
+        case ChannelGroup:
+            return QBrush(dark ? QColor(0xce, 0x93, 0xd8) : QColor(0x6a, 0x1b, 0x9a));
         default:
-            return QBrush(QColor(0x61, 0x61, 0x61));
+            return QBrush(dark ? QColor(0xa5, 0xd6, 0xa7) : QColor(0x2e, 0x7d, 0x32));
         }
     }
     return {};
@@ -153,8 +279,23 @@ QVariant ActivityLogModel::headerData(int section, Qt::Orientation orientation, 
 {
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return {};
-    static const char *titles[] = {"Time", "Kind", "App", "Socket", "Channel", "Event", "Payload"};
-    return section >= 0 && section < ColumnCount ? QString::fromLatin1(titles[section]) : QVariant();
+    switch (section) {
+    case TimeColumn:
+        return tr("Time");
+    case KindColumn:
+        return tr("Kind");
+    case AppColumn:
+        return tr("App");
+    case SocketColumn:
+        return tr("Socket");
+    case ChannelColumn:
+        return tr("Channel");
+    case EventColumn:
+        return tr("Event / code");
+    case PayloadColumn:
+        return tr("Data");
+    }
+    return {};
 }
 
 } // namespace qsoketi

@@ -34,8 +34,7 @@ QString jsonText(const QJsonValue &value)
 ChannelsModel::ChannelsModel(QObject *parent)
     : QStandardItemModel(0, ColumnCount, parent)
 {
-    setHorizontalHeaderLabels({QStringLiteral("App / channel / member"), QStringLiteral("Type"),
-        QStringLiteral("Subscribers"), QStringLiteral("Info")});
+    setHorizontalHeaderLabels({tr("App / channel / member"), tr("Type"), tr("Subscribers"), tr("Info")});
 }
 
 namespace {

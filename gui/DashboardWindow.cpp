@@ -1,34 +1,34 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "DashboardWindow.h"
 
-#include <cmath>
-
 #include <QAction>
 #include <QCloseEvent>
 #include <QComboBox>
 #include <QDateTime>
-#include <QGridLayout>
-#include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QScreen>
 #include <QSettings>
-#include <QSortFilterProxyModel>
 #include <QStatusBar>
 #include <QTabWidget>
-#include <QTableView>
 #include <QToolBar>
-#include <QTreeView>
 #include <QVBoxLayout>
 
 #include "ActivityConsoleWidget.h"
+#include "AlertMonitor.h"
 #include "AppIcon.h"
 #include "AppsWidget.h"
 #include "ChannelsModel.h"
+#include "ChannelsTab.h"
+#include "ChartsPanel.h"
+#include "CountersTab.h"
 #include "CountersTableModel.h"
+#include "DashboardMenus.h"
 #include "EventCreatorWidget.h"
+#include "HistoryStore.h"
 #include "MetricsPlotWidget.h"
 #include "RemoteMetricsSource.h"
+#include "ServerActions.h"
 #include "ServerCore.h"
 #include "ServerPanel.h"
 #include "StatusSampler.h"
@@ -40,19 +40,6 @@
 
 namespace qsoketi {
 
-namespace {
-
-QString formatRate(double value)
-{
-    if (value >= 1e6)
-        return QString::number(value / 1e6, 'f', 1) + QLatin1Char('M');
-    if (value >= 1e4)
-        return QString::number(value / 1e3, 'f', 1) + QLatin1Char('k');
-    return QString::number(value, 'f', value == std::floor(value) || value >= 100 ? 0 : 1);
-}
-
-} // namespace
-
 DashboardWindow::DashboardWindow(ServerCore &core, QWidget *parent)
     : QMainWindow(parent)
     , m_core(core)
@@ -61,6 +48,12 @@ DashboardWindow::DashboardWindow(ServerCore &core, QWidget *parent)
     , m_counters(new CountersTableModel(this))
     , m_channels(new ChannelsModel(this))
     , m_tabs(new QTabWidget(this))
+    , m_store(new HistoryStore(HistoryStore::defaultPath(core.port()), this))
+    , m_charts(new ChartsPanel(m_history, m_store, this))
+    , m_alerts(new AlertMonitor(this))
+    , m_actions(new ServerActions(core, this))
+    , m_channelsTab(new ChannelsTab(m_channels, m_actions, this))
+    , m_emptyState(new QLabel(this))
     , m_console(new ActivityConsoleWidget(this))
     , m_eventCreator(new EventCreatorWidget(core, this))
     , m_serverPanel(new ServerPanel(core, this))
@@ -71,49 +64,66 @@ DashboardWindow::DashboardWindow(ServerCore &core, QWidget *parent)
     , m_remoteUrl(new QLineEdit(this))
     , m_statusLabel(new QLabel(this))
 {
-    setWindowTitle(QStringLiteral("qsoketi dashboard — :%1").arg(core.port()));
+    setWindowTitle(tr("qsoketi dashboard — :%1").arg(core.port()));
     setWindowIcon(AppIcon::icon()); // also when the window is used without qsoketi's main()
 
     // Toolbar: source, range, app filter, pause, clear.
-    QToolBar *bar = addToolBar(QStringLiteral("Dashboard"));
+    QToolBar *bar = addToolBar(tr("Dashboard"));
     bar->setObjectName(QStringLiteral("dashboardToolbar"));
     bar->setMovable(false);
-    m_sourceBox->addItem(QStringLiteral("This server"));
-    m_sourceBox->addItem(QStringLiteral("Remote node…"));
-    m_remoteUrl->setPlaceholderText(QStringLiteral("http://host:9601/metrics (qsoketi or soketi)"));
+    m_sourceBox->addItem(tr("This server"));
+    m_sourceBox->addItem(tr("Remote node…"));
+    m_remoteUrl->setPlaceholderText(tr("http://host:9601/metrics (qsoketi or soketi)"));
     m_remoteUrl->setMinimumWidth(260);
     m_remoteUrl->setEnabled(false);
-    m_rangeBox->addItems({QStringLiteral("1 min"), QStringLiteral("15 min"), QStringLiteral("1 h")});
-    m_appBox->addItem(QStringLiteral("All apps"), QString());
-    bar->addWidget(new QLabel(QStringLiteral(" Source "), this));
+    for (int range = 0; range < ChartsPanel::RangeCount; ++range)
+        m_rangeBox->addItem(ChartsPanel::rangeName(Range(range)));
+    m_rangeBox->setToolTip(tr("Up to 1 h: live samples; 24 h and 7 d: the stored history (1 min averages)"));
+    m_appBox->addItem(tr("All apps"), QString());
+    bar->addWidget(new QLabel(tr(" Source "), this));
     bar->addWidget(m_sourceBox);
     bar->addWidget(m_remoteUrl);
     bar->addSeparator();
-    bar->addWidget(new QLabel(QStringLiteral(" Range "), this));
+    bar->addWidget(new QLabel(tr(" Range "), this));
     bar->addWidget(m_rangeBox);
-    bar->addWidget(new QLabel(QStringLiteral(" App "), this));
+    bar->addWidget(new QLabel(tr(" App "), this));
     bar->addWidget(m_appBox);
     bar->addSeparator();
-    m_pauseAction = bar->addAction(QStringLiteral("Pause"));
+    m_pauseAction = bar->addAction(tr("Pause"));
     m_pauseAction->setCheckable(true);
     m_pauseAction->setShortcuts({QKeySequence(Qt::CTRL | Qt::Key_P), QKeySequence(Qt::Key_F8)});
-    m_pauseAction->setToolTip(QStringLiteral("Pause/resume charts and console (Ctrl+P, F8)"));
-    m_clearAction = bar->addAction(QStringLiteral("Clear console"));
+    m_pauseAction->setToolTip(tr("Pause/resume charts and console (Ctrl+P, F8)"));
+    m_clearAction = bar->addAction(tr("Clear console"));
     m_clearAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
-    m_clearAction->setToolTip(QStringLiteral("Clear the debug console (Ctrl+L)"));
+    m_clearAction->setToolTip(tr("Clear the debug console (Ctrl+L)"));
 
-    m_tabs->addTab(buildChartsTab(), QStringLiteral("Charts"));
-    m_tabs->addTab(buildCountersTab(), QStringLiteral("Counters"));
-    m_tabs->addTab(buildChannelsTab(), QStringLiteral("Channels"));
-    m_tabs->addTab(m_console, QStringLiteral("Debug console"));
-    m_tabs->addTab(m_eventCreator, QStringLiteral("Event creator"));
-    m_tabs->addTab(m_serverPanel, QStringLiteral("Server"));
+    QAction *exportCsv = bar->addAction(tr("Export CSV…"), m_charts, &ChartsPanel::exportCsvAs);
+    exportCsv->setToolTip(tr("Save the points of the visible range as CSV"));
+    QAction *exportPng = bar->addAction(tr("Save PNG…"), m_charts, &ChartsPanel::exportPngAs);
+    exportPng->setToolTip(tr("Save the charts as shown as a PNG image"));
+    connect(m_charts, &ChartsPanel::exported, this, &DashboardWindow::updateStatus);
+
+    m_tabs->addTab(m_charts, tr("Charts"));
+    m_tabs->addTab(new CountersTab(m_counters, this), tr("Counters"));
+    m_tabs->addTab(m_channelsTab, tr("Channels"));
+    connect(m_channelsTab, &ChannelsTab::actionDone, this, &DashboardWindow::updateStatus);
+    connect(m_console, &ActivityConsoleWidget::disconnectRequested, this,
+        [this](const QString &appId, const QString &socketId) {
+            m_actions->disconnectSocket(appId, socketId, [this, socketId](int closed) {
+                updateStatus(closed > 0 ? tr("Disconnected socket %1.").arg(socketId)
+                                        : tr("Socket %1 is gone (or has no channel).").arg(socketId));
+            });
+        });
+    m_tabs->addTab(m_console, tr("Debug console"));
+    m_tabs->addTab(m_eventCreator, tr("Event creator"));
+    m_tabs->addTab(m_serverPanel, tr("Server"));
     // The server's own app store: a change made here reaches its clients at once.
     m_appsWidget->setServerAddress(
         ServerPanel::dialableHost(core.config().host), core.port(), !core.config().sslCertPath.isEmpty());
-    m_tabs->addTab(m_appsWidget, QStringLiteral("Apps"));
-    m_tabs->addTab(new WebhooksWidget(core.webhooks(), this), QStringLiteral("Webhooks"));
-    setCentralWidget(m_tabs);
+    m_tabs->addTab(m_appsWidget, tr("Apps"));
+    m_tabs->addTab(new WebhooksWidget(core.webhooks(), this), tr("Webhooks"));
+    setCentralWidget(withEmptyState(m_tabs));
+    m_menus = new DashboardMenus(this);
     statusBar()->addWidget(m_statusLabel, 1);
 
     connect(m_rangeBox, &QComboBox::currentIndexChanged, this, [this](int index) { setRange(Range(index)); });
@@ -135,13 +145,13 @@ DashboardWindow::DashboardWindow(ServerCore &core, QWidget *parent)
     connect(m_sampler, &StatusSampler::channelsSampled, this, &DashboardWindow::onChannelsSample);
     connect(m_remote, &RemoteMetricsSource::snapshotTaken, this, [this](const MetricsSnapshot &snapshot) {
         applySnapshot(snapshot);
-        updateStatus(QStringLiteral("Remote %1 — last scrape %2, %3 families")
+        updateStatus(tr("Remote %1 — last scrape %2, %3 families")
                          .arg(m_remote->url().toString(),
                              QDateTime::fromMSecsSinceEpoch(snapshot.takenAtMs).toString(QStringLiteral("HH:mm:ss")))
                          .arg(snapshot.families.size()));
     });
     connect(m_remote, &RemoteMetricsSource::scrapeFailed, this, [this](const QString &reason) {
-        updateStatus(QStringLiteral("Remote %1 — scrape failed: %2").arg(m_remote->url().toString(), reason));
+        updateStatus(tr("Remote %1 — scrape failed: %2").arg(m_remote->url().toString(), reason));
     });
     connect(&core.activity(), &ActivityFeed::eventsRecorded, m_console, &ActivityConsoleWidget::appendEvents);
     connect(m_console, &ActivityConsoleWidget::pausedChanged, this, [this](bool paused) {
@@ -163,6 +173,9 @@ DashboardWindow::DashboardWindow(ServerCore &core, QWidget *parent)
     for (const App &app : core.apps().apps())
         appIds.append(app.id);
     m_console->setAppIds(appIds);
+    setUpAlerts();
+    // Yesterday's window: the stored last hour comes back before the first live sample.
+    m_charts->restoreFromStore(QDateTime::currentMSecsSinceEpoch());
     restoreSettings();
     m_sampler->sampleNow();
     m_sampler->start();
@@ -172,109 +185,6 @@ DashboardWindow::~DashboardWindow()
 {
     // The server may outlive the window: stop paying for the activity feed.
     setActivityEnabled(false);
-}
-
-QWidget *DashboardWindow::buildChartsTab()
-{
-    auto *page = new QWidget(this);
-    auto *grid = new QGridLayout(page);
-    using S = MetricsHistory;
-    m_plots[ConnectedPlot] =
-        new MetricsPlotWidget(QStringLiteral("Connected sockets"), {S::seriesName(S::Connected)}, page);
-    m_plots[ConnectionsPlot] = new MetricsPlotWidget(
-        QStringLiteral("Connections/s"), {QStringLiteral("new connections"), QStringLiteral("disconnections")}, page);
-    m_plots[MessagesPlot] = new MetricsPlotWidget(
-        QStringLiteral("WebSocket messages/s"), {QStringLiteral("in"), QStringLiteral("out")}, page);
-    m_plots[BytesPlot] =
-        new MetricsPlotWidget(QStringLiteral("Bytes/s"), {QStringLiteral("in"), QStringLiteral("out")}, page);
-    m_plots[ApiCallsPlot] =
-        new MetricsPlotWidget(QStringLiteral("REST API calls/s"), {S::seriesName(S::ApiCalls)}, page);
-    grid->addWidget(m_plots[ConnectedPlot], 0, 0);
-    grid->addWidget(m_plots[ConnectionsPlot], 0, 1);
-    grid->addWidget(m_plots[MessagesPlot], 1, 0);
-    grid->addWidget(m_plots[BytesPlot], 1, 1);
-    grid->addWidget(m_plots[ApiCallsPlot], 2, 0, 1, 2);
-    return page;
-}
-
-QWidget *DashboardWindow::buildCountersTab()
-{
-    auto *page = new QWidget(this);
-    auto *layout = new QVBoxLayout(page);
-    auto *filter = new QLineEdit(page);
-    filter->setPlaceholderText(QStringLiteral("Filter metrics (name or labels)"));
-    filter->setClearButtonEnabled(true);
-    auto *proxy = new QSortFilterProxyModel(page);
-    proxy->setSourceModel(m_counters);
-    proxy->setFilterKeyColumn(-1);
-    proxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
-    auto *view = new QTableView(page);
-    view->setModel(proxy);
-    view->verticalHeader()->hide();
-    view->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
-    view->verticalHeader()->setDefaultSectionSize(view->fontMetrics().height() + 6);
-    view->setAlternatingRowColors(true);
-    view->setSelectionBehavior(QAbstractItemView::SelectRows);
-    view->horizontalHeader()->setStretchLastSection(true);
-    view->setColumnWidth(CountersTableModel::MetricColumn, 330);
-    view->setColumnWidth(CountersTableModel::LabelsColumn, 260);
-    view->setColumnWidth(CountersTableModel::ValueColumn, 140);
-    connect(filter, &QLineEdit::textChanged, proxy, &QSortFilterProxyModel::setFilterFixedString);
-    layout->addWidget(new QLabel(QStringLiteral("Every family and series exactly as a scrape of /metrics returns it "
-                                                "now (hover a row for its HELP text)."),
-        page));
-    layout->addWidget(filter);
-    layout->addWidget(view, 1);
-    return page;
-}
-
-QWidget *DashboardWindow::buildChannelsTab()
-{
-    auto *page = new QWidget(this);
-    auto *layout = new QVBoxLayout(page);
-    auto *filter = new QLineEdit(page);
-    filter->setPlaceholderText(QStringLiteral("Filter channels / members"));
-    filter->setClearButtonEnabled(true);
-    auto *proxy = new QSortFilterProxyModel(page);
-    proxy->setSourceModel(m_channels);
-    proxy->setRecursiveFilteringEnabled(true);
-    proxy->setFilterKeyColumn(-1);
-    proxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
-    auto *view = new QTreeView(page);
-    view->setModel(proxy);
-    view->setAlternatingRowColors(true);
-    view->setUniformRowHeights(true);
-    view->setColumnWidth(ChannelsModel::NameColumn, 320);
-    view->setColumnWidth(ChannelsModel::TypeColumn, 130);
-    view->setColumnWidth(ChannelsModel::SubscribersColumn, 100);
-    connect(filter, &QLineEdit::textChanged, proxy, &QSortFilterProxyModel::setFilterFixedString);
-    // Apps and presence channels start expanded: channels and members are what the user came for.
-    // Later collapsing is respected: only rows that just appeared are expanded.
-    connect(m_channels, &QAbstractItemModel::rowsInserted, view,
-        [this, view, proxy](const QModelIndex &parent, int first, int last) {
-            for (int row = first; row <= last; ++row) {
-                const QModelIndex index = m_channels->index(row, ChannelsModel::NameColumn, parent);
-                const QString type = m_channels->index(row, ChannelsModel::TypeColumn, parent).data().toString();
-                if (!parent.isValid() || type.endsWith(QLatin1String("presence")))
-                    view->expand(proxy->mapFromSource(index));
-            }
-        });
-    layout->addWidget(filter);
-    layout->addWidget(view, 1);
-    return page;
-}
-
-qint64 DashboardWindow::rangeMs(Range range)
-{
-    switch (range) {
-    case OneMinute:
-        return 60 * 1000;
-    case FifteenMinutes:
-        return 15 * 60 * 1000;
-    case OneHour:
-        return 60 * 60 * 1000;
-    }
-    return 60 * 1000;
 }
 
 void DashboardWindow::setRange(Range range)
@@ -302,7 +212,7 @@ void DashboardWindow::setPaused(bool paused)
     m_paused = paused;
     if (m_pauseAction->isChecked() != paused)
         m_pauseAction->setChecked(paused);
-    m_pauseAction->setText(paused ? QStringLiteral("Resume") : QStringLiteral("Pause"));
+    m_pauseAction->setText(paused ? tr("Resume") : tr("Pause"));
     m_console->setPaused(paused);
     if (!paused)
         redrawCharts();
@@ -312,7 +222,7 @@ bool DashboardWindow::monitorRemote(const QString &text)
 {
     const QUrl url = RemoteMetricsSource::normalizedUrl(text);
     if (!url.isValid()) {
-        updateStatus(QStringLiteral("Not a metrics URL: %1").arg(text));
+        updateStatus(tr("Not a metrics URL: %1").arg(text));
         return false;
     }
     m_remoteUrl->setText(url.toString());
@@ -324,8 +234,8 @@ bool DashboardWindow::monitorRemote(const QString &text)
     m_remoteActive = true;
     m_history.clear(); // another node's numbers must not be rated against ours
     m_remote->start(url);
-    updateStatus(QStringLiteral("Remote %1 — connecting…").arg(url.toString()));
-    setWindowTitle(QStringLiteral("qsoketi dashboard — monitoring %1").arg(url.toString()));
+    updateStatus(tr("Remote %1 — connecting…").arg(url.toString()));
+    setWindowTitle(tr("qsoketi dashboard — monitoring %1").arg(url.toString()));
     return true;
 }
 
@@ -341,7 +251,8 @@ void DashboardWindow::monitorLocal()
     m_remoteActive = false;
     m_remote->stop();
     m_history.clear();
-    setWindowTitle(QStringLiteral("qsoketi dashboard — :%1").arg(m_core.port()));
+    m_charts->restoreFromStore(QDateTime::currentMSecsSinceEpoch()); // the local history survives a remote visit
+    setWindowTitle(tr("qsoketi dashboard — :%1").arg(m_core.port()));
     m_sampler->sampleNow();
 }
 
@@ -357,7 +268,9 @@ void DashboardWindow::onLocalSample(const MetricsSnapshot &snapshot)
     if (m_remoteActive)
         return;
     applySnapshot(snapshot);
-    updateStatus(QStringLiteral("This server (:%1) — sampled %2; %3 connected")
+    m_emptyState->setVisible(m_history.latest(MetricsHistory::allApps(), MetricsHistory::Connected).value_or(0) <= 0);
+    m_alerts->evaluateSnapshot(snapshot); // this server's limits: not a remote node's
+    updateStatus(tr("This server (:%1) — sampled %2; %3 connected")
                      .arg(m_core.port())
                      .arg(QDateTime::fromMSecsSinceEpoch(snapshot.takenAtMs).toString(QStringLiteral("HH:mm:ss")))
                      .arg(m_history.latest(MetricsHistory::allApps(), MetricsHistory::Connected).value_or(0)));
@@ -366,6 +279,8 @@ void DashboardWindow::onLocalSample(const MetricsSnapshot &snapshot)
 void DashboardWindow::applySnapshot(const MetricsSnapshot &snapshot)
 {
     m_history.addSnapshot(snapshot);
+    if (!m_remoteActive)
+        m_charts->storeSamplesAt(snapshot.takenAtMs); // the stored history is this node's only
     m_lastSnapshot = snapshot;
     if (!m_paused)
         m_counters->setSnapshot(snapshot);
@@ -384,34 +299,9 @@ void DashboardWindow::updateAppChoices()
 
 void DashboardWindow::redrawCharts()
 {
-    const qint64 span = rangeMs(m_range);
     const qint64 now =
         m_history.lastSnapshotMs() > 0 ? m_history.lastSnapshotMs() : QDateTime::currentMSecsSinceEpoch();
-    const QString app = appFilter();
-    using S = MetricsHistory;
-    // Each line: the series and the short label its current value gets in the chart title.
-    struct Line
-    {
-        S::Series series;
-        const char *label;
-    };
-    const auto fill = [&](Plot plot, std::initializer_list<Line> lines) {
-        MetricsPlotWidget *widget = m_plots[plot];
-        widget->setTimeRange(now - span, now);
-        int i = 0;
-        QStringList summary;
-        for (const Line &line : lines) {
-            widget->setSeriesPoints(i++, m_history.points(app, line.series, span, now));
-            const QString value = formatRate(m_history.latest(app, line.series).value_or(0));
-            summary.append(*line.label ? QString::fromLatin1(line.label) + QLatin1Char(' ') + value : value);
-        }
-        widget->setSummary(summary.join(QStringLiteral(", ")));
-    };
-    fill(ConnectedPlot, {{S::Connected, ""}});
-    fill(ConnectionsPlot, {{S::NewConnections, "new"}, {S::Disconnections, "gone"}});
-    fill(MessagesPlot, {{S::WsMessagesIn, "in"}, {S::WsMessagesOut, "out"}});
-    fill(BytesPlot, {{S::BytesIn, "in"}, {S::BytesOut, "out"}});
-    fill(ApiCallsPlot, {{S::ApiCalls, ""}});
+    m_charts->redraw(m_range, appFilter(), now);
 }
 
 void DashboardWindow::onChannelsSample(const ChannelsSnapshot &snapshot, int connectionCount)
@@ -432,6 +322,48 @@ void DashboardWindow::onChannelsSample(const ChannelsSnapshot &snapshot, int con
         }
         m_eventCreator->setChannelSuggestions(app, names);
     }
+}
+
+QWidget *DashboardWindow::withEmptyState(QWidget *tabs)
+{
+    const App *first = m_core.apps().apps().isEmpty() ? nullptr : &m_core.apps().apps().first();
+    const QString url = QStringLiteral("%1://%2:%3/app/%4?protocol=7")
+                            .arg(m_core.config().sslCertPath.isEmpty() ? QStringLiteral("ws") : QStringLiteral("wss"),
+                                ServerPanel::dialableHost(m_core.config().host))
+                            .arg(m_core.port())
+                            .arg(first ? first->key : QStringLiteral("<app-key>"));
+    m_emptyState->setText(tr("<b>No clients yet</b> — copy the snippet from the <a href=\"server\">Server tab</a>, "
+                             "or point a Pusher client at <code>%1</code>")
+                              .arg(url.toHtmlEscaped()));
+    m_emptyState->setTextInteractionFlags(Qt::TextBrowserInteraction);
+    m_emptyState->setContentsMargins(8, 6, 8, 6);
+    m_emptyState->setAutoFillBackground(true);
+    m_emptyState->setBackgroundRole(QPalette::ToolTipBase);
+    m_emptyState->setForegroundRole(QPalette::ToolTipText);
+    connect(m_emptyState, &QLabel::linkActivated, this, [this] { showTab(QStringLiteral("Server")); });
+    auto *page = new QWidget(this);
+    auto *layout = new QVBoxLayout(page);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(0);
+    layout->addWidget(m_emptyState);
+    layout->addWidget(tabs, 1);
+    return page;
+}
+
+void DashboardWindow::setUpAlerts()
+{
+    m_alerts->setRules(AlertMonitor::rulesFromSettings());
+    QHash<QString, int> limits;
+    for (const App &app : m_core.apps().apps())
+        limits.insert(app.id, app.maxConnections);
+    m_alerts->setConnectionLimits(limits);
+    connect(&m_core.activity(), &ActivityFeed::eventsRecorded, m_alerts, &AlertMonitor::observeEvents);
+    connect(m_alerts, &AlertMonitor::alertRaised, this, [this](const AlertMonitor::Alert &alert) {
+        m_console->appendEvents({AlertMonitor::toActivityEvent(alert)});
+        if (m_tray)
+            m_tray->showMessage(alert.title, alert.message, QSystemTrayIcon::Warning, 10000);
+        statusBar()->showMessage(alert.title + QStringLiteral(": ") + alert.message, 15000);
+    });
 }
 
 void DashboardWindow::updateStatus(const QString &text)
@@ -481,7 +413,7 @@ void DashboardWindow::restoreSettings()
     }
     restoreState(settings.value(QStringLiteral("state")).toByteArray());
     const int range = settings.value(QStringLiteral("range"), int(OneMinute)).toInt();
-    setRange(range >= OneMinute && range <= OneHour ? Range(range) : OneMinute);
+    setRange(range >= OneMinute && range < ChartsPanel::RangeCount ? Range(range) : OneMinute);
     m_tabs->setCurrentIndex(qBound(0, settings.value(QStringLiteral("tab"), 0).toInt(), m_tabs->count() - 1));
     m_remoteUrl->setText(settings.value(QStringLiteral("remoteUrl")).toString());
     settings.endGroup();

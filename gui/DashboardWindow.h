@@ -3,6 +3,7 @@
 
 #include <QMainWindow>
 
+#include "ChartsPanel.h"
 #include "MetricsHistory.h"
 #include "metrics/MetricsSnapshot.h"
 
@@ -10,18 +11,20 @@ class QAction;
 class QComboBox;
 class QLabel;
 class QLineEdit;
-class QSortFilterProxyModel;
 class QTabWidget;
-class QTableView;
-class QTreeView;
 
 namespace qsoketi {
 
 class ActivityConsoleWidget;
+class AlertMonitor;
+class DashboardMenus;
 class AppsWidget;
 class ChannelsModel;
+class ChannelsTab;
+class ServerActions;
 class CountersTableModel;
 class EventCreatorWidget;
+class HistoryStore;
 class MetricsPlotWidget;
 class StatusSampler;
 struct ChannelsSnapshot;
@@ -38,26 +41,23 @@ class DashboardWindow : public QMainWindow
     Q_OBJECT
 
 public:
-    enum Range
-    {
-        OneMinute,
-        FifteenMinutes,
-        OneHour
-    };
-    enum Plot
-    {
-        ConnectedPlot,
-        ConnectionsPlot,
-        MessagesPlot,
-        BytesPlot,
-        ApiCallsPlot,
-        PlotCount
-    };
+    using Range = ChartsPanel::Range;
+    static constexpr Range OneMinute = ChartsPanel::OneMinute;
+    static constexpr Range FifteenMinutes = ChartsPanel::FifteenMinutes;
+    static constexpr Range OneHour = ChartsPanel::OneHour;
+    static constexpr Range OneDay = ChartsPanel::OneDay;
+    static constexpr Range SevenDays = ChartsPanel::SevenDays;
+    using Plot = ChartsPanel::Plot;
+    static constexpr Plot ConnectedPlot = ChartsPanel::ConnectedPlot;
+    static constexpr Plot ConnectionsPlot = ChartsPanel::ConnectionsPlot;
+    static constexpr Plot MessagesPlot = ChartsPanel::MessagesPlot;
+    static constexpr Plot BytesPlot = ChartsPanel::BytesPlot;
+    static constexpr Plot ApiCallsPlot = ChartsPanel::ApiCallsPlot;
 
     explicit DashboardWindow(ServerCore &core, QWidget *parent = nullptr);
     ~DashboardWindow() override;
 
-    static qint64 rangeMs(Range range);
+    static qint64 rangeMs(Range range) { return ChartsPanel::rangeMs(range); }
     void setRange(Range range);
     Range range() const { return m_range; }
     void setAppFilter(const QString &appId); // empty = all apps
@@ -73,11 +73,19 @@ public:
     const MetricsHistory &history() const { return m_history; }
     CountersTableModel *countersModel() const { return m_counters; }
     ChannelsModel *channelsModel() const { return m_channels; }
+    ChannelsTab *channelsTab() const { return m_channelsTab; }
+    ServerActions *serverActions() const { return m_actions; }
     ActivityConsoleWidget *console() const { return m_console; }
     EventCreatorWidget *eventCreator() const { return m_eventCreator; }
     ServerPanel *serverPanel() const { return m_serverPanel; }
     AppsWidget *appsWidget() const { return m_appsWidget; }
-    MetricsPlotWidget *plot(Plot plot) const { return m_plots[plot]; }
+    MetricsPlotWidget *plot(Plot plot) const { return m_charts->plot(plot); }
+    ChartsPanel *charts() const { return m_charts; }
+    HistoryStore *historyStore() const { return m_store; }
+    AlertMonitor *alertMonitor() const { return m_alerts; }
+    DashboardMenus *menus() const { return m_menus; }
+    // "No clients yet": shown while this server has no connection.
+    QLabel *emptyState() const { return m_emptyState; }
     StatusSampler *sampler() const { return m_sampler; }
     TrayIcon *trayIcon() const { return m_tray; }
     QTabWidget *tabs() const { return m_tabs; }
@@ -96,15 +104,14 @@ protected:
 
 private:
     void setActivityEnabled(bool enabled);
-    QWidget *buildChartsTab();
-    QWidget *buildCountersTab();
-    QWidget *buildChannelsTab();
     void onLocalSample(const MetricsSnapshot &snapshot);
     void applySnapshot(const MetricsSnapshot &snapshot);
     void redrawCharts();
     void onChannelsSample(const ChannelsSnapshot &snapshot, int connectionCount);
     void updateAppChoices();
     void updateStatus(const QString &text);
+    void setUpAlerts();
+    QWidget *withEmptyState(QWidget *tabs);
     void restoreSettings();
     void saveSettings() const;
 
@@ -116,7 +123,13 @@ private:
     CountersTableModel *m_counters;
     ChannelsModel *m_channels;
     QTabWidget *m_tabs;
-    MetricsPlotWidget *m_plots[PlotCount] = {};
+    HistoryStore *m_store;
+    ChartsPanel *m_charts;
+    AlertMonitor *m_alerts;
+    ServerActions *m_actions;
+    ChannelsTab *m_channelsTab;
+    DashboardMenus *m_menus = nullptr;
+    QLabel *m_emptyState;
     ActivityConsoleWidget *m_console;
     EventCreatorWidget *m_eventCreator;
     ServerPanel *m_serverPanel;

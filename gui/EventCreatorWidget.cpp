@@ -28,7 +28,7 @@ EventCreatorWidget::EventCreatorWidget(ServerCore &core, QWidget *parent)
     , m_channel(new QLineEdit(this))
     , m_event(new QLineEdit(QStringLiteral("test-event"), this))
     , m_data(new QPlainTextEdit(this))
-    , m_send(new QPushButton(QStringLiteral("Send event"), this))
+    , m_send(new QPushButton(tr("Send event"), this))
     , m_result(new QLabel(this))
 {
     // The config's apps at once; the directory's list (a database's apps) replaces them when it comes.
@@ -42,21 +42,21 @@ EventCreatorWidget::EventCreatorWidget(ServerCore &core, QWidget *parent)
     m_data->setPlainText(QStringLiteral("{\n  \"message\": \"Hello from the qsoketi dashboard\"\n}"));
     m_data->setFont(QFont(QStringLiteral("monospace")));
     m_send->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return));
-    m_send->setToolTip(QStringLiteral("Send (Ctrl+Enter)"));
+    m_send->setToolTip(tr("Send (Ctrl+Enter)"));
     m_result->setWordWrap(true);
     m_result->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
     auto *form = new QFormLayout;
-    form->addRow(QStringLiteral("App"), m_app);
+    form->addRow(tr("App"), m_app);
     auto *channelRow = new QHBoxLayout;
     channelRow->addWidget(m_channel, 2);
     channelRow->addWidget(m_channelChoice, 1);
-    form->addRow(QStringLiteral("Channel"), channelRow);
-    form->addRow(QStringLiteral("Event name"), m_event);
-    form->addRow(QStringLiteral("Data (JSON)"), m_data);
+    form->addRow(tr("Channel"), channelRow);
+    form->addRow(tr("Event name"), m_event);
+    form->addRow(tr("Data (JSON)"), m_data);
     auto *layout = new QVBoxLayout(this);
-    auto *hint = new QLabel(QStringLiteral("Publishes exactly like <code>POST /apps/{id}/events</code>: "
-                                           "subscribers receive it, the debug console and the counters show it."),
+    auto *hint = new QLabel(tr("Publishes exactly like <code>POST /apps/{id}/events</code>: "
+                               "subscribers receive it, the debug console and the counters show it."),
         this);
     hint->setWordWrap(true);
     layout->addWidget(hint);
@@ -140,7 +140,7 @@ void EventCreatorWidget::send(
 void EventCreatorWidget::sendForm()
 {
     if (m_channel->text().trimmed().isEmpty() || m_event->text().trimmed().isEmpty()) {
-        m_result->setText(QStringLiteral("A channel and an event name are required."));
+        m_result->setText(tr("A channel and an event name are required."));
         m_result->setStyleSheet(QStringLiteral("color: #c62828"));
         return;
     }

@@ -142,6 +142,21 @@ void MetricsHistory::record(const QString &app, const Values &values, qint64 tim
     h.hasPrevious = true;
 }
 
+void MetricsHistory::restore(const QString &app, Series series, const QList<QPointF> &samples)
+{
+    auto it = m_apps.find(app);
+    if (it == m_apps.end()) {
+        if (m_apps.size() > maxApps)
+            return;
+        it = m_apps.insert(app, AppHistory(m_capacity));
+    }
+    RingBuffer<Sample> &buffer = it->series[size_t(series)];
+    if (!buffer.isEmpty())
+        return; // live samples came first: restored ones would break the time order
+    for (const QPointF &p : samples)
+        buffer.push({qint64(p.x()), p.y()});
+}
+
 void MetricsHistory::clear()
 {
     m_apps.clear();

@@ -55,6 +55,8 @@ public:
     static bool familyMatches(const std::string &familyName, const char *base);
 
     void addSnapshot(const MetricsSnapshot &snapshot);
+    // Samples shown before (read back from the stored history), older than any live one: (ms, value).
+    void restore(const QString &app, Series series, const QList<QPointF> &samples);
     void clear();
 
     QStringList appIds() const; // sorted, without the all-apps key

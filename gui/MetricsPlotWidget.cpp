@@ -3,13 +3,13 @@
 
 #include <cmath>
 
+#include <QCategoryAxis>
 #include <QChart>
 #include <QChartView>
 #include <QDateTime>
 #include <QDateTimeAxis>
 #include <QLineSeries>
 #include <QVBoxLayout>
-#include <QValueAxis>
 
 namespace qsoketi {
 
@@ -19,7 +19,7 @@ MetricsPlotWidget::MetricsPlotWidget(const QString &title, const QStringList &se
     , m_chart(new QChart)
     , m_view(new QChartView(m_chart, this))
     , m_x(new QDateTimeAxis)
-    , m_y(new QValueAxis)
+    , m_y(new QCategoryAxis)
 {
     m_chart->setTitle(title);
     m_chart->setAnimationOptions(QChart::NoAnimation); // redrawn every second: animations only cost CPU
@@ -28,9 +28,8 @@ MetricsPlotWidget::MetricsPlotWidget(const QString &title, const QStringList &se
     m_chart->setMargins(QMargins(4, 4, 4, 4));
     m_x->setFormat(QStringLiteral("HH:mm:ss"));
     m_x->setTickCount(5);
-    m_y->setLabelFormat(QStringLiteral("%.3g"));
-    m_y->setMin(0);
-    m_y->setMax(1);
+    m_y->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);
+    m_y->setRange(0, 1);
     m_chart->addAxis(m_x, Qt::AlignBottom);
     m_chart->addAxis(m_y, Qt::AlignLeft);
     for (const QString &name : seriesNames) {
@@ -64,10 +63,47 @@ QList<QPointF> MetricsPlotWidget::seriesPoints(int series) const
     return series >= 0 && series < m_series.size() ? m_series[series]->points() : QList<QPointF>();
 }
 
+QString MetricsPlotWidget::seriesName(int series) const
+{
+    return series >= 0 && series < m_series.size() ? m_series[series]->name() : QString();
+}
+
+void MetricsPlotWidget::setDark(bool dark)
+{
+    if (dark == m_dark)
+        return;
+    m_dark = dark;
+    // A theme resets the title font and the series pens, not the data; the title text is kept.
+    const QString title = m_chart->title();
+    m_chart->setTheme(dark ? QChart::ChartThemeDark : QChart::ChartThemeLight);
+    m_chart->setTitle(title);
+}
+
+QStringList MetricsPlotWidget::axisLabels() const
+{
+    return m_y->categoriesLabels();
+}
+
+QString MetricsPlotWidget::shortNumber(double value)
+{
+    // Returns QString, not auto: a QStringBuilder would outlive the local it refers to.
+    const auto trimmed = [](double v, const char *unit) -> QString {
+        return QString::number(v, 'f', v < 10 && v != std::floor(v) ? 1 : 0) + QLatin1String(unit);
+    };
+    if (value >= 1e6)
+        return trimmed(value / 1e6, "M");
+    if (value >= 1e4)
+        return trimmed(value / 1e3, "k");
+    return QString::number(value, 'g', 4);
+}
+
 void MetricsPlotWidget::setTimeRange(qint64 fromMs, qint64 toMs)
 {
     m_x->setRange(QDateTime::fromMSecsSinceEpoch(fromMs), QDateTime::fromMSecsSinceEpoch(toMs));
-    m_x->setFormat(toMs - fromMs > 5 * 60 * 1000 ? QStringLiteral("HH:mm") : QStringLiteral("HH:mm:ss"));
+    const qint64 span = toMs - fromMs;
+    m_x->setFormat(span > 2LL * 24 * 3600 * 1000 ? QStringLiteral("ddd HH:mm")
+            : span > 5 * 60 * 1000               ? QStringLiteral("HH:mm")
+                                                 : QStringLiteral("HH:mm:ss"));
 }
 
 void MetricsPlotWidget::setSummary(const QString &summary)
@@ -94,11 +130,14 @@ void MetricsPlotWidget::rescaleY()
                 break;
         }
     }
-    if (m_y->max() != nice) {
+    if (m_y->max() != nice || m_y->count() == 0) {
         m_y->setRange(0, nice);
-        m_y->setTickCount(mantissa == 2.0 ? 5 : 6);
-        // Whole numbers once the axis is large; "5e+04" reads badly on a dashboard.
-        m_y->setLabelFormat(nice >= 10 ? QStringLiteral("%.0f") : QStringLiteral("%g"));
+        // The grid on round numbers (0, 2, 4 … 10; 0, 5 … 20; 0, 1 … 5), labelled like the titles.
+        const int ticks = mantissa == 2.0 ? 4 : 5;
+        for (const QString &label : m_y->categoriesLabels())
+            m_y->remove(label);
+        for (int i = 0; i <= ticks; ++i)
+            m_y->append(shortNumber(nice * i / ticks), nice * i / ticks);
     }
 }
 

@@ -9,7 +9,7 @@ class QChart;
 class QChartView;
 class QDateTimeAxis;
 class QLineSeries;
-class QValueAxis;
+class QCategoryAxis;
 
 namespace qsoketi {
 
@@ -27,6 +27,15 @@ public:
     void setSeriesPoints(int series, const QList<QPointF> &points);
     void setTimeRange(qint64 fromMs, qint64 toMs);
     int seriesCount() const { return int(m_series.size()); }
+    QString title() const { return m_title; }
+    QString seriesName(int series) const;
+    // Qt Charts' dark theme on a dark palette, the light one otherwise (points and ranges are kept).
+    void setDark(bool dark);
+    bool isDark() const { return m_dark; }
+    // The y axis' tick labels, bottom to top ("0", "10k", "20k"…).
+    QStringList axisLabels() const;
+    // 1234 → "1234", 20000 → "20k", 1500000 → "1.5M": the chart titles' style.
+    static QString shortNumber(double value);
     QList<QPointF> seriesPoints(int series) const;
     // Latest values in the title, e.g. "Messages/s — in 12, out 40".
     void setSummary(const QString &summary);
@@ -38,8 +47,9 @@ private:
     QChart *m_chart;
     QChartView *m_view;
     QDateTimeAxis *m_x;
-    QValueAxis *m_y;
+    QCategoryAxis *m_y; // a value axis whose tick labels are ours: 20k, 1.5M, like the titles
     QList<QLineSeries *> m_series;
+    bool m_dark = false;
 };
 
 } // namespace qsoketi

@@ -30,19 +30,19 @@ ServerPanel::ServerPanel(ServerCore &core, QWidget *parent)
 {
     const ServerConfig &config = core.config();
     const QString host = dialableHost(config.host);
-    auto *addresses = new QGroupBox(QStringLiteral("Server"), this);
+    auto *addresses = new QGroupBox(tr("Server"), this);
     auto *form = new QFormLayout(addresses);
     const auto selectable = [this](const QString &text) {
         auto *label = new QLabel(text, this);
         label->setTextInteractionFlags(Qt::TextSelectableByMouse);
         return label;
     };
-    form->addRow(QStringLiteral("WebSocket"),
+    form->addRow(tr("WebSocket"),
         selectable(
             QStringLiteral("ws://%1:%2/app/{key}   (listening on %3:%2)").arg(host).arg(core.port()).arg(config.host)));
-    form->addRow(QStringLiteral("HTTP API"),
-        selectable(QStringLiteral("http://%1:%2/apps/{id}/events").arg(host).arg(core.port())));
-    form->addRow(QStringLiteral("Metrics"),
+    form->addRow(
+        tr("HTTP API"), selectable(QStringLiteral("http://%1:%2/apps/{id}/events").arg(host).arg(core.port())));
+    form->addRow(tr("Metrics"),
         selectable(config.metrics.enabled
                 ? QStringLiteral("http://%1:%2/metrics   (listening on %3:%2)")
                       .arg(dialableHost(config.metrics.host))
@@ -51,24 +51,23 @@ ServerPanel::ServerPanel(ServerCore &core, QWidget *parent)
                 : QStringLiteral("port %1 open, /metrics disabled (set SOKETI_METRICS_ENABLED=1); the dashboard "
                                  "reads the registry directly")
                       .arg(core.metricsPort())));
-    form->addRow(QStringLiteral("Started"),
+    form->addRow(tr("Started"),
         selectable(QDateTime::fromMSecsSinceEpoch(core.startedAtMs()).toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"))));
-    form->addRow(QStringLiteral("Uptime"), m_uptime);
-    form->addRow(QStringLiteral("Version"), selectable(QStringLiteral("qsoketi " QSOKETI_VERSION)));
+    form->addRow(tr("Uptime"), m_uptime);
+    form->addRow(tr("Version"), selectable(QStringLiteral("qsoketi " QSOKETI_VERSION)));
 
-    auto *appsBox = new QGroupBox(QStringLiteral("Apps"), this);
+    auto *appsBox = new QGroupBox(tr("Apps"), this);
     auto *appsLayout = new QVBoxLayout(appsBox);
     m_apps->setColumnCount(4);
-    m_apps->setHorizontalHeaderLabels(
-        {QStringLiteral("App ID"), QStringLiteral("Key"), QStringLiteral("Secret"), QStringLiteral("Enabled")});
+    m_apps->setHorizontalHeaderLabels({tr("App ID"), tr("Key"), tr("Secret"), tr("Enabled")});
     m_apps->horizontalHeader()->setStretchLastSection(true);
     m_apps->verticalHeader()->hide();
     m_apps->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    auto *showSecrets = new QPushButton(QStringLiteral("Show secrets"), this);
+    auto *showSecrets = new QPushButton(tr("Show secrets"), this);
     showSecrets->setCheckable(true);
     if (core.config().appStore.driver != AppStoreConfig::Driver::Array) {
         // A database's apps are listed, with every field and their snippets, in the Apps tab.
-        auto *stored = new QLabel(QStringLiteral("Apps come from the %1 app store: the Apps tab lists and edits them.")
+        auto *stored = new QLabel(tr("Apps come from the %1 app store: the Apps tab lists and edits them.")
                                       .arg(AppStoreConfig::driverName(core.config().appStore.driver)),
             this);
         stored->setWordWrap(true);
@@ -77,11 +76,11 @@ ServerPanel::ServerPanel(ServerCore &core, QWidget *parent)
     appsLayout->addWidget(m_apps);
     appsLayout->addWidget(showSecrets, 0, Qt::AlignLeft);
 
-    auto *snippetBox = new QGroupBox(QStringLiteral("Client snippet (pusher-js / Laravel Echo)"), this);
+    auto *snippetBox = new QGroupBox(tr("Client snippet (pusher-js / Laravel Echo)"), this);
     auto *snippetLayout = new QVBoxLayout(snippetBox);
     auto *snippetBar = new QHBoxLayout;
-    auto *copy = new QPushButton(QStringLiteral("Copy"), this);
-    snippetBar->addWidget(new QLabel(QStringLiteral("App"), this));
+    auto *copy = new QPushButton(tr("Copy"), this);
+    snippetBar->addWidget(new QLabel(tr("App"), this));
     snippetBar->addWidget(m_snippetApp, 1);
     snippetBar->addWidget(copy);
     m_snippet->setReadOnly(true);
@@ -103,7 +102,7 @@ ServerPanel::ServerPanel(ServerCore &core, QWidget *parent)
     updateUptime();
 
     connect(showSecrets, &QPushButton::toggled, this, [this, showSecrets](bool on) {
-        showSecrets->setText(on ? QStringLiteral("Hide secrets") : QStringLiteral("Show secrets"));
+        showSecrets->setText(on ? tr("Hide secrets") : tr("Show secrets"));
         setSecretsVisible(on);
     });
     connect(m_snippetApp, &QComboBox::currentIndexChanged, this, &ServerPanel::updateSnippet);
@@ -163,14 +162,23 @@ QString ServerPanel::clientSnippet(const QString &host, quint16 port, const App 
                           "    disableStats: true,\n"
                           "});\n"
                           "\n"
-                          "# Laravel .env (BROADCAST_DRIVER=pusher)\n"
+                          "# Laravel 11+ .env (php artisan install:broadcasting; Laravel 10 and older: "
+                          "BROADCAST_DRIVER=pusher)\n"
+                          "BROADCAST_CONNECTION=pusher\n"
                           "PUSHER_APP_ID=%4\n"
                           "PUSHER_APP_KEY=%1\n"
                           "PUSHER_APP_SECRET=%5\n"
                           "PUSHER_HOST=%2\n"
                           "PUSHER_PORT=%3\n"
                           "PUSHER_SCHEME=http\n"
-                          "PUSHER_APP_CLUSTER=mt1\n")
+                          "PUSHER_APP_CLUSTER=mt1\n"
+                          "\n"
+                          "# read by resources/js/echo.js through Vite\n"
+                          "VITE_PUSHER_APP_KEY=\"${PUSHER_APP_KEY}\"\n"
+                          "VITE_PUSHER_HOST=\"${PUSHER_HOST}\"\n"
+                          "VITE_PUSHER_PORT=\"${PUSHER_PORT}\"\n"
+                          "VITE_PUSHER_SCHEME=\"${PUSHER_SCHEME}\"\n"
+                          "VITE_PUSHER_APP_CLUSTER=\"${PUSHER_APP_CLUSTER}\"\n")
         .arg(app.key, host)
         .arg(port)
         .arg(app.id, secret);

@@ -14,7 +14,7 @@ TrayIcon::TrayIcon(QObject *parent)
     : QSystemTrayIcon(parent)
     , m_menu(new QMenu)
 {
-    m_menu->addAction(QStringLiteral("Show dashboard"), this, &TrayIcon::showDashboardRequested);
+    m_menu->addAction(tr("Show dashboard"), this, &TrayIcon::showDashboardRequested);
     setContextMenu(m_menu);
     connect(this, &QSystemTrayIcon::activated, this, [this](ActivationReason reason) {
         if (reason == Trigger || reason == DoubleClick)

@@ -23,7 +23,12 @@ struct ActivityEvent
         Unsubscribed,
         ClientEvent,
         ApiEvent,
-        Error
+        Error,
+        ChannelOccupied, // on this node
+        ChannelVacated,
+        MemberAdded, // payload: the user id
+        MemberRemoved,
+        Alert // recorded by the dashboard's alert rules, never by the server
     };
     qint64 timeMs = 0;
     Kind kind = Kind::Connected;

@@ -147,6 +147,7 @@ void SubscriptionHandler::join(
         if (added && channel.addMember(grant.userId, grant.userIdJson, grant.userInfo)
             && !cluster->members.contains(grant.userId)) {
             m_fanout.relay(app, name, PusherMessages::memberAdded(name, grant.userIdJson, grant.userInfo), c);
+            m_feed.record(Kind::MemberAdded, app.app().id, c->socketId(), name, {}, grant.userId.toUtf8());
             // Back within the leave delay (here or on another node): neither member_removed nor member_added.
             const bool back = m_leaves.cancelMemberRemoved(app.app().id, name, grant.userId)
                 || cluster->removalsPending.contains(grant.userId);
@@ -224,6 +225,7 @@ void SubscriptionHandler::announceMemberRemoved(AppState &app, const QString &ch
         if (all.members.contains(userId))
             return;
         m_fanout.relay(app, channel, PusherMessages::memberRemoved(channel, userId), nullptr);
+        m_feed.record(Kind::MemberRemoved, app.app().id, {}, channel, {}, userId.toUtf8());
         // Held for the leave delay, once for the cluster: not again when another node holds it already.
         if (m_webhooks.wants(app.app(), WebhookEventType::MemberRemoved) && !all.removalsPending.contains(userId))
             m_leaves.memberRemoved(app, app.app().id, channel, userId);
@@ -256,6 +258,7 @@ void SubscriptionHandler::announceSubscriptionCount(AppState &app, const QString
 
 void SubscriptionHandler::occupancyChanged(AppState &app, const QString &channel, bool occupied)
 {
+    m_feed.record(occupied ? Kind::ChannelOccupied : Kind::ChannelVacated, app.app().id, {}, channel, {}, {});
     // Occupied again within the leave delay: the held channel_vacated is dropped and occupied not sent.
     if (occupied && m_leaves.cancelVacated(app.app().id, channel))
         return;

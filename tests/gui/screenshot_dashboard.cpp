@@ -1,10 +1,15 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Opens the real dashboard on an X server (run under xvfb-run by CTest) while a traffic generator
 // drives a real ServerCore — connections coming and going, subscriptions (presence too), client
-// events, API events — and writes PNGs of the charts, console, channels and server tabs as artefacts.
+// events, API events — and writes PNGs of the charts, console, channels and server tabs as artefacts; also
+// a 24 h history view from stored samples, a user traced in the console, an alert and the dark palette.
+#include <cmath>
+
+#include <QApplication>
 #include <QCryptographicHash>
 #include <QDateTime>
 #include <QDir>
+#include <QFile>
 #include <QGuiApplication>
 #include <QImage>
 #include <QLabel>
@@ -23,12 +28,16 @@
 #include <QUrlQuery>
 
 #include "ActivityConsoleWidget.h"
+#include "ActivityFilterProxyModel.h"
 #include "ActivityLogModel.h"
+#include "AlertMonitor.h"
 #include "AppsTableModel.h"
 #include "AppsWidget.h"
+#include "ChannelsTab.h"
 #include "DashboardWindow.h"
 #include "EventCreatorWidget.h"
 #include "GuiTestSupport.h"
+#include "HistoryStore.h"
 #include "MetricsPlotWidget.h"
 #include "StatusSampler.h"
 #include "auth/HmacSigner.h"
@@ -65,6 +74,46 @@ void postEvent(QNetworkAccessManager &network, quint16 port, const QByteArray &b
     request.setHeader(QNetworkRequest::ContentTypeHeader, QStringLiteral("application/json"));
     QNetworkReply *reply = network.post(request, body);
     QObject::connect(reply, &QNetworkReply::finished, reply, &QObject::deleteLater);
+}
+
+QPalette darkPalette()
+{
+    QPalette p;
+    p.setColor(QPalette::Window, QColor(0x2b, 0x2b, 0x2e));
+    p.setColor(QPalette::WindowText, QColor(0xe8, 0xe8, 0xe8));
+    p.setColor(QPalette::Base, QColor(0x1e, 0x1e, 0x21));
+    p.setColor(QPalette::AlternateBase, QColor(0x28, 0x28, 0x2c));
+    p.setColor(QPalette::Text, QColor(0xe8, 0xe8, 0xe8));
+    p.setColor(QPalette::Button, QColor(0x35, 0x35, 0x39));
+    p.setColor(QPalette::ButtonText, QColor(0xe8, 0xe8, 0xe8));
+    p.setColor(QPalette::Highlight, QColor(0x2a, 0x82, 0xda));
+    p.setColor(QPalette::HighlightedText, Qt::white);
+    p.setColor(QPalette::ToolTipBase, QColor(0x3a, 0x3a, 0x20));
+    p.setColor(QPalette::ToolTipText, QColor(0xf0, 0xf0, 0xd0));
+    p.setColor(QPalette::PlaceholderText, QColor(0x90, 0x90, 0x90));
+    return p;
+}
+
+// The stored history of an earlier day (what the window would have written then): a daily curve of
+// connections and traffic, one sample every 30 s until two minutes ago, averaged into minutes.
+void seedYesterday(quint16 port)
+{
+    QFile::remove(HistoryStore::defaultPath(port));
+    HistoryStore store(HistoryStore::defaultPath(port));
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    for (qint64 t = now - 24LL * 3600 * 1000; t < now - 2 * 60 * 1000; t += 30 * 1000) {
+        const double day = std::sin(double(t % (24LL * 3600 * 1000)) / (24.0 * 3600 * 1000) * 2 * M_PI);
+        const double wobble = std::sin(double(t) / 600000.0) * 0.1;
+        const double load = 0.55 + 0.4 * day + wobble;
+        store.append(QString(), MetricsHistory::Connected, t, std::round(120 * load));
+        store.append(QString(), MetricsHistory::NewConnections, t, 2.5 * load + 0.3);
+        store.append(QString(), MetricsHistory::Disconnections, t, 2.4 * load + 0.3);
+        store.append(QString(), MetricsHistory::WsMessagesIn, t, 40 * load);
+        store.append(QString(), MetricsHistory::WsMessagesOut, t, 310 * load);
+        store.append(QString(), MetricsHistory::BytesIn, t, 5200 * load);
+        store.append(QString(), MetricsHistory::BytesOut, t, 61000 * load);
+        store.append(QString(), MetricsHistory::ApiCalls, t, 18 * load + 1);
+    }
 }
 
 } // namespace
@@ -107,6 +156,7 @@ private slots:
         for (int i = 0; i < 12; ++i)
             connectClient(i);
 
+        seedYesterday(core->port());
         DashboardWindow window(*core);
         window.resize(1440, 900);
         window.move(40, 40);
@@ -189,6 +239,9 @@ private slots:
             }
         QVERIFY(window.console()->inspector()->toPlainText().contains(QLatin1String("\"status\": \"shipped\"")));
         QVERIFY(!shoot(QStringLiteral("Debug console"), QStringLiteral("dashboard-console.png")).isNull());
+        // A presence member selected: its disconnect / terminate buttons are enabled.
+        QVERIFY(window.channelsTab()->selectMember(
+            QStringLiteral("app-id"), QStringLiteral("presence-team"), QStringLiteral("2")));
         QVERIFY(!shoot(QStringLiteral("Channels"), QStringLiteral("dashboard-channels.png")).isNull());
         QVERIFY(!shoot(QStringLiteral("Counters"), QStringLiteral("dashboard-counters.png")).isNull());
         EventCreatorWidget *creator = window.eventCreator();
@@ -202,6 +255,42 @@ private slots:
         QTRY_COMPARE(window.appsWidget()->model()->rowCount(), int(core->apps().apps().size()));
         window.appsWidget()->selectApp(QStringLiteral("app-id"));
         QVERIFY(!shoot(QStringLiteral("Apps"), QStringLiteral("dashboard-apps.png")).isNull());
+
+        // The console tracing one presence user (user 2: clients 2 and 8), live.
+        window.console()->setTrace(QStringLiteral("2"));
+        QVERIFY(window.console()->proxy()->rowCount() > 0);
+        QVERIFY(!shoot(QStringLiteral("Debug console"), QStringLiteral("dashboard-console-trace.png")).isNull());
+        window.console()->setTrace({});
+
+        // An alert: this app's limit set just above its connections (as if maxConnections were that).
+        const int connected =
+            int(window.history().latest(QStringLiteral("app-id"), MetricsHistory::Connected).value_or(0));
+        window.alertMonitor()->setConnectionLimits({{QStringLiteral("app-id"), connected + 1}});
+        window.sampler()->sampleNow();
+        QCOMPARE(window.alertMonitor()->raisedCount(), 1);
+        QVERIFY(window.console()->setKindFilter(ActivityFilterProxyModel::kindBit(ActivityEvent::Kind::Error)
+            | ActivityFilterProxyModel::kindBit(ActivityEvent::Kind::Alert)));
+        window.console()->model()->flush();
+        QTRY_VERIFY(window.console()->proxy()->rowCount() >= 2); // the alert and the refused subscription
+        const QModelIndex last = window.console()->proxy()->index(window.console()->proxy()->rowCount() - 1, 0);
+        window.console()->view()->setCurrentIndex(last);
+        QCOMPARE(last.siblingAtColumn(ActivityLogModel::KindColumn).data().toString(), QStringLiteral("alert"));
+        QVERIFY(!shoot(QStringLiteral("Debug console"), QStringLiteral("dashboard-alert.png")).isNull());
+        window.console()->setKindFilter(ActivityFilterProxyModel::allKinds);
+
+        // 24 h from the stored history (yesterday's minutes, seeded above).
+        window.setRange(DashboardWindow::OneDay);
+        QVERIFY(window.plot(DashboardWindow::ConnectedPlot)->seriesPoints(0).size() > 100);
+        QVERIFY(!shoot(QStringLiteral("Charts"), QStringLiteral("dashboard-history-24h.png")).isNull());
+        window.setRange(DashboardWindow::OneMinute);
+
+        // The dark palette: charts in Qt Charts' dark theme, console colours for a dark base.
+        const QPalette light = QApplication::palette();
+        QApplication::setPalette(darkPalette());
+        QTRY_VERIFY(window.plot(DashboardWindow::ConnectedPlot)->isDark());
+        QVERIFY(!shoot(QStringLiteral("Charts"), QStringLiteral("dashboard-dark.png")).isNull());
+        QVERIFY(!shoot(QStringLiteral("Debug console"), QStringLiteral("dashboard-dark-console.png")).isNull());
+        QApplication::setPalette(light);
         traffic.stop();
         QVERIFY(window.console()->model()->rowCount() > 100);
         QVERIFY(window.history().latest(MetricsHistory::allApps(), MetricsHistory::ApiCalls).value_or(0) > 5);
@@ -220,6 +309,18 @@ private slots:
         remoteTraffic.stop();
         QTRY_VERIFY(window.history().latest(QStringLiteral("second"), MetricsHistory::Connected).value_or(0) >= 10);
         QVERIFY(!shoot(QStringLiteral("Charts"), QStringLiteral("dashboard-remote.png")).isNull());
+
+        // First start of a server nobody uses yet: the empty state says what to do.
+        auto idle = test::startCore();
+        DashboardWindow first(*idle);
+        first.resize(1200, 700);
+        first.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&first));
+        first.showTab(QStringLiteral("Charts"));
+        QVERIFY(first.emptyState()->isVisible());
+        QTest::qWait(300);
+        const QPixmap empty = first.screen()->grabWindow(first.winId());
+        QVERIFY(empty.save(QStringLiteral(QSOKETI_ARTIFACTS_DIR "/dashboard-empty.png")));
     }
 };
 

@@ -3,6 +3,7 @@
 #include <QApplication>
 #include <QDir>
 #include <QImage>
+#include <QStandardPaths>
 #include <QTest>
 
 #include "AppIcon.h"
@@ -17,6 +18,8 @@ class TestAppIcon final : public QObject
     Q_OBJECT
 
 private slots:
+    // The window keeps settings and a chart history: never the user's.
+    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
     void hasEverySize_data()
     {
         QTest::addColumn<int>("size");

@@ -4,6 +4,7 @@
 // this thread is busy.
 #include <QHostAddress>
 #include <QSignalSpy>
+#include <QStandardPaths>
 #include <QTcpSocket>
 #include <QTest>
 #include <QThread>
@@ -36,6 +37,8 @@ class TestServerThread final : public QObject
     Q_OBJECT
 
 private slots:
+    // The window keeps settings and a chart history: never the user's.
+    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
     void serverRunsOnItsOwnThread()
     {
         ServerThread server;

@@ -9,6 +9,7 @@
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QStandardPaths>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTest>
@@ -41,6 +42,8 @@ class TestWebhooksTab final : public QObject
     Q_OBJECT
 
 private slots:
+    // The window keeps settings and a chart history: never the user's.
+    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
     void showsAttemptsFiltersAndReplays()
     {
         Receiver receiver;
