@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "channels/Channel.h"
 
+#include <chrono>
+
 #include "protocol/PusherMessages.h"
 
 namespace qsoketi {
@@ -15,6 +17,10 @@ bool Channel::add(Connection *connection)
 {
     if (m_index.contains(connection))
         return false;
+    if (m_subscribers.empty())
+        m_occupiedSinceUs =
+            std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+                .count();
     m_index.insert(connection, m_subscribers.size());
     m_subscribers.push_back(connection);
     return true;

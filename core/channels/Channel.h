@@ -33,6 +33,9 @@ public:
     bool contains(Connection *connection) const { return m_index.contains(connection); }
     const std::vector<Connection *> &subscribers() const { return m_subscribers; }
     qsizetype subscriptionCount() const { return qsizetype(m_subscribers.size()); }
+    // When the first of the current subscribers came (µs since the epoch): nodes whose first subscribers
+    // come at the same moment compare these to agree on which one sends channel_occupied.
+    qint64 occupiedSinceUs() const { return m_occupiedSinceUs; }
 
     // Presence. addMember returns true when the user was not a member before.
     bool addMember(const QString &userId, const QJsonValue &id, const QJsonValue &info);
@@ -49,6 +52,7 @@ private:
     std::vector<Connection *> m_subscribers;
     QHash<Connection *, size_t> m_index;
     PresenceMembers m_members;
+    qint64 m_occupiedSinceUs = 0;
 };
 
 } // namespace qsoketi

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "channels/ClusterChannel.h"
 
+#include <algorithm>
+
 #include <QJsonArray>
 
 #include "protocol/PusherMessages.h"
@@ -10,6 +12,8 @@ namespace qsoketi {
 QJsonObject ClusterChannel::encode(const Channel &channel, bool withInfo)
 {
     QJsonObject part{{QStringLiteral("count"), qint64(channel.subscriptionCount())}};
+    if (channel.subscriptionCount() > 0)
+        part.insert(QStringLiteral("since"), channel.occupiedSinceUs()); // < 2^53 µs: exact in JSON
     if (!channel.isPresence())
         return part;
     if (withInfo) {
@@ -28,7 +32,10 @@ QJsonObject ClusterChannel::encode(const Channel &channel, bool withInfo)
 
 void ClusterChannel::merge(const QJsonObject &part)
 {
-    subscriptionCount += part.value(QLatin1String("count")).toInteger();
+    const qint64 count = part.value(QLatin1String("count")).toInteger();
+    subscriptionCount += count;
+    if (count > 0)
+        othersOccupiedSinceUs = std::min(othersOccupiedSinceUs, part.value(QLatin1String("since")).toInteger(0));
     const QJsonObject m = part.value(QLatin1String("members")).toObject();
     for (auto it = m.constBegin(); it != m.constEnd(); ++it) {
         const QJsonObject member = it.value().toObject();

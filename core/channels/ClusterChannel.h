@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <limits>
 #include <memory>
 #include <unordered_map>
 
@@ -33,6 +34,10 @@ struct ClusterChannel
     // now is coming back, and nobody sends occupied / member_added for it.
     bool vacatedPending = false;
     QSet<QString> removalsPending;
+    // The earliest Channel::occupiedSinceUs of the other nodes that have subscribers (0 from a node that
+    // does not say): a node sends channel_occupied only when its own subscribers came first, so two nodes
+    // whose first subscribers arrive together neither both keep quiet nor both send.
+    qint64 othersOccupiedSinceUs = std::numeric_limits<qint64>::max();
 
     // One node's part, as sent in an answer. withInfo = false sends user ids only.
     static QJsonObject encode(const Channel &channel, bool withInfo);

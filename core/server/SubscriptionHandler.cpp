@@ -262,7 +262,8 @@ void SubscriptionHandler::occupancyChanged(AppState &app, const QString &channel
     // Occupied again within the leave delay: the held channel_vacated is dropped and occupied not sent.
     if (occupied && m_leaves.cancelVacated(app.app().id, channel))
         return;
-    // Occupied: this node has the cluster's only subscribers and no node holds a vacated for the channel.
+    // Occupied: this node's subscribers came first (the others' came later or there are none) and no node
+    // holds a vacated for the channel.
     // Vacated: nobody anywhere has one left; held for the leave delay, by one node only.
     // Only webhooks care: without one for this event the cluster need not be asked.
     if (!m_webhooks.wants(app.app(), occupied ? WebhookEventType::ChannelOccupied : WebhookEventType::ChannelVacated))
@@ -270,7 +271,9 @@ void SubscriptionHandler::occupancyChanged(AppState &app, const QString &channel
     m_cluster.channel(app, channel, [this, &app, channel, occupied](const ClusterChannel &all) {
         const Channel *local = app.channel(channel);
         const qint64 here = local ? local->subscriptionCount() : 0;
-        if (occupied && here > 0 && all.subscriptionCount == here && !all.vacatedPending)
+        const bool first =
+            here > 0 && (all.subscriptionCount == here || local->occupiedSinceUs() <= all.othersOccupiedSinceUs);
+        if (occupied && first && !all.vacatedPending)
             m_webhooks.channelOccupied(app.app(), channel);
         else if (!occupied && all.subscriptionCount == 0 && !all.vacatedPending)
             m_leaves.channelVacated(app, app.app().id, channel);

@@ -21,6 +21,7 @@
 #include "PusherTestClient.h"
 #include "ServerCore.h"
 #include "ServerWorker.h"
+#include "WebhookReceiver.h"
 #include "auth/HmacSigner.h"
 #include "auth/RestRequestVerifier.h"
 #include "metrics/MetricsRegistry.h"
@@ -54,7 +55,7 @@ class TestWorkers final : public QObject
     Q_OBJECT
 
 private:
-    void startServer(int workers)
+    void startServer(int workers, const QJsonArray &webhooks = {})
     {
         ServerConfig config;
         config.host = QStringLiteral("127.0.0.1");
@@ -64,6 +65,7 @@ private:
         config.shutdownGracePeriodMs = 200;
         config.workers = workers;
         config.apps[0].enableClientMessages = true;
+        config.apps[0].webhooks = webhooks;
         m_core = std::make_unique<ServerCore>(config);
         QString error;
         QVERIFY2(m_core->start(&error), qPrintable(error));
@@ -240,6 +242,32 @@ private slots:
         all.clear();
         QTRY_COMPARE(metricValue(m_core->metrics(), "soketi_connected"), 0.0);
         QCOMPARE(metricValue(m_core->metrics(), "soketi_new_disconnections_total"), double(clients));
+    }
+
+    // Clients on four workers subscribe to a fresh channel at the same moment: each worker asks the
+    // others while they are joining too. Exactly one channel_occupied per channel, never none or two.
+    void occupiedOnceWhenWorkersSubscribeTogether()
+    {
+        qsoketi::test::WebhookReceiver receiver;
+        startServer(4,
+            QJsonArray{QJsonObject{{QStringLiteral("url"), receiver.url(QStringLiteral("/hook"))},
+                {QStringLiteral("event_types"), QJsonArray{QStringLiteral("channel_occupied")}}}});
+        std::vector<std::unique_ptr<Client>> clients;
+        for (int i = 0; i < 4; ++i)
+            clients.push_back(connect());
+        const int channels = 25;
+        for (int n = 0; n < channels; ++n)
+            for (const auto &c : clients)
+                c->subscribe(QStringLiteral("together-%1").arg(n));
+        for (const auto &c : clients)
+            QTRY_COMPARE_WITH_TIMEOUT(
+                c->count(QStringLiteral("pusher_internal:subscription_succeeded")), channels, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(receiver.names().size(), channels, 10000);
+        QTest::qWait(300); // a second occupied would come now
+        QStringList names = receiver.names();
+        names.sort();
+        QCOMPARE(names.size(), channels);
+        QCOMPARE(QSet<QString>(names.cbegin(), names.cend()).size(), channels);
     }
 
     void shutdownClosesEveryWorkersClients()
