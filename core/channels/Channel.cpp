@@ -26,6 +26,11 @@ bool Channel::add(Connection *connection)
     return true;
 }
 
+bool Channel::contains(Connection *connection) const
+{
+    return m_index.contains(connection);
+}
+
 bool Channel::remove(Connection *connection)
 {
     const auto it = m_index.find(connection);

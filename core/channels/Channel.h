@@ -30,7 +30,9 @@ public:
     // O(1) add and remove; iteration order is unspecified.
     bool add(Connection *connection);
     bool remove(Connection *connection);
-    bool contains(Connection *connection) const { return m_index.contains(connection); }
+    // Out of line, like every use of m_index: a translation unit that sees Connection complete (a
+    // QObject) may hash the pointer differently from one that only has the forward declaration.
+    bool contains(Connection *connection) const;
     const std::vector<Connection *> &subscribers() const { return m_subscribers; }
     qsizetype subscriptionCount() const { return qsizetype(m_subscribers.size()); }
     // When the first of the current subscribers came (µs since the epoch): nodes whose first subscribers

@@ -75,6 +75,9 @@ struct ServerConfig
     QString sslCaPath;
 
     int cacheTtlSeconds = 3600; // channelLimits.cacheTtl
+    // cache.driver: where cache channels keep their last event. memory: on each node (qsoketi nodes
+    // pass it on to each other); redis: also in Redis under soketi's keys (RedisEventCache).
+    QString cacheDriver = QStringLiteral("memory");
     // Beyond soketi (unlimited there, so one socket could hold 100,000 channels): channels one connection
     // may subscribe to; further subscriptions get pusher:subscription_error LimitReached. -1 = unlimited.
     int maxChannelsPerConnection = 1000; // channelLimits.maxPerConnection

@@ -2,12 +2,14 @@
 #include "config/ServerOptions.h"
 
 #include <climits>
+#include <vector>
 
 #include <QHostAddress>
 #include <QJsonArray>
 #include <QRegularExpression>
 
 #include "apps/SqlAppSchema.h"
+#include "config/ClusterOptions.h"
 #include "config/ValueReader.h"
 
 namespace qsoketi {
@@ -54,35 +56,6 @@ void readTableName(const ValueReader &r, QString &out)
         return;
     }
     out = table;
-}
-
-// soketi takes an array of "host:port" (or URLs); one string, or several comma-separated, also do.
-void readNatsServers(const ValueReader &r, QStringList &out)
-{
-    QStringList servers;
-    if (r.json().isArray()) {
-        for (const QJsonValue &v : r.json().toArray()) {
-            if (!v.isString() || v.toString().trimmed().isEmpty()) {
-                r.expected(QStringLiteral("an array of NATS servers (\"host:port\")"));
-                return;
-            }
-            servers.append(v.toString().trimmed());
-        }
-    } else {
-        QString text;
-        if (!r.string(text)) {
-            return;
-        }
-        for (const QString &part : text.split(u',', Qt::SkipEmptyParts)) {
-            servers.append(part.trimmed());
-        }
-    }
-    servers.removeAll(QString());
-    if (servers.isEmpty()) {
-        r.expected(QStringLiteral("at least one NATS server (\"host:port\")"));
-        return;
-    }
-    out = servers;
 }
 
 void readServerHost(const ValueReader &r, QString &out)
@@ -197,75 +170,6 @@ const Option kOptions[] = {
         }},
     {"metrics.prometheus.portInName", "METRICS_PROMETHEUS_PORT_IN_NAME", false,
         [](const ValueReader &r, ServerConfig &c, App &) { r.boolean(c.metrics.portInName); }},
-
-    {"adapter.driver", "ADAPTER_DRIVER", false,
-        [](const ValueReader &r, ServerConfig &c, App &) {
-            QString driver;
-            if (!r.string(driver)) {
-                return;
-            }
-            if (driver != QLatin1String("local") && driver != QLatin1String("redis")
-                && driver != QLatin1String("nats")) {
-                r.fail(QStringLiteral("%1 is not supported: qsoketi supports the local, redis and nats adapters")
-                           .arg(ValueReader::quoted(driver)));
-                return;
-            }
-            c.adapter.driver = driver;
-        }},
-    {"adapter.redis.prefix", "ADAPTER_REDIS_PREFIX", false,
-        [](const ValueReader &r, ServerConfig &c, App &) { r.string(c.adapter.redisPrefix); }},
-    {"adapter.redis.requestsTimeout", "ADAPTER_REDIS_REQUESTS_TIMEOUT", false,
-        [](const ValueReader &r, ServerConfig &c, App &) {
-            r.integer(c.adapter.requestsTimeoutMs, 1, INT_MAX, QStringLiteral("milliseconds >= 1"));
-        }},
-    {"adapter.heartbeatInterval", "ADAPTER_HEARTBEAT_INTERVAL", false,
-        [](const ValueReader &r, ServerConfig &c, App &) {
-            r.integer(c.adapter.heartbeatMs, 50, INT_MAX, QStringLiteral("milliseconds >= 50"));
-        }},
-    {"adapter.nats.prefix", "ADAPTER_NATS_PREFIX", false,
-        [](const ValueReader &r, ServerConfig &c, App &) { r.string(c.adapter.natsPrefix); }},
-    {"adapter.nats.servers", "ADAPTER_NATS_SERVERS", false,
-        [](const ValueReader &r, ServerConfig &c, App &) { readNatsServers(r, c.adapter.natsServers); }},
-    {"adapter.nats.user", "ADAPTER_NATS_USER", false,
-        [](const ValueReader &r, ServerConfig &c, App &) { r.string(c.adapter.natsUser); }},
-    {"adapter.nats.pass", "ADAPTER_NATS_PASSWORD", true,
-        [](const ValueReader &r, ServerConfig &c, App &) { r.string(c.adapter.natsPassword); }},
-    {"adapter.nats.token", "ADAPTER_NATS_TOKEN", true,
-        [](const ValueReader &r, ServerConfig &c, App &) { r.string(c.adapter.natsToken); }},
-    {"adapter.nats.timeout", "ADAPTER_NATS_TIMEOUT", false,
-        [](const ValueReader &r, ServerConfig &c, App &) {
-            r.integer(c.adapter.natsTimeoutMs, 1, INT_MAX, QStringLiteral("milliseconds >= 1"));
-        }},
-    {"adapter.nats.requestsTimeout", "ADAPTER_NATS_REQUESTS_TIMEOUT", false,
-        [](const ValueReader &r, ServerConfig &c, App &) {
-            r.integer(c.adapter.natsRequestsTimeoutMs, 1, INT_MAX, QStringLiteral("milliseconds >= 1"));
-        }},
-    {"adapter.nats.nodesNumber", "ADAPTER_NATS_NODES_NUMBER", false,
-        [](const ValueReader &r, ServerConfig &c, App &) {
-            r.integer(c.adapter.natsNodesNumber, 1, INT_MAX, QStringLiteral("a number of nodes >= 1"));
-        }},
-    {"database.redis.host", "DB_REDIS_HOST", false,
-        [](const ValueReader &r, ServerConfig &c, App &) {
-            QString host;
-            if (!r.string(host)) {
-                return;
-            }
-            if (host.trimmed().isEmpty()) {
-                r.expected(QStringLiteral("a host name or address"));
-                return;
-            }
-            c.adapter.redisHost = host.trimmed();
-        }},
-    {"database.redis.port", "DB_REDIS_PORT", false,
-        [](const ValueReader &r, ServerConfig &c, App &) { r.port(c.adapter.redisPort); }},
-    {"database.redis.db", "DB_REDIS_DB", false,
-        [](const ValueReader &r, ServerConfig &c, App &) {
-            r.integer(c.adapter.redisDb, 0, INT_MAX, QStringLiteral("a database number >= 0"));
-        }},
-    {"database.redis.username", "DB_REDIS_USERNAME", false,
-        [](const ValueReader &r, ServerConfig &c, App &) { r.string(c.adapter.redisUsername); }},
-    {"database.redis.password", "DB_REDIS_PASSWORD", true,
-        [](const ValueReader &r, ServerConfig &c, App &) { r.string(c.adapter.redisPassword); }},
 
     {"appManager.driver", "APP_MANAGER_DRIVER", false,
         [](const ValueReader &r, ServerConfig &c, App &) {
@@ -382,12 +286,19 @@ const Option kOptions[] = {
 
 std::span<const ServerOptions::Option> ServerOptions::all()
 {
-    return kOptions;
+    // One table for the readers (--help, the generated docs): the server's rows, then the cluster's.
+    static const std::vector<Option> everything = [] {
+        std::vector<Option> rows(std::begin(kOptions), std::end(kOptions));
+        const std::span<const Option> cluster = ClusterOptions::all();
+        rows.insert(rows.end(), cluster.begin(), cluster.end());
+        return rows;
+    }();
+    return everything;
 }
 
 const ServerOptions::Option *ServerOptions::find(const QString &path)
 {
-    for (const Option &option : kOptions) {
+    for (const Option &option : all()) {
         if (path == QLatin1String(option.path)) {
             return &option;
         }
@@ -397,7 +308,7 @@ const ServerOptions::Option *ServerOptions::find(const QString &path)
 
 const ServerOptions::Option *ServerOptions::findByVariable(const QString &name)
 {
-    for (const Option &option : kOptions) {
+    for (const Option &option : all()) {
         if (option.env && name == QLatin1String(option.env)) {
             return &option;
         }

@@ -17,7 +17,7 @@ const char *const kDynamoDb = "the DynamoDB app manager";
 const char *const kKnex = "knex client settings (Qt's MySQL/PostgreSQL drivers need none)";
 const char *const kPooling = "database connection pooling (each server keeps one connection to the app database)";
 const char *const kRedisExtras = "Redis Sentinel/Cluster connections and Redis key prefixes";
-const char *const kCache = "the redis cache driver (cache channels are kept in memory)";
+const char *const kCache = "Redis Cluster and custom ioredis options for the cache driver";
 const char *const kRateLimiters = "shared (redis/cluster) rate limiters (limits are counted per process)";
 const char *const kQueues = "redis/SQS webhook queues (webhooks are sent directly)";
 const char *const kCors = "configurable CORS (soketi's default CORS headers are always sent)";
@@ -36,7 +36,6 @@ const Option kUnsupported[] = {
     {"appManager.mysql.version", "APP_MANAGER_MYSQL_VERSION", "\"8.0\"", kKnex, false},
     {"appManager.mysql.useMysql2", "APP_MANAGER_MYSQL_USE_V2", "false", kKnex, false},
     {"appManager.postgres.version", "APP_MANAGER_POSTGRES_VERSION", "\"13.3\"", kKnex, false},
-    {"cache.driver", "CACHE_DRIVER", "\"memory\"", kCache, true},
     {"cache.redis.clusterMode", "CACHE_REDIS_CLUSTER_MODE", "false", kCache, false},
     {"cache.redis.redisOptions", "CACHE_REDIS_OPTIONS", "{}", kCache, false},
     {"cluster.hostname", "CLUSTER_HOST", "\"0.0.0.0\"", kDiscovery, false},

@@ -6,6 +6,7 @@
 #include <QDateTime>
 
 #include "adapter/ClusterView.h"
+#include "cache/RedisEventCache.h"
 #include "channels/AppState.h"
 #include "logging/LogCategories.h"
 #include "logging/LogText.h"
@@ -21,11 +22,13 @@ namespace qsoketi {
 
 using Kind = ActivityEvent::Kind;
 
-Fanout::Fanout(ClusterView &cluster, ActivityFeed &feed, qint64 maxBackpressureBytes, int cacheTtlSeconds)
+Fanout::Fanout(ClusterView &cluster, ActivityFeed &feed, qint64 maxBackpressureBytes, int cacheTtlSeconds,
+    RedisEventCache *sharedCache)
     : m_cluster(cluster)
     , m_feed(feed)
     , m_maxBackpressure(maxBackpressureBytes)
     , m_cacheTtlSeconds(cacheTtlSeconds)
+    , m_sharedCache(sharedCache)
 {}
 
 void Fanout::add(Connection *connection)
@@ -114,6 +117,8 @@ int Fanout::publish(AppState &app, const QString &channel, const QString &event,
 {
     const QByteArray message = MessageCodec::event(event, channel, dataJson);
     remember(app, channel, message);
+    if (m_sharedCache && ChannelName::isCache(channel))
+        m_sharedCache->store(app.app().id, channel, event, dataJson);
     m_feed.record(Kind::ApiEvent, app.app().id, exceptSocketId, channel, event, dataJson);
     m_cluster.publish(app, channel, message, exceptSocketId);
     return deliverLocal(app, channel, message, exceptSocketId);

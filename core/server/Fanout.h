@@ -15,6 +15,7 @@ class ActivityFeed;
 class AppState;
 class ClusterView;
 class Connection;
+class RedisEventCache;
 
 // The only room that frames and sends. A message is framed once however many clients receive it, and
 // the same bytes go to the other nodes; sends are counted in the app's metrics in one step per
@@ -22,7 +23,9 @@ class Connection;
 class Fanout
 {
 public:
-    Fanout(ClusterView &cluster, ActivityFeed &feed, qint64 maxBackpressureBytes, int cacheTtlSeconds);
+    // sharedCache (SOKETI_CACHE_DRIVER=redis, may be null) also gets every published cache-channel event.
+    Fanout(ClusterView &cluster, ActivityFeed &feed, qint64 maxBackpressureBytes, int cacheTtlSeconds,
+        RedisEventCache *sharedCache = nullptr);
 
     void add(Connection *connection);
     void remove(Connection *connection);
@@ -65,6 +68,7 @@ private:
     ActivityFeed &m_feed;
     qint64 m_maxBackpressure;
     int m_cacheTtlSeconds;
+    RedisEventCache *m_sharedCache;
     QHash<QString, Connection *> m_bySocketId;
 };
 

@@ -5,6 +5,7 @@
 
 #include "adapter/ClusterView.h"
 #include "apps/AppDirectory.h"
+#include "cache/RedisEventCache.h"
 #include "config/ServerConfig.h"
 #include "logging/LogCategories.h"
 #include "protocol/MessageCodec.h"
@@ -27,11 +28,16 @@ PusherServer::PusherServer(const ServerConfig &config, AppDirectory &apps, Metri
     WebhookSender &webhooks, std::unique_ptr<ClusterView> cluster, AppRateLimits *rateLimits, QObject *parent)
     : QObject(parent)
     , m_cluster(std::move(cluster))
+    , m_sharedCache(config.cacheDriver == QLatin1String("redis") ? std::make_unique<RedisEventCache>(
+                        config.adapter, config.cacheTtlSeconds, config.adapter.requestsTimeoutMs)
+                                                                 : nullptr)
     , m_states(metrics, rateLimits)
-    , m_fanout(std::make_unique<Fanout>(*m_cluster, feed, config.wsMaxBackpressureBytes, config.cacheTtlSeconds))
+    , m_fanout(std::make_unique<Fanout>(
+          *m_cluster, feed, config.wsMaxBackpressureBytes, config.cacheTtlSeconds, m_sharedCache.get()))
     , m_leaves(std::make_unique<LeaveDelay>(config.webhooksLeaveDelayMs, metrics))
     , m_subscriptions(std::make_unique<SubscriptionHandler>(
-          config, *m_cluster, *m_fanout, webhooks, *m_leaves, feed, [this] { return isClosing(); }))
+          config, *m_cluster, *m_fanout, webhooks, *m_leaves, feed, [this] { return isClosing(); },
+          m_sharedCache.get()))
     , m_users(std::make_unique<UserSessions>(*m_cluster, *m_fanout))
     , m_clientEvents(std::make_unique<ClientEventHandler>(*m_fanout, webhooks, feed))
     , m_gateway(std::make_unique<WebSocketGateway>(config, apps, m_states, *m_cluster, *m_fanout, feed, metrics))

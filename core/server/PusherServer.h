@@ -20,6 +20,7 @@ class ClusterView;
 class Connection;
 class Fanout;
 class LeaveDelay;
+class RedisEventCache;
 class MetricsRegistry;
 class SubscriptionHandler;
 class UserSessions;
@@ -77,6 +78,7 @@ private:
 
     // Declared in dependency order: the rooms are destroyed before what they use.
     std::unique_ptr<ClusterView> m_cluster;
+    std::unique_ptr<RedisEventCache> m_sharedCache; // SOKETI_CACHE_DRIVER=redis only
     AppStates m_states;
     std::unique_ptr<Fanout> m_fanout;
     std::unique_ptr<LeaveDelay> m_leaves; // channel_vacated / member_removed held for the leave delay

@@ -9,6 +9,7 @@
 #include "adapter/ClusterView.h"
 #include "apps/AppSecrets.h"
 #include "auth/ChannelAuthorizer.h"
+#include "cache/RedisEventCache.h"
 #include "channels/AppState.h"
 #include "config/ServerConfig.h"
 #include "logging/LogText.h"
@@ -25,7 +26,8 @@ namespace qsoketi {
 using Kind = ActivityEvent::Kind;
 
 SubscriptionHandler::SubscriptionHandler(const ServerConfig &config, ClusterView &cluster, Fanout &fanout,
-    WebhookSender &webhooks, LeaveDelay &leaves, ActivityFeed &feed, std::function<bool()> isClosing)
+    WebhookSender &webhooks, LeaveDelay &leaves, ActivityFeed &feed, std::function<bool()> isClosing,
+    RedisEventCache *sharedCache)
     : m_config(config)
     , m_cluster(cluster)
     , m_fanout(fanout)
@@ -33,6 +35,7 @@ SubscriptionHandler::SubscriptionHandler(const ServerConfig &config, ClusterView
     , m_leaves(leaves)
     , m_feed(feed)
     , m_isClosing(std::move(isClosing))
+    , m_sharedCache(sharedCache)
 {
     m_leaves.setExpiredHandler(
         [this](const LeaveDelay::Leave &leave) { leaveExpired(*leave.app, leave.id, leave.channel, leave.userId); });
@@ -177,8 +180,27 @@ void SubscriptionHandler::replayCache(Connection *c, const Channel &channel)
         m_fanout.send(c, *cached);
         return;
     }
-    m_fanout.send(c, PusherMessages::cacheMiss(channel.name()));
-    m_webhooks.cacheMiss(app.app(), channel.name());
+    if (!m_sharedCache)
+        return cacheMiss(app, c, channel.name());
+    // Published before this node started, or by a soketi node: Redis may have it.
+    QPointer<Connection> guard(c);
+    const QString name = channel.name();
+    m_sharedCache->fetch(app.app().id, name, [this, guard, name](const QByteArray &message) {
+        if (!guard || !guard->isAttached() || guard->isClosing())
+            return;
+        const Channel *still = guard->appState->channel(name);
+        if (!still || !still->contains(guard))
+            return; // unsubscribed meanwhile
+        if (message.isEmpty())
+            return cacheMiss(*guard->appState, guard, name);
+        m_fanout.send(guard, message);
+    });
+}
+
+void SubscriptionHandler::cacheMiss(AppState &app, Connection *c, const QString &channel)
+{
+    m_fanout.send(c, PusherMessages::cacheMiss(channel));
+    m_webhooks.cacheMiss(app.app(), channel);
 }
 
 void SubscriptionHandler::unsubscribe(Connection *c, const IncomingMessage &m)

@@ -16,6 +16,7 @@ class ClusterView;
 class Connection;
 class Fanout;
 class LeaveDelay;
+class RedisEventCache;
 class WebhookSender;
 struct ChannelGrant;
 struct ClusterChannel;
@@ -31,7 +32,8 @@ class SubscriptionHandler
 {
 public:
     SubscriptionHandler(const ServerConfig &config, ClusterView &cluster, Fanout &fanout, WebhookSender &webhooks,
-        LeaveDelay &leaves, ActivityFeed &feed, std::function<bool()> isClosing);
+        LeaveDelay &leaves, ActivityFeed &feed, std::function<bool()> isClosing,
+        RedisEventCache *sharedCache = nullptr);
 
     void subscribe(Connection *c, const IncomingMessage &m);
     void unsubscribe(Connection *c, const IncomingMessage &m);
@@ -50,6 +52,7 @@ private:
     void joinPresence(Connection *c, const QString &name, const ChannelGrant &grant);
     void join(Connection *c, const QString &name, const ChannelGrant &grant, const ClusterChannel *cluster);
     void replayCache(Connection *c, const Channel &channel);
+    void cacheMiss(AppState &app, Connection *c, const QString &channel);
 
     void leave(Connection *c, Channel *channel, const QString &presenceUserId);
     void announceMemberRemoved(AppState &app, const QString &channel, const QString &userId);
@@ -65,6 +68,7 @@ private:
     LeaveDelay &m_leaves;
     ActivityFeed &m_feed;
     std::function<bool()> m_isClosing;
+    RedisEventCache *m_sharedCache; // asked when this node has nothing cached; may be null
 };
 
 } // namespace qsoketi

@@ -51,6 +51,7 @@ const QHash<QString, Getter> &fields()
         {"metrics.prefix", [](const ServerConfig &c) { return QVariant(c.metrics.prefix); }},
         {"metrics.portInName", [](const ServerConfig &c) { return QVariant(c.metrics.portInName); }},
         {"adapter.driver", [](const ServerConfig &c) { return QVariant(c.adapter.driver); }},
+        {"cacheDriver", [](const ServerConfig &c) { return QVariant(c.cacheDriver); }},
         {"adapter.redisPrefix", [](const ServerConfig &c) { return QVariant(c.adapter.redisPrefix); }},
         {"adapter.requestsTimeoutMs", [](const ServerConfig &c) { return QVariant(c.adapter.requestsTimeoutMs); }},
         {"adapter.natsServers", [](const ServerConfig &c) { return QVariant(c.adapter.natsServers.join(u',')); }},
@@ -374,6 +375,8 @@ void TestConfigLoader::envVariableLandsInField_data()
     row("SOKETI_ADAPTER_REDIS_REQUESTS_TIMEOUT", "2500", "adapter.requestsTimeoutMs", "2500");
     row("SOKETI_DB_REDIS_HOST", "redis.internal", "adapter.redisHost", "redis.internal");
     row("SOKETI_ADAPTER_DRIVER", "nats", "adapter.driver", "nats");
+    row("SOKETI_CACHE_DRIVER", "redis", "cacheDriver", "redis");
+    row("SOKETI_CACHE_DRIVER", "memory", "cacheDriver", "memory", true);
     row("SOKETI_ADAPTER_NATS_SERVERS", R"(["nats-1:4222","nats://nats-2:4222"])", "adapter.natsServers",
         "nats-1:4222,nats://nats-2:4222");
     row("SOKETI_ADAPTER_NATS_SERVERS", "a:4222, b:4222", "adapter.natsServers", "a:4222,b:4222");
@@ -724,6 +727,8 @@ void TestConfigLoader::errorCases_data()
     envRow("adapter cluster", {"SOKETI_ADAPTER_DRIVER=cluster"},
         R"(SOKETI_ADAPTER_DRIVER: "cluster" is not supported: qsoketi supports the local, redis and nats adapters)",
         true);
+    envRow("cache driver unknown", {"SOKETI_CACHE_DRIVER=memcached"},
+        R"(SOKETI_CACHE_DRIVER: "memcached" is not supported: qsoketi's cache drivers are memory and redis)", true);
     envRow(
         "nats servers empty", {"SOKETI_ADAPTER_NATS_SERVERS=[]"}, "SOKETI_ADAPTER_NATS_SERVERS: expected at least one");
     envRow("nats servers not strings", {"SOKETI_ADAPTER_NATS_SERVERS=[4222]"},
@@ -933,7 +938,7 @@ void TestConfigLoader::unsupportedSoketiFeaturesWarn_data()
     envRow("SOKETI_CLUSTER_UNICAST_ADDRESSES", R"(["10.0.0.1"])");
     envRow("SOKETI_QUEUE_DRIVER", "sqs");
     envRow("SOKETI_QUEUE_SQS_URL", "https://sqs.test/q.fifo");
-    envRow("SOKETI_CACHE_DRIVER", "redis");
+    envRow("SOKETI_CACHE_REDIS_CLUSTER_MODE", "true");
     envRow("SOKETI_RATE_LIMITER_DRIVER", "cluster");
     envRow("SOKETI_DB_REDIS_SENTINELS", R"([{"host":"s1","port":26379}])");
     envRow("SOKETI_DB_REDIS_KEY_PREFIX", "app:");
