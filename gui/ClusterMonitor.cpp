@@ -169,20 +169,15 @@ void ClusterMonitor::onSnapshot(Node *node, const MetricsSnapshot &snapshot)
     node->health = readHealth(snapshot);
     node->lastScrapeMs = snapshot.takenAtMs;
     node->error.clear();
-    setState(node, State::Up);
+    node->state = State::Up;
     emit nodeUpdated(indexOf(node));
 }
 
 void ClusterMonitor::onFailure(Node *node, const QString &reason)
 {
     node->error = reason;
-    setState(node, State::Down);
+    node->state = State::Down;
     emit nodeUpdated(indexOf(node));
-}
-
-void ClusterMonitor::setState(Node *node, State state)
-{
-    node->state = state;
 }
 
 void ClusterMonitor::tick()
@@ -197,7 +192,7 @@ void ClusterMonitor::tick()
         if (now - since > downAfterMs()) {
             if (node->error.isEmpty())
                 node->error = tr("no answer for %1 s").arg((now - since) / 1000);
-            setState(node.get(), State::Down);
+            node->state = State::Down;
             emit nodeUpdated(indexOf(node.get()));
         }
     }

@@ -100,7 +100,6 @@ private:
     int add(std::unique_ptr<Node> node);
     void onSnapshot(Node *node, const MetricsSnapshot &snapshot);
     void onFailure(Node *node, const QString &reason);
-    void setState(Node *node, State state);
     void tick();
     void save() const;
     int indexOf(const Node *node) const;

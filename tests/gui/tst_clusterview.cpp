@@ -6,6 +6,7 @@
 #include <QApplication>
 #include <QComboBox>
 #include <QElapsedTimer>
+#include <QLabel>
 #include <QLineEdit>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
@@ -136,8 +137,8 @@ private slots:
         QVERIFY(cluster->node(1).health.eventLoopLagSeconds >= 0);
         QVERIFY(cluster->node(1).lastScrapeMs > 0);
         window.sampler()->sampleNow();
-        QCOMPARE(cluster->node(0).state, ClusterMonitor::State::Up);
-        QCOMPARE(cluster->node(0).health.connections, 1.0);
+        QTRY_COMPARE(cluster->node(0).state, ClusterMonitor::State::Up);
+        QTRY_COMPARE(cluster->node(0).health.connections, 1.0);
         const ClusterNodesModel *model = panel->model();
         QCOMPARE(model->index(1, ClusterNodesModel::ConnectionsColumn).data().toString(), QStringLiteral("2"));
         QVERIFY(model->index(1, ClusterNodesModel::MemoryColumn).data().toString().contains(QStringLiteral("MiB")));
