@@ -4,6 +4,7 @@
 #include <QMainWindow>
 
 #include "ChartsPanel.h"
+#include "EmptyStateBanner.h"
 #include "MetricsHistory.h"
 #include "metrics/MetricsSnapshot.h"
 
@@ -19,7 +20,6 @@ class ActivityConsoleWidget;
 class AlertMonitor;
 class ClusterMonitor;
 class ClusterPanel;
-class EmptyStateBanner;
 class DashboardMenus;
 class AppsWidget;
 class ChannelsModel;
