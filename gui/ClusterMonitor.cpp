@@ -51,7 +51,10 @@ ClusterMonitor::~ClusterMonitor() = default;
 ClusterMonitor::Health ClusterMonitor::readHealth(const MetricsSnapshot &snapshot)
 {
     Health health;
+    health.server = QStringLiteral("qsoketi");
     for (const auto &family : snapshot.families) {
+        if (family.name.find("_nodejs_") != std::string::npos)
+            health.server = QStringLiteral("soketi");
         double *target = nullptr;
         bool sum = false;
         if (MetricsHistory::familyMatches(family.name, "connected")) {

@@ -41,6 +41,7 @@ public:
         double connections = NAN; // NaN: the node does not publish it
         double memoryBytes = NAN;
         double eventLoopLagSeconds = NAN;
+        QString server; // "soketi" (it publishes nodejs_* families) or "qsoketi"
     };
     struct Node
     {

@@ -62,6 +62,8 @@ QVariant ClusterNodesModel::data(const QModelIndex &index, int role) const
         switch (index.column()) {
         case NodeColumn:
             return node.name;
+        case ServerColumn:
+            return h.server.isEmpty() ? tr("—") : h.server;
         case StatusColumn:
             switch (node.state) {
             case ClusterMonitor::State::Up:
@@ -109,6 +111,8 @@ QVariant ClusterNodesModel::headerData(int section, Qt::Orientation orientation,
     switch (section) {
     case NodeColumn:
         return tr("Node");
+    case ServerColumn:
+        return tr("Server");
     case StatusColumn:
         return tr("Status");
     case LastScrapeColumn:

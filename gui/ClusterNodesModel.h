@@ -17,6 +17,7 @@ public:
     enum Column
     {
         NodeColumn,
+        ServerColumn,
         StatusColumn,
         LastScrapeColumn,
         LagColumn,

@@ -60,7 +60,7 @@ ClusterPanel::ClusterPanel(ClusterMonitor *monitor, QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(top);
     layout->addWidget(m_summary);
-    layout->addWidget(m_table, 2);
+    layout->addWidget(m_table, 1);
     layout->addLayout(m_plotRow, 3);
 
     connect(m_add, &QPushButton::clicked, this, &ClusterPanel::addFromEdit);

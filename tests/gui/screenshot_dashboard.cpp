@@ -341,6 +341,9 @@ private slots:
         QTRY_COMPARE(cluster->upCount(), withSoketi ? 3 : 2);
         if (withSoketi)
             QTRY_COMPARE(cluster->node(2).health.connections, 7.0);
+        if (withSoketi)
+            QCOMPARE(cluster->node(2).health.server, QStringLiteral("soketi"));
+        QCOMPARE(cluster->node(1).health.server, QStringLiteral("qsoketi"));
         window.clusterPanel()->setMode(ClusterPanel::Sum);
         QVERIFY(!shoot(QStringLiteral("Cluster"), QStringLiteral("dashboard-cluster.png")).isNull());
         window.clusterPanel()->setMode(ClusterPanel::SplitByNode);

@@ -141,6 +141,7 @@ private slots:
         QTRY_COMPARE(cluster->node(0).state, ClusterMonitor::State::Up);
         QTRY_COMPARE(cluster->node(0).health.connections, 1.0);
         const ClusterNodesModel *model = panel->model();
+        QCOMPARE(model->index(1, ClusterNodesModel::ServerColumn).data().toString(), QStringLiteral("qsoketi"));
         QCOMPARE(model->index(1, ClusterNodesModel::ConnectionsColumn).data().toString(), QStringLiteral("2"));
         QVERIFY(model->index(1, ClusterNodesModel::MemoryColumn).data().toString().contains(QStringLiteral("MiB")));
         QVERIFY(model->index(1, ClusterNodesModel::LagColumn).data().toString().endsWith(QStringLiteral(" ms")));
