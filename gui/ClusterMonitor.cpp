@@ -53,7 +53,7 @@ ClusterMonitor::Health ClusterMonitor::readHealth(const MetricsSnapshot &snapsho
     Health health;
     health.server = QStringLiteral("qsoketi");
     for (const auto &family : snapshot.families) {
-        if (family.name.find("_nodejs_") != std::string::npos)
+        if (family.name.rfind("nodejs_", 0) == 0 || family.name.find("_nodejs_") != std::string::npos)
             health.server = QStringLiteral("soketi");
         double *target = nullptr;
         bool sum = false;
