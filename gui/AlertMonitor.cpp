@@ -51,6 +51,7 @@ AlertMonitor::Rules AlertMonitor::rulesFromSettings()
     rules.eventLoopLagMs = settings.value(QStringLiteral("eventLoopLagMs"), rules.eventLoopLagMs).toDouble();
     rules.errorsPerMinute = settings.value(QStringLiteral("errorsPerMinute"), rules.errorsPerMinute).toInt();
     rules.webhookFailures = settings.value(QStringLiteral("webhookFailures"), rules.webhookFailures).toInt();
+    rules.nodeDown = settings.value(QStringLiteral("nodeDown"), rules.nodeDown).toBool();
     rules.cooldownMs = settings.value(QStringLiteral("cooldownSeconds"), rules.cooldownMs / 1000).toLongLong() * 1000;
     return rules;
 }
@@ -179,6 +180,14 @@ void AlertMonitor::observeEvents(const QList<ActivityEvent> &events)
         else
             ++it;
     }
+}
+
+void AlertMonitor::evaluateNode(const QString &url, const QString &name, bool down, qint64 nowMs)
+{
+    check(QStringLiteral("node_down/") + url, m_rules.nodeDown && down, nowMs, {}, tr("Node down"),
+        tr("Node %1 (%2) does not answer its /metrics scrape. Check that the process runs and its metrics "
+           "port is reachable.")
+            .arg(name, url));
 }
 
 ActivityEvent AlertMonitor::toActivityEvent(const Alert &alert)

@@ -15,11 +15,11 @@
 namespace qsoketi {
 
 // The dashboard's alert rules, read from what the window already receives: registry snapshots (connections
-// against each app's maxConnections, event-loop lag, failed webhook deliveries) and the activity feed
-// (errors by code per minute). One incident is one alert: a rule fires when its condition becomes true,
-// stays quiet while it holds, and a new incident of the same rule (same app or code) within the cool-down
-// is not announced again. No counters of its own beyond what a rule needs to compare (a previous reading,
-// the error times of the last minute); no widgets.
+// against each app's maxConnections, event-loop lag, failed webhook deliveries), the activity feed (errors
+// by code per minute) and the cluster view's node states (a node down). One incident is one alert: a rule
+// fires when its condition becomes true, stays quiet while it holds, and a new incident of the same rule
+// (same app, code or node) within the cool-down is not announced again. No counters of its own beyond what
+// a rule needs to compare (a previous reading, the error times of the last minute); no widgets.
 class AlertMonitor : public QObject
 {
     Q_OBJECT
@@ -31,6 +31,7 @@ public:
         double eventLoopLagMs = 500; // 0 = off
         int errorsPerMinute = 20; // of one error code; 0 = off
         int webhookFailures = 1; // failed deliveries between two samples; 0 = off
+        bool nodeDown = true; // a node of the cluster view stops answering
         qint64 cooldownMs = 10 * 60 * 1000;
     };
     struct Alert
@@ -56,9 +57,14 @@ public:
 
     void evaluateSnapshot(const MetricsSnapshot &snapshot);
     void observeEvents(const QList<qsoketi::ActivityEvent> &events);
+    // A node of the cluster view (by its metrics URL) is down or up again: one alert per incident.
+    void evaluateNode(const QString &url, const QString &name, bool down, qint64 nowMs);
     int raisedCount() const { return m_raised; }
     QStringList activeKeys() const;
 
+    // The rule of an alert key ("connections", "lag", "errors", "webhooks", "node_down"): the label of
+    // the alerts counter in /metrics.
+    static QString ruleOf(const QString &key) { return key.section(QLatin1Char('/'), 0, 0); }
     // The console row of an alert.
     static ActivityEvent toActivityEvent(const Alert &alert);
 

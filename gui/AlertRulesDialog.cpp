@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "AlertRulesDialog.h"
 
+#include <QCheckBox>
 #include <QDialogButtonBox>
 #include <QDoubleSpinBox>
 #include <QFormLayout>
@@ -31,6 +32,7 @@ AlertRulesDialog::AlertRulesDialog(const AlertMonitor::Rules &rules, QWidget *pa
     , m_errors(spinBox(1000000, rules.errorsPerMinute, tr(" per minute"), this))
     , m_webhooks(spinBox(100000, rules.webhookFailures, tr(" between two samples"), this))
     , m_cooldown(spinBox(7 * 24 * 3600, int(rules.cooldownMs / 1000), tr(" s"), this))
+    , m_nodeDown(new QCheckBox(tr("a node of the Cluster tab stops answering"), this))
 {
     setWindowTitle(tr("Alert rules"));
     m_connections->setRange(0, 100);
@@ -39,12 +41,14 @@ AlertRulesDialog::AlertRulesDialog(const AlertMonitor::Rules &rules, QWidget *pa
     m_connections->setSpecialValueText(tr("off"));
     m_connections->setValue(rules.connectionsPercent);
     m_cooldown->setSpecialValueText(tr("none"));
+    m_nodeDown->setChecked(rules.nodeDown);
 
     auto *form = new QFormLayout;
     form->addRow(tr("Connections of an app at"), m_connections);
     form->addRow(tr("Event-loop lag above"), m_lag);
     form->addRow(tr("Errors of one code, at least"), m_errors);
     form->addRow(tr("Failed webhook deliveries, at least"), m_webhooks);
+    form->addRow(tr("Node down"), m_nodeDown);
     form->addRow(tr("Cool-down of one rule"), m_cooldown);
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     auto *layout = new QVBoxLayout(this);
@@ -70,6 +74,7 @@ AlertMonitor::Rules AlertRulesDialog::rules() const
     rules.errorsPerMinute = m_errors->value();
     rules.webhookFailures = m_webhooks->value();
     rules.cooldownMs = qint64(m_cooldown->value()) * 1000;
+    rules.nodeDown = m_nodeDown->isChecked();
     return rules;
 }
 
@@ -82,6 +87,7 @@ void AlertRulesDialog::save(const AlertMonitor::Rules &rules)
     settings.setValue(QStringLiteral("errorsPerMinute"), rules.errorsPerMinute);
     settings.setValue(QStringLiteral("webhookFailures"), rules.webhookFailures);
     settings.setValue(QStringLiteral("cooldownSeconds"), rules.cooldownMs / 1000);
+    settings.setValue(QStringLiteral("nodeDown"), rules.nodeDown);
     settings.endGroup();
 }
 

@@ -5,6 +5,7 @@
 
 #include "AlertMonitor.h"
 
+class QCheckBox;
 class QDoubleSpinBox;
 class QSpinBox;
 
@@ -27,6 +28,7 @@ public:
     QSpinBox *errorsPerMinute() const { return m_errors; }
     QSpinBox *webhookFailures() const { return m_webhooks; }
     QSpinBox *cooldownSeconds() const { return m_cooldown; }
+    QCheckBox *nodeDown() const { return m_nodeDown; }
 
 signals:
     void rulesChanged(const qsoketi::AlertMonitor::Rules &rules);
@@ -37,6 +39,7 @@ private:
     QSpinBox *m_errors;
     QSpinBox *m_webhooks;
     QSpinBox *m_cooldown;
+    QCheckBox *m_nodeDown;
 };
 
 } // namespace qsoketi

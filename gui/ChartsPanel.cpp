@@ -11,6 +11,7 @@
 #include <QPalette>
 #include <QPixmap>
 #include <QTextStream>
+#include <QToolBar>
 
 #include "HistoryStore.h"
 #include "MetricsPlotWidget.h"
@@ -211,6 +212,14 @@ void ChartsPanel::exportPngAs()
     const QString path = QFileDialog::getSaveFileName(this, tr("Save charts as PNG"), name, tr("PNG image (*.png)"));
     if (!path.isEmpty())
         emit exported(exportPng(path) ? tr("Saved %1").arg(path) : tr("Could not write %1").arg(path));
+}
+
+void ChartsPanel::addExportActions(QToolBar *bar)
+{
+    QAction *csv = bar->addAction(tr("Export CSV…"), this, &ChartsPanel::exportCsvAs);
+    csv->setToolTip(tr("Save the points of the visible range as CSV"));
+    QAction *png = bar->addAction(tr("Save PNG…"), this, &ChartsPanel::exportPngAs);
+    png->setToolTip(tr("Save the charts as shown as a PNG image"));
 }
 
 void ChartsPanel::followPalette()

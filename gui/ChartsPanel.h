@@ -9,6 +9,8 @@
 
 #include "MetricsHistory.h"
 
+class QToolBar;
+
 namespace qsoketi {
 
 class HistoryStore;
@@ -61,6 +63,8 @@ public:
     bool exportCsv(const QString &path) const;
     bool exportPng(const QString &path);
     void followPalette();
+    // "Export CSV…" and "Save PNG…" on the window's toolbar.
+    void addExportActions(QToolBar *bar);
 
 public slots:
     // Ask for a file name, then export (the menu and toolbar actions).

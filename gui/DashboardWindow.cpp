@@ -16,14 +16,18 @@
 
 #include "ActivityConsoleWidget.h"
 #include "AlertMonitor.h"
+#include "AlertSources.h"
 #include "AppIcon.h"
 #include "AppsWidget.h"
 #include "ChannelsModel.h"
 #include "ChannelsTab.h"
 #include "ChartsPanel.h"
+#include "ClusterMonitor.h"
+#include "ClusterPanel.h"
 #include "CountersTab.h"
 #include "CountersTableModel.h"
 #include "DashboardMenus.h"
+#include "EmptyStateBanner.h"
 #include "EventCreatorWidget.h"
 #include "HistoryStore.h"
 #include "MetricsPlotWidget.h"
@@ -51,9 +55,11 @@ DashboardWindow::DashboardWindow(ServerCore &core, QWidget *parent)
     , m_store(new HistoryStore(HistoryStore::defaultPath(core.port()), this))
     , m_charts(new ChartsPanel(m_history, m_store, this))
     , m_alerts(new AlertMonitor(this))
+    , m_cluster(new ClusterMonitor(tr("This server (:%1)").arg(core.port()), 1000, this))
+    , m_clusterPanel(new ClusterPanel(m_cluster, this))
     , m_actions(new ServerActions(core, this))
     , m_channelsTab(new ChannelsTab(m_channels, m_actions, this))
-    , m_emptyState(new QLabel(this))
+    , m_emptyState(new EmptyStateBanner(core, this))
     , m_console(new ActivityConsoleWidget(this))
     , m_eventCreator(new EventCreatorWidget(core, this))
     , m_serverPanel(new ServerPanel(core, this))
@@ -97,13 +103,19 @@ DashboardWindow::DashboardWindow(ServerCore &core, QWidget *parent)
     m_clearAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
     m_clearAction->setToolTip(tr("Clear the debug console (Ctrl+L)"));
 
-    QAction *exportCsv = bar->addAction(tr("Export CSV…"), m_charts, &ChartsPanel::exportCsvAs);
-    exportCsv->setToolTip(tr("Save the points of the visible range as CSV"));
-    QAction *exportPng = bar->addAction(tr("Save PNG…"), m_charts, &ChartsPanel::exportPngAs);
-    exportPng->setToolTip(tr("Save the charts as shown as a PNG image"));
+    m_charts->addExportActions(bar);
     connect(m_charts, &ChartsPanel::exported, this, &DashboardWindow::updateStatus);
 
     m_tabs->addTab(m_charts, tr("Charts"));
+    m_tabs->addTab(m_clusterPanel, tr("Cluster"));
+    connect(m_clusterPanel, &ClusterPanel::message, this, &DashboardWindow::updateStatus);
+    connect(m_clusterPanel, &ClusterPanel::showNodeRequested, this, [this](const QUrl &url) {
+        if (url.isEmpty())
+            monitorLocal();
+        else
+            monitorRemote(url.toString());
+        showTab(tr("Charts"));
+    });
     m_tabs->addTab(new CountersTab(m_counters, this), tr("Counters"));
     m_tabs->addTab(m_channelsTab, tr("Channels"));
     connect(m_channelsTab, &ChannelsTab::actionDone, this, &DashboardWindow::updateStatus);
@@ -122,7 +134,8 @@ DashboardWindow::DashboardWindow(ServerCore &core, QWidget *parent)
         ServerPanel::dialableHost(core.config().host), core.port(), !core.config().sslCertPath.isEmpty());
     m_tabs->addTab(m_appsWidget, tr("Apps"));
     m_tabs->addTab(new WebhooksWidget(core.webhooks(), this), tr("Webhooks"));
-    setCentralWidget(withEmptyState(m_tabs));
+    setCentralWidget(m_emptyState->above(m_tabs, this));
+    connect(m_emptyState, &EmptyStateBanner::serverTabRequested, this, [this] { showTab(tr("Server")); });
     m_menus = new DashboardMenus(this);
     statusBar()->addWidget(m_statusLabel, 1);
 
@@ -159,15 +172,7 @@ DashboardWindow::DashboardWindow(ServerCore &core, QWidget *parent)
             setPaused(false);
     });
 
-    if (QSystemTrayIcon::isSystemTrayAvailable()) {
-        m_tray = new TrayIcon(this);
-        connect(m_tray, &TrayIcon::showDashboardRequested, this, [this] {
-            showNormal();
-            raise();
-            activateWindow();
-        });
-        m_tray->show();
-    }
+    m_tray = TrayIcon::createFor(this);
 
     QStringList appIds;
     for (const App &app : core.apps().apps())
@@ -265,6 +270,7 @@ void DashboardWindow::showTab(const QString &title)
 
 void DashboardWindow::onLocalSample(const MetricsSnapshot &snapshot)
 {
+    m_cluster->setLocalSnapshot(snapshot); // the cluster view always sees this node
     if (m_remoteActive)
         return;
     applySnapshot(snapshot);
@@ -310,54 +316,12 @@ void DashboardWindow::onChannelsSample(const ChannelsSnapshot &snapshot, int con
     m_channels->refresh(snapshot);
     if (m_tray)
         m_tray->setConnectionCount(connectionCount);
-    const QString app = m_eventCreator->appBox()->currentData().toString();
-    for (const ChannelsSnapshot::AppEntry &entry : snapshot.apps) {
-        if (entry.appId != app)
-            continue;
-        QStringList names;
-        for (const ChannelsSnapshot::ChannelEntry &channel : entry.channels) {
-            names.append(channel.name);
-            if (names.size() >= 200)
-                break;
-        }
-        m_eventCreator->setChannelSuggestions(app, names);
-    }
-}
-
-QWidget *DashboardWindow::withEmptyState(QWidget *tabs)
-{
-    const App *first = m_core.apps().apps().isEmpty() ? nullptr : &m_core.apps().apps().first();
-    const QString url = QStringLiteral("%1://%2:%3/app/%4?protocol=7")
-                            .arg(m_core.config().sslCertPath.isEmpty() ? QStringLiteral("ws") : QStringLiteral("wss"),
-                                ServerPanel::dialableHost(m_core.config().host))
-                            .arg(m_core.port())
-                            .arg(first ? first->key : QStringLiteral("<app-key>"));
-    m_emptyState->setText(tr("<b>No clients yet</b> — copy the snippet from the <a href=\"server\">Server tab</a>, "
-                             "or point a Pusher client at <code>%1</code>")
-                              .arg(url.toHtmlEscaped()));
-    m_emptyState->setTextInteractionFlags(Qt::TextBrowserInteraction);
-    m_emptyState->setContentsMargins(8, 6, 8, 6);
-    m_emptyState->setAutoFillBackground(true);
-    m_emptyState->setBackgroundRole(QPalette::ToolTipBase);
-    m_emptyState->setForegroundRole(QPalette::ToolTipText);
-    connect(m_emptyState, &QLabel::linkActivated, this, [this] { showTab(QStringLiteral("Server")); });
-    auto *page = new QWidget(this);
-    auto *layout = new QVBoxLayout(page);
-    layout->setContentsMargins(0, 0, 0, 0);
-    layout->setSpacing(0);
-    layout->addWidget(m_emptyState);
-    layout->addWidget(tabs, 1);
-    return page;
+    m_eventCreator->suggestChannelsFrom(snapshot);
 }
 
 void DashboardWindow::setUpAlerts()
 {
-    m_alerts->setRules(AlertMonitor::rulesFromSettings());
-    QHash<QString, int> limits;
-    for (const App &app : m_core.apps().apps())
-        limits.insert(app.id, app.maxConnections);
-    m_alerts->setConnectionLimits(limits);
-    connect(&m_core.activity(), &ActivityFeed::eventsRecorded, m_alerts, &AlertMonitor::observeEvents);
+    new AlertSources(m_core, m_alerts, m_cluster, this);
     connect(m_alerts, &AlertMonitor::alertRaised, this, [this](const AlertMonitor::Alert &alert) {
         m_console->appendEvents({AlertMonitor::toActivityEvent(alert)});
         if (m_tray)

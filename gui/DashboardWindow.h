@@ -4,6 +4,7 @@
 #include <QMainWindow>
 
 #include "ChartsPanel.h"
+#include "EmptyStateBanner.h"
 #include "MetricsHistory.h"
 #include "metrics/MetricsSnapshot.h"
 
@@ -17,6 +18,8 @@ namespace qsoketi {
 
 class ActivityConsoleWidget;
 class AlertMonitor;
+class ClusterMonitor;
+class ClusterPanel;
 class DashboardMenus;
 class AppsWidget;
 class ChannelsModel;
@@ -83,9 +86,11 @@ public:
     ChartsPanel *charts() const { return m_charts; }
     HistoryStore *historyStore() const { return m_store; }
     AlertMonitor *alertMonitor() const { return m_alerts; }
+    ClusterMonitor *clusterMonitor() const { return m_cluster; }
+    ClusterPanel *clusterPanel() const { return m_clusterPanel; }
     DashboardMenus *menus() const { return m_menus; }
     // "No clients yet": shown while this server has no connection.
-    QLabel *emptyState() const { return m_emptyState; }
+    EmptyStateBanner *emptyState() const { return m_emptyState; }
     StatusSampler *sampler() const { return m_sampler; }
     TrayIcon *trayIcon() const { return m_tray; }
     QTabWidget *tabs() const { return m_tabs; }
@@ -111,7 +116,6 @@ private:
     void updateAppChoices();
     void updateStatus(const QString &text);
     void setUpAlerts();
-    QWidget *withEmptyState(QWidget *tabs);
     void restoreSettings();
     void saveSettings() const;
 
@@ -126,10 +130,12 @@ private:
     HistoryStore *m_store;
     ChartsPanel *m_charts;
     AlertMonitor *m_alerts;
+    ClusterMonitor *m_cluster;
+    ClusterPanel *m_clusterPanel;
     ServerActions *m_actions;
     ChannelsTab *m_channelsTab;
     DashboardMenus *m_menus = nullptr;
-    QLabel *m_emptyState;
+    EmptyStateBanner *m_emptyState;
     ActivityConsoleWidget *m_console;
     EventCreatorWidget *m_eventCreator;
     ServerPanel *m_serverPanel;

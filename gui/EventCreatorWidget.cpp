@@ -16,6 +16,7 @@
 #include "ServerCore.h"
 #include "apps/AppDirectory.h"
 #include "channels/ChannelService.h"
+#include "channels/ChannelsSnapshot.h"
 #include "rest/RestApi.h"
 
 namespace qsoketi {
@@ -161,6 +162,22 @@ void EventCreatorWidget::showAnswer(const HttpResponse &response, bool plainText
     m_result->setStyleSheet(
         response.status == 200 ? QStringLiteral("color: #2e7d32") : QStringLiteral("color: #c62828"));
     emit sent(response.status);
+}
+
+void EventCreatorWidget::suggestChannelsFrom(const ChannelsSnapshot &snapshot)
+{
+    const QString app = m_app->currentData().toString();
+    for (const ChannelsSnapshot::AppEntry &entry : snapshot.apps) {
+        if (entry.appId != app)
+            continue;
+        QStringList names;
+        for (const ChannelsSnapshot::ChannelEntry &channel : entry.channels) {
+            names.append(channel.name);
+            if (names.size() >= 200)
+                break;
+        }
+        setChannelSuggestions(app, names);
+    }
 }
 
 } // namespace qsoketi

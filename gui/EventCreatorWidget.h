@@ -17,6 +17,8 @@ class QPushButton;
 
 namespace qsoketi {
 
+struct ChannelsSnapshot;
+
 class ServerCore;
 
 // Sends an event to a channel of an app from the window, through RestApi::trigger — the code path of
@@ -37,6 +39,8 @@ public:
     // Re-reads the app list from the app directory (also done when an app changes).
     void reloadApps();
     void setChannelSuggestions(const QString &appId, const QStringList &channels);
+    // The first 200 channel names of the chosen app in a channels reading, as suggestions.
+    void suggestChannelsFrom(const ChannelsSnapshot &snapshot);
 
     QComboBox *appBox() const { return m_app; }
     QLineEdit *channelEdit() const { return m_channel; }

@@ -5,6 +5,7 @@
 #include <QMenu>
 #include <QPainter>
 #include <QPixmap>
+#include <QWidget>
 
 #include "AppIcon.h"
 
@@ -46,6 +47,20 @@ QIcon TrayIcon::renderIcon(int count)
     painter.setFont(font);
     painter.drawText(badge, Qt::AlignCenter, text);
     return QIcon(pixmap);
+}
+
+TrayIcon *TrayIcon::createFor(QWidget *window)
+{
+    if (!QSystemTrayIcon::isSystemTrayAvailable())
+        return nullptr;
+    auto *tray = new TrayIcon(window);
+    connect(tray, &TrayIcon::showDashboardRequested, window, [window] {
+        window->showNormal();
+        window->raise();
+        window->activateWindow();
+    });
+    tray->show();
+    return tray;
 }
 
 void TrayIcon::setConnectionCount(int count)

@@ -14,6 +14,8 @@ class TrayIcon : public QSystemTrayIcon
 
 public:
     explicit TrayIcon(QObject *parent = nullptr);
+    // A shown tray icon that brings `window` back when clicked; nullptr where there is no system tray.
+    static TrayIcon *createFor(QWidget *window);
     ~TrayIcon() override;
 
     void setConnectionCount(int count);

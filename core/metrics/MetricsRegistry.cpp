@@ -230,6 +230,22 @@ prometheus::Counter &MetricsRegistry::originRefusedForApp(const QString &appId)
     return *counter;
 }
 
+prometheus::Counter &MetricsRegistry::dashboardAlertsForRule(const QString &rule)
+{
+    const std::lock_guard lock(m_mutex);
+    if (const auto it = m_dashboardAlertsByRule.find(rule); it != m_dashboardAlertsByRule.end())
+        return *it->second;
+    if (!m_dashboardAlerts) {
+        const std::string familyName = name("dashboard_alerts_total");
+        const char *help = "Alerts the dashboard raised (tray notification and console row), by rule.";
+        m_dashboardAlerts = &prometheus::BuildCounter().Name(familyName).Help(help).Register(*m_registry);
+        m_familyOrder.push_back({familyName, help, prometheus::MetricType::Counter});
+    }
+    prometheus::Counter *counter = &m_dashboardAlerts->Add({{"rule", rule.toStdString()}, {"port", m_portLabel}});
+    m_dashboardAlertsByRule.emplace(rule, counter);
+    return *counter;
+}
+
 MetricsSnapshot MetricsRegistry::collect() const
 {
     MetricsSnapshot snapshot;

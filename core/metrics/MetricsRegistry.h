@@ -52,6 +52,10 @@ public:
     // <prefix>ws_origin_refused_total{app_id}: WebSockets refused by the app's allowedOrigins (family
     // registered on the first refusal).
     prometheus::Counter &originRefusedForApp(const QString &appId);
+    // <prefix>dashboard_alerts_total{rule}: alerts the dashboard raised, by rule ("connections", "lag",
+    // "errors", "webhooks", "node_down"); qsoketi only (soketi has no alerts). The family is registered on
+    // the first alert, so a server without a dashboard keeps exactly soketi's families.
+    prometheus::Counter &dashboardAlertsForRule(const QString &rule);
 
     // Every soketi family (registration order) followed by the process metrics, read at this moment.
     MetricsSnapshot collect() const;
@@ -109,6 +113,7 @@ private:
     prometheus::Family<prometheus::Histogram> *m_webhookDeliverySeconds = nullptr;
     prometheus::Family<prometheus::Counter> *m_webhookLeavesCancelled = nullptr;
     prometheus::Family<prometheus::Counter> *m_originRefused = nullptr;
+    prometheus::Family<prometheus::Counter> *m_dashboardAlerts = nullptr;
 
     std::vector<FamilyInfo> m_familyOrder; // registration order = exposition order
     std::unique_ptr<ProcessMetricsCollector> m_process;
@@ -119,6 +124,7 @@ private:
     std::map<QString, HorizontalAdapterMetrics> m_adapters;
     std::map<QString, WebhookMetrics> m_webhooks;
     std::map<QString, prometheus::Counter *> m_originRefusedByApp;
+    std::map<QString, prometheus::Counter *> m_dashboardAlertsByRule;
 };
 
 } // namespace qsoketi

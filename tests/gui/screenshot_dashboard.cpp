@@ -2,7 +2,8 @@
 // Opens the real dashboard on an X server (run under xvfb-run by CTest) while a traffic generator
 // drives a real ServerCore — connections coming and going, subscriptions (presence too), client
 // events, API events — and writes PNGs of the charts, console, channels and server tabs as artefacts; also
-// a 24 h history view from stored samples, a user traced in the console, an alert and the dark palette.
+// a 24 h history view from stored samples, a user traced in the console, an alert, the dark palette and
+// the cluster view of three nodes.
 #include <cmath>
 
 #include <QApplication>
@@ -20,6 +21,7 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QScreen>
+#include <QSettings>
 #include <QStandardPaths>
 #include <QTabWidget>
 #include <QTableView>
@@ -34,11 +36,14 @@
 #include "AppsTableModel.h"
 #include "AppsWidget.h"
 #include "ChannelsTab.h"
+#include "ClusterMonitor.h"
+#include "ClusterPanel.h"
 #include "DashboardWindow.h"
 #include "EventCreatorWidget.h"
 #include "GuiTestSupport.h"
 #include "HistoryStore.h"
 #include "MetricsPlotWidget.h"
+#include "SoketiProcess.h"
 #include "StatusSampler.h"
 #include "auth/HmacSigner.h"
 #include "auth/RestRequestVerifier.h"
@@ -129,6 +134,7 @@ private slots:
         QVERIFY2(QGuiApplication::platformName() == QLatin1String("xcb"),
             "run under xvfb-run: this test screenshots a real X window");
         QVERIFY(QDir().mkpath(QStringLiteral(QSOKETI_ARTIFACTS_DIR)));
+        QSettings().remove(QStringLiteral("cluster")); // the cluster view starts with this node only
     }
 
     void screenshotWithTraffic()
@@ -309,6 +315,40 @@ private slots:
         remoteTraffic.stop();
         QTRY_VERIFY(window.history().latest(QStringLiteral("second"), MetricsHistory::Connected).value_or(0) >= 10);
         QVERIFY(!shoot(QStringLiteral("Charts"), QStringLiteral("dashboard-remote.png")).isNull());
+
+        // The Cluster tab: this node, the second qsoketi and soketi 1.6.1 (when this runs in a loopback-only
+        // network namespace, as CTest starts it), else a node that is down; summed, then split by node.
+        window.monitorLocal();
+        ClusterMonitor *cluster = window.clusterMonitor();
+        QCOMPARE(cluster->addNode(QStringLiteral("127.0.0.1:%1").arg(remote->metricsPort())), 1);
+        test::SoketiProcess soketi;
+        QString why;
+        const bool withSoketi = soketi.start(&why);
+        std::vector<std::unique_ptr<test::Client>> soketiClients;
+        if (withSoketi) {
+            QCOMPARE(cluster->addNode(QStringLiteral("127.0.0.1:%1").arg(soketi.metricsPort())), 2);
+            for (int i = 0; i < 7; ++i)
+                soketiClients.push_back(std::make_unique<test::Client>(soketi.port()));
+        } else {
+            qInfo("soketi not started (%s): the third node is one that is down", qPrintable(why));
+            QVERIFY(cluster->addNode(QStringLiteral("127.0.0.1:%1").arg(test::SoketiProcess::freePort())) == 2);
+        }
+        traffic.start(40);
+        for (int s = 0; s < 8; ++s) {
+            QTest::qWait(1000);
+            window.sampler()->sampleNow();
+        }
+        QTRY_COMPARE(cluster->upCount(), withSoketi ? 3 : 2);
+        if (withSoketi)
+            QTRY_COMPARE(cluster->node(2).health.connections, 7.0);
+        if (withSoketi)
+            QCOMPARE(cluster->node(2).health.server, QStringLiteral("soketi"));
+        QCOMPARE(cluster->node(1).health.server, QStringLiteral("qsoketi"));
+        window.clusterPanel()->setMode(ClusterPanel::Sum);
+        QVERIFY(!shoot(QStringLiteral("Cluster"), QStringLiteral("dashboard-cluster.png")).isNull());
+        window.clusterPanel()->setMode(ClusterPanel::SplitByNode);
+        QVERIFY(!shoot(QStringLiteral("Cluster"), QStringLiteral("dashboard-cluster-split.png")).isNull());
+        traffic.stop();
 
         // First start of a server nobody uses yet: the empty state says what to do.
         auto idle = test::startCore();
