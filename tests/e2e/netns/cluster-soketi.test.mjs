@@ -3,7 +3,7 @@
 // clients on either node see the same presence members, the HTTP API of either node lists and counts
 // both nodes' users, broadcasts cross both ways, and qsoketi answers without waiting for the requests
 // timeout (soketi does not answer qsoketi's own request types; qsoketi asks it in soketi's).
-// Run through run-in-netns.sh only (loopback-only network namespace; SOKETI_DIR = the soketi install).
+// Run through run-in-netns.sh only (loopback-only network namespace; REFERENCE_SOKETI_DIR = the soketi install).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
@@ -19,7 +19,7 @@ let redis;
 let soketi;
 let qsoketi;
 
-// PUBSUB NUMSUB of the request channel: how many nodes listen (both adapters are subscribed).
+// PUBSUB NUMSUB of the request channel: how many nodes listen (soketi, and each qsoketi event loop).
 function numsub(port) {
     return new Promise((resolve) => {
         const s = net.connect(port, '127.0.0.1', () =>
@@ -56,20 +56,26 @@ function median(values) {
 }
 
 before(async () => {
-    assert.ok(process.env.SOKETI_DIR, 'SOKETI_DIR is not set: run this file through run-in-netns.sh');
+    assert.ok(process.env.REFERENCE_SOKETI_DIR, 'REFERENCE_SOKETI_DIR is not set: run this file through run-in-netns.sh');
     redis = await redisBroker.start();
     const env = redisBroker.env(redis, PREFIX, { SOKETI_ADAPTER_REDIS_REQUESTS_TIMEOUT: String(REQUESTS_TIMEOUT_MS) });
     soketi = await startServer({
         command: {
             file: process.execPath,
-            args: [path.join(process.env.SOKETI_DIR, 'node_modules/@soketi/soketi/bin/server.js'), 'start'],
+            args: [path.join(process.env.REFERENCE_SOKETI_DIR, 'node_modules/@soketi/soketi/bin/server.js'), 'start'],
         },
-        cwd: process.env.SOKETI_DIR,
+        cwd: process.env.REFERENCE_SOKETI_DIR,
         startTimeoutMs: 30000,
         env: { ...env, SOKETI_CLUSTER_UNICAST_ADDRESSES: '127.0.0.1', SOKETI_CLUSTER_PORT: String(await freePort()) },
     });
-    qsoketi = await startServer({ env });
-    await eventually(async () => (await numsub(redis.port)) === 2, 10000, 'both nodes subscribed on Redis');
+    // Two event loops: each is a node of its own on Redis, so qsoketi peers and a soketi node mix.
+    qsoketi = await startServer({ env: { ...env, SOKETI_WORKERS: '2' } });
+    let nodes = 0;
+    try {
+        await eventually(async () => (nodes = await numsub(redis.port)) === 3, 10000, 'both nodes subscribed on Redis');
+    } catch (err) {
+        throw new Error(`${err.message}: ${nodes} subscribed\nsoketi:\n${soketi.log()}\nqsoketi:\n${qsoketi.log()}`);
+    }
 });
 
 after(async () => {
@@ -93,7 +99,7 @@ test('presence members, counts and broadcasts are the same on the soketi and the
     await eventually(() => memberIds(onSoketi).join() === 'alice,bob', 5000, 'alice sees bob');
 
     // A later subscriber on soketi gets both from soketi's own question, which qsoketi answers.
-    const carol = await connectPusher(soketi, { presence: () => ({ user_id: 'carol' }) });
+    const carol = await connectPusher(soketi, { presence: () => ({ user_id: 'carol', user_info: {} }) });
     const late = await subscribe(carol, CHANNEL);
     assert.deepEqual(memberIds(late), ['alice', 'bob', 'carol']);
     carol.disconnect();

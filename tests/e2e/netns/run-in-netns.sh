@@ -20,5 +20,5 @@ command -v ip >/dev/null || skip "ip is not installed (Debian: iproute2)"
 command -v unshare >/dev/null || skip "unshare is not installed (Debian: util-linux)"
 unshare -n true 2>/dev/null || skip "unshare -n is not permitted here (needs root or unprivileged user namespaces)"
 soketi_dir=$("$here/install-soketi.sh") || skip "soketi 1.6.1 could not be installed with npm (no registry access?)"
-export SOKETI_DIR=$soketi_dir
+export REFERENCE_SOKETI_DIR=$soketi_dir
 exec unshare -n sh -c 'ip link set lo up && exec "$0" --test --test-reporter=spec "$1"' "$node" "$file"
