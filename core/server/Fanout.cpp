@@ -122,8 +122,18 @@ int Fanout::publish(AppState &app, const QString &channel, const QString &event,
 void Fanout::deliverFromCluster(
     AppState &app, const QString &channel, const QByteArray &message, const QString &exceptSocketId)
 {
-    remember(app, channel, message);
+    // Other nodes relay client events and member_added/removed too; only published events are the
+    // channel's cached state, as on the node that published them.
+    if (ChannelName::isCache(channel) && isPublishedEvent(message))
+        remember(app, channel, message);
     deliverLocal(app, channel, message, exceptSocketId);
+}
+
+bool Fanout::isPublishedEvent(const QByteArray &message)
+{
+    QString error;
+    const std::optional<IncomingMessage> m = MessageCodec::parse(message, &error);
+    return m && !m->event.startsWith(QLatin1String("pusher")) && !m->event.startsWith(QLatin1String("client-"));
 }
 
 void Fanout::remember(AppState &app, const QString &channel, const QByteArray &message) const

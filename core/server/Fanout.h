@@ -58,6 +58,8 @@ public:
 
 private:
     void remember(AppState &app, const QString &channel, const QByteArray &message) const;
+    // Not a client event nor one of the protocol's own (pusher:…, pusher_internal:…).
+    static bool isPublishedEvent(const QByteArray &message);
 
     ClusterView &m_cluster;
     ActivityFeed &m_feed;

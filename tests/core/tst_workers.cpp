@@ -244,6 +244,32 @@ private slots:
         QCOMPARE(metricValue(m_core->metrics(), "soketi_new_disconnections_total"), double(clients));
     }
 
+    // A client event on a cache channel reaches the other worker as a relayed message: it must not
+    // become that worker's cached state (only published events are), nor must member_added.
+    void relayedClientEventsAreNotCached()
+    {
+        startServer(2);
+        auto a = connect(); // worker 0
+        auto b = connect(); // worker 1
+        for (Client *client : {a.get(), b.get()}) {
+            client->subscribe(QStringLiteral("private-cache-room"));
+            client->subscribe(QStringLiteral("presence-cache-room"), member(client->socketId()));
+        }
+        QTRY_COMPARE(a->count(QStringLiteral("pusher_internal:subscription_succeeded")), 2);
+        QTRY_COMPARE(b->count(QStringLiteral("pusher_internal:subscription_succeeded")), 2);
+        b->send({{QStringLiteral("event"), QStringLiteral("client-moved")},
+            {QStringLiteral("channel"), QStringLiteral("private-cache-room")},
+            {QStringLiteral("data"), QJsonObject{}}});
+        QTRY_COMPARE(a->count(QStringLiteral("client-moved")), 1);
+        QTRY_COMPARE(a->count(QStringLiteral("pusher_internal:member_added")), 1); // b's, relayed from worker 1
+        auto c = connect(); // worker 0, which only saw b's messages relayed
+        c->subscribe(QStringLiteral("private-cache-room"));
+        c->subscribe(QStringLiteral("presence-cache-room"), member(QStringLiteral("c")));
+        QTRY_COMPARE(c->count(QStringLiteral("pusher:cache_miss")), 2);
+        QCOMPARE(c->count(QStringLiteral("client-moved")), 0);
+        QCOMPARE(c->count(QStringLiteral("pusher_internal:member_added")), 0);
+    }
+
     // Clients on four workers subscribe to a fresh channel at the same moment: each worker asks the
     // others while they are joining too. Exactly one channel_occupied per channel, never none or two.
     void occupiedOnceWhenWorkersSubscribeTogether()
