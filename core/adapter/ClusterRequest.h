@@ -5,7 +5,8 @@ namespace qsoketi {
 
 // The questions one node asks the others (the `type` of a request on `#comms#req`). 1-9 are soketi's
 // numbers and answer shapes (spec §8.1), answered so a soketi node in the same cluster gets qsoketi
-// nodes' part; 100+ are qsoketi's own, answered by qsoketi nodes only.
+// nodes' part; 100+ are qsoketi's own, answered by qsoketi nodes only (a soketi node's part of those is
+// asked in its types: SoketiQuestions).
 enum class ClusterRequest : int
 {
     Channels = 1, // → {channels: [[name, [socketId…]]…]}

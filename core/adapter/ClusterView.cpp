@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "adapter/ClusterView.h"
 
+#include <memory>
+
 #include <QJsonArray>
 
+#include "adapter/SoketiQuestions.h"
 #include "channels/AppState.h"
 #include "protocol/ChannelName.h"
 
@@ -37,24 +40,49 @@ void ClusterView::channels(
             done(QHash<QString, ClusterChannel>{{name, ch}});
         });
     }
-    askOthers(app, ClusterRequest::ChannelsInfo, {}, [&app, names, done = std::move(done)](const Answers &answers) {
-        QHash<QString, ClusterChannel> all;
-        for (const QJsonObject &a : answers)
-            ClusterChannel::mergeAll(all, a);
-        if (names.isEmpty()) {
-            for (const auto &[name, channel] : app.channels())
-                all[name].addLocal(*channel);
-            return done(all);
-        }
-        QHash<QString, ClusterChannel> named;
-        for (const QString &name : names) {
-            ClusterChannel &ch = named[name];
-            ch = all.value(name);
-            if (const Channel *local = app.channel(name))
-                ch.addLocal(*local);
-        }
-        done(named);
-    });
+    askOthers(
+        app, ClusterRequest::ChannelsInfo, {}, [this, &app, names, done = std::move(done)](const Answers &answers) {
+            QHash<QString, ClusterChannel> all;
+            QStringList withoutMembers; // presence channels of soketi nodes, listed without their members
+            for (const QJsonObject &a : answers) {
+                ClusterChannel::mergeAll(all, a);
+                withoutMembers += SoketiQuestions::presenceWithoutMembers(a);
+            }
+            QHash<QString, ClusterChannel> result;
+            if (names.isEmpty()) {
+                for (const auto &[name, channel] : app.channels())
+                    all[name].addLocal(*channel);
+                result = std::move(all);
+            } else {
+                for (const QString &name : names) {
+                    ClusterChannel &ch = result[name];
+                    ch = all.value(name);
+                    if (const Channel *local = app.channel(name))
+                        ch.addLocal(*local);
+                }
+            }
+            completeMembers(app, std::move(result), withoutMembers, std::move(done));
+        });
+}
+
+void ClusterView::completeMembers(AppState &app, QHash<QString, ClusterChannel> result, QStringList withoutMembers,
+    std::function<void(const QHash<QString, ClusterChannel> &)> done)
+{
+    withoutMembers.removeIf([&result](const QString &name) { return !result.contains(name); });
+    withoutMembers.removeDuplicates();
+    if (withoutMembers.isEmpty())
+        return done(result);
+    // Mixed cluster only: each such channel asked on its own, whose answer carries every node's members.
+    auto state = std::make_shared<std::pair<QHash<QString, ClusterChannel>, qsizetype>>(
+        std::move(result), withoutMembers.size());
+    auto finished = std::make_shared<std::function<void(const QHash<QString, ClusterChannel> &)>>(std::move(done));
+    for (const QString &name : std::as_const(withoutMembers)) {
+        channel(app, name, [state, finished, name](const ClusterChannel &ch) {
+            state->first[name] = ch;
+            if (--state->second == 0)
+                (*finished)(state->first);
+        });
+    }
 }
 
 void ClusterView::socketsCount(AppState &app, std::function<void(qint64)> done)

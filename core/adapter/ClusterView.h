@@ -98,6 +98,10 @@ protected:
     void dropLostMembers(const QString &appId, const QString &channel, const QStringList &userIds, bool webhooks);
 
 private:
+    // Channels a soketi node listed without members (ChannelsInfo in a mixed cluster) are asked one by one.
+    void completeMembers(AppState &app, QHash<QString, ClusterChannel> result, QStringList withoutMembers,
+        std::function<void(const QHash<QString, ClusterChannel> &)> done);
+
     LocalNode m_node;
 };
 

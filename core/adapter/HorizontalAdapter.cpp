@@ -5,6 +5,7 @@
 #include <QStringList>
 #include <QUuid>
 
+#include "adapter/SoketiQuestions.h"
 #include "logging/LogCategories.h"
 #include "metrics/MetricsRegistry.h"
 
@@ -78,8 +79,10 @@ void HorizontalAdapter::request(const QString &appId, ClusterRequest type, const
         metrics.sentRequests->Increment();
         return;
     }
-    Pending &p = m_pending[requestId];
+    PendingRequest &p = m_pending[requestId];
     p.appId = appId;
+    p.type = type;
+    p.opts = opts;
     p.resolve = std::move(resolve);
     p.started.start();
     // The count may come before or after the answers: finish() needs both.
@@ -96,9 +99,20 @@ void HorizontalAdapter::expectAnswers(const QString &requestId, int otherNodes)
     const auto it = m_pending.find(requestId);
     if (it == m_pending.end())
         return;
-    it->expected = qMax(0, otherNodes);
-    it->peersWhenCounted = QSet<QString>(m_peers.keyBegin(), m_peers.keyEnd());
-    if (it->answers.size() >= it->expected) {
+    // More nodes than qsoketi peers: soketi nodes, which do not answer qsoketi's own questions. Their part
+    // comes from soketi's equivalents, asked now (one round trip after the question, mixed clusters only).
+    const QList<SoketiQuestions::Ask> asks = otherNodes > m_peers.size() && isReady()
+        ? SoketiQuestions::asksFor(it->type, it->opts)
+        : QList<SoketiQuestions::Ask>{};
+    it->setExpected(otherNodes, QSet<QString>(m_peers.keyBegin(), m_peers.keyEnd()), int(asks.size()));
+    for (qsizetype i = 0; i < asks.size(); ++i) {
+        sendRequest(
+            toJson({{QStringLiteral("requestId"), QString(requestId + QLatin1Char('#') + QString::number(i + 1))},
+                {QStringLiteral("uuid"), m_uuid}, {QStringLiteral("appId"), it->appId},
+                {QStringLiteral("type"), int(asks[i].first)}, {QStringLiteral("opts"), asks[i].second}}));
+        m_metrics.adapterForApp(it->appId).sentRequests->Increment();
+    }
+    if (it->isComplete()) {
         // Possibly still inside request(): resolve from the event loop, never re-entrantly.
         QTimer::singleShot(0, this, [this, requestId] { finish(requestId, false); });
     }
@@ -136,15 +150,17 @@ void HorizontalAdapter::onResponse(const QByteArray &payload)
 {
     if (m_pending.isEmpty())
         return;
-    QJsonObject o = QJsonDocument::fromJson(payload).object();
-    const QString requestId = o.value(QLatin1String("requestId")).toString();
+    const QJsonObject o = QJsonDocument::fromJson(payload).object();
+    // "<requestId>" answers the question, "<requestId>#<n>" its n-th soketi equivalent.
+    const QString id = o.value(QLatin1String("requestId")).toString();
+    const qsizetype hash = id.indexOf(QLatin1Char('#'));
+    const QString requestId = hash < 0 ? id : id.left(hash);
     const auto it = m_pending.find(requestId);
     if (it == m_pending.end())
         return;
     m_metrics.adapterForApp(it->appId).receivedResponses->Increment();
-    it->answeredBy.insert(o.value(QLatin1String("uuid")).toString());
-    it->answers.append(o);
-    if (it->expected >= 0 && it->answers.size() >= it->expected)
+    it->add(hash < 0 ? 0 : QStringView(id).mid(hash + 1).toInt(), o);
+    if (it->isComplete())
         finish(requestId, false);
 }
 
@@ -153,18 +169,17 @@ void HorizontalAdapter::finish(const QString &requestId, bool timedOut)
     const auto it = m_pending.find(requestId);
     if (it == m_pending.end())
         return;
-    Pending p = std::move(*it);
+    PendingRequest p = std::move(*it);
     m_pending.erase(it);
     HorizontalAdapterMetrics &metrics = m_metrics.adapterForApp(p.appId);
     if (timedOut) {
         metrics.uncompletePromises->Increment();
-        qCDebug(lcServer) << "cluster request" << requestId << "timed out with" << p.answers.size() << "of"
-                          << p.expected << "answers";
+        qCDebug(lcServer) << "cluster request" << requestId << "timed out with" << p.answerCount() << "answers";
     } else {
         metrics.resolvedPromises->Increment();
         metrics.resolveTime->Observe(double(p.started.nsecsElapsed()) / 1e9);
     }
-    p.resolve(p.answers);
+    p.resolve(p.answers());
 }
 
 void HorizontalAdapter::startAnnouncing()
@@ -251,10 +266,8 @@ void HorizontalAdapter::stopWaitingFor(const QString &node)
 {
     QStringList done;
     for (auto it = m_pending.begin(); it != m_pending.end(); ++it) {
-        if (it->expected <= 0 || it->answeredBy.contains(node) || !it->peersWhenCounted.contains(node))
-            continue;
-        --it->expected;
-        if (it->answers.size() >= it->expected)
+        it->stopWaitingFor(node);
+        if (it->isComplete())
             done.append(it.key());
     }
     for (const QString &requestId : std::as_const(done))

@@ -15,6 +15,7 @@
 #include <QTimer>
 
 #include "adapter/ClusterRequest.h"
+#include "adapter/PendingRequest.h"
 
 namespace qsoketi {
 
@@ -27,6 +28,8 @@ class MetricsRegistry;
 //    their local subscribers;
 //  - requests: {requestId, uuid, appId, type, opts}, answered with {requestId, uuid, …answer}; the
 //    requester expects one answer per other node and resolves with what arrived after requestsTimeoutMs;
+//    with soketi nodes on the same broker (more nodes than qsoketi peers), qsoketi's own questions also go
+//    out as soketi's equivalents, `<requestId>#<n>` (PendingRequest, SoketiQuestions);
 //  - node announcements on `…#comms#nodes`: {uuid, kind} with kind "hello" on every (re)connect (the
 //    others answer "here" at once), "here" every heartbeatMs, "bye" on shutdown. A peer not heard for
 //    two heartbeats is forgotten: peerLost() (a crash, a lost network; "bye" gives peerLeft()), and the
@@ -48,7 +51,7 @@ public:
         std::function<QJsonObject(const QString &appId, ClusterRequest type, const QJsonObject &opts)> answer;
     };
     // The answers of the other nodes (this node's own part is for the caller to add).
-    using Resolver = std::function<void(const QList<QJsonObject> &answers)>;
+    using Resolver = PendingRequest::Resolver;
 
     HorizontalAdapter(int requestsTimeoutMs, int heartbeatMs, MetricsRegistry &metrics, QObject *parent = nullptr);
     ~HorizontalAdapter() override;
@@ -101,17 +104,6 @@ protected:
     void onNodes(const QByteArray &payload);
 
 private:
-    struct Pending
-    {
-        QString appId;
-        int expected = -1; // -1 until the transport says how many nodes answer
-        QList<QJsonObject> answers;
-        QSet<QString> answeredBy;
-        QSet<QString> peersWhenCounted; // only these may be given up on (stopWaitingFor)
-        Resolver resolve;
-        QElapsedTimer started;
-    };
-
     void finish(const QString &requestId, bool timedOut);
     void expire();
     void announce(const QString &kind);
@@ -125,7 +117,7 @@ private:
     MetricsRegistry &m_metrics;
     QString m_uuid;
     Hooks m_hooks;
-    QHash<QString, Pending> m_pending;
+    QHash<QString, PendingRequest> m_pending;
     // Every request has the same timeout, so deadlines come in order: one timer for all of them.
     std::deque<std::pair<qint64, QString>> m_deadlines; // (steady ms, requestId)
     QElapsedTimer m_clock;

@@ -54,18 +54,7 @@ if [ -z "${QSOKETI_BENCH_IN_NETNS:-}" ]; then
     case " $servers " in *" qsoketi "*) [ -x "$qsoketi" ] || { echo "compare.sh: no qsoketi binary at $qsoketi" >&2; exit 2; } ;; esac
     case " $servers " in
         *" soketi "*)
-            if [ ! -f "$soketi_dir/node_modules/@soketi/soketi/bin/server.js" ]; then
-                echo "compare.sh: installing soketi 1.6.1 into $soketi_dir (npm registry, ~40 s)"
-                mkdir -p "$soketi_dir"
-                cat >"$soketi_dir/package.json" <<'EOF'
-{
-  "private": true,
-  "dependencies": { "@soketi/soketi": "1.6.1" },
-  "overrides": { "uWebSockets.js": "npm:@trufflesuite/uws-js-unofficial@20.30.0-unofficial.0" }
-}
-EOF
-                (cd "$soketi_dir" && npm install --no-audit --no-fund --loglevel=error >/dev/null)
-            fi
+            SOKETI_INSTALL_DIR=$soketi_dir "$here/tests/e2e/netns/install-soketi.sh" >/dev/null
             ;;
     esac
     [ -n "$out" ] || out=$(mktemp -d -t qsoketi-bench.XXXXXX)

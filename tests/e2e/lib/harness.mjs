@@ -107,8 +107,9 @@ async function httpOk(url) {
 /**
  * Starts a server with the default app and the given extra SOKETI_* env.
  * Returns {port, metricsPort, proc, url(path), metricsUrl(path), stop(), log(), exited}.
+ * `command` ({file, args}) starts that server instead of the one under test.
  */
-export async function startServer({ env = {}, args = [], startTimeoutMs = 20000, port: fixedPort, metricsPort: fixedMetricsPort, cwd, host = '127.0.0.1' } = {}) {
+export async function startServer({ env = {}, args = [], startTimeoutMs = 20000, port: fixedPort, metricsPort: fixedMetricsPort, cwd, host = '127.0.0.1', command } = {}) {
     if (usingExternalServer()) {
         if (Object.keys(env).length > 0 || args.length > 0) {
             throw new Error('startServer: custom env/args need a spawned server (unset E2E_SERVER_PORT)');
@@ -127,7 +128,8 @@ export async function startServer({ env = {}, args = [], startTimeoutMs = 20000,
     while (clusterPort === undefined || clusterPort === port || clusterPort === metricsPort) {
         clusterPort = await freePort();
     }
-    const { file, args: baseArgs } = serverCommand();
+    // `command` ({file, args}): another server than the one under test (the mixed soketi cluster test).
+    const { file, args: baseArgs } = command ?? serverCommand();
     const childEnv = {
         ...process.env,
         SOKETI_HOST: host,
