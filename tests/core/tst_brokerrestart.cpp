@@ -14,6 +14,7 @@
 #include <QTimer>
 
 #include "ClusterTestSupport.h"
+#include "CrossNodeLatency.h"
 #include "NatsTestServer.h"
 #include "PusherTestClient.h"
 #include "RedisTestServer.h"
@@ -150,6 +151,24 @@ private slots:
         QVERIFY(redis.start());
         trafficAcrossRestart(
             QStringLiteral("redis"), [&] { redis.stop(); }, [&] { return redis.start(); }, redis.port);
+    }
+
+    // NATS's is in tst_natsadapter (crossNodeLatency).
+    void redisCrossNodeLatency()
+    {
+        RedisTestServer redis;
+        if (RedisTestServer::binary().isEmpty())
+            QSKIP("redis-server is not installed");
+        QVERIFY(redis.start());
+        auto a = node(QStringLiteral("redis"), redis.port);
+        auto b = node(QStringLiteral("redis"), redis.port);
+        QTRY_VERIFY_WITH_TIMEOUT(a->cluster().isReady() && b->cluster().isReady(), 10000);
+        constexpr int kSamples = 300;
+        const QList<double> micros = test::crossNodeLatencyMicros(*b, *a, kSamples);
+        QCOMPARE(micros.size(), kSamples); // nothing lost
+        const double p50 = micros.at(kSamples / 2), p99 = micros.at(kSamples * 99 / 100);
+        qInfo("cross-node publish latency over Redis: p50 %.0f us, p99 %.0f us (%d samples)", p50, p99, kSamples);
+        QVERIFY2(p50 < 20000, qPrintable(QStringLiteral("p50 %1 us").arg(p50)));
     }
 
     void natsRestart()
