@@ -67,6 +67,16 @@ bool AppState::signOut(const QString &userId, Connection *connection)
     return true;
 }
 
+void AppState::watch(const QString &userId, Connection *watcher)
+{
+    m_watchers[userId].insert(watcher);
+}
+
+QSet<Connection *> AppState::watchersOf(const QString &userId) const
+{
+    return m_watchers.value(userId);
+}
+
 void AppState::unwatch(const QString &userId, Connection *watcher)
 {
     const auto it = m_watchers.find(userId);

@@ -53,9 +53,12 @@ public:
     bool isUserOnline(const QString &userId) const { return m_users.contains(userId); }
 
     // Watchlists: which connections want online/offline events of a user.
-    void watch(const QString &userId, Connection *watcher) { m_watchers[userId].insert(watcher); }
+    // Out of line, with every other use of m_watchers: a translation unit that sees Connection complete
+    // may hash the pointer differently (Qt 6.4 picks another qHash overload), and an insert made
+    // there was never found by unwatch(), leaving a dead connection on the watch list.
+    void watch(const QString &userId, Connection *watcher);
     void unwatch(const QString &userId, Connection *watcher);
-    QSet<Connection *> watchersOf(const QString &userId) const { return m_watchers.value(userId); }
+    QSet<Connection *> watchersOf(const QString &userId) const;
 
     // Cache channels: the last event of each, until it expires.
     void cacheEvent(const QString &channel, const QByteArray &message, qint64 expiresAtMs);

@@ -31,7 +31,8 @@ public:
     bool add(Connection *connection);
     bool remove(Connection *connection);
     // Out of line, like every use of m_index: a translation unit that sees Connection complete (a
-    // QObject) may hash the pointer differently from one that only has the forward declaration.
+    // QObject) may hash the pointer differently from one that only has the forward declaration
+    // (Qt 6.4 then picks qHash(const T &, seed), which is qHash(key) ^ seed, not qHash(key, seed)).
     bool contains(Connection *connection) const;
     const std::vector<Connection *> &subscribers() const { return m_subscribers; }
     qsizetype subscriptionCount() const { return qsizetype(m_subscribers.size()); }

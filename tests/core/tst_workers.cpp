@@ -24,7 +24,9 @@
 #include "WebhookReceiver.h"
 #include "auth/HmacSigner.h"
 #include "auth/RestRequestVerifier.h"
+#include "channels/AppState.h"
 #include "metrics/MetricsRegistry.h"
+#include "server/PusherServer.h"
 
 using namespace qsoketi;
 using Client = PusherTestClient;
@@ -268,6 +270,26 @@ private slots:
         QTRY_COMPARE(c->count(QStringLiteral("pusher:cache_miss")), 2);
         QCOMPARE(c->count(QStringLiteral("client-moved")), 0);
         QCOMPARE(c->count(QStringLiteral("pusher_internal:member_added")), 0);
+    }
+
+    // A watcher that goes away leaves the watch list: watch() and unwatch() must find the same entry
+    // (they once hashed the Connection pointer differently in two translation units).
+    void closedWatcherLeavesTheWatchList()
+    {
+        startServer(1);
+        auto watcher = connect();
+        watcher->signin(QStringLiteral("w"), {QStringLiteral("bob")});
+        QTRY_VERIFY(watcher->has(QStringLiteral("pusher:signin_success")));
+        AppState &app = *m_core->pusher().appState(QStringLiteral("app-id"));
+        QCOMPARE(app.watchersOf(QStringLiteral("bob")).size(), 1);
+        auto bob = connect();
+        bob->signin(QStringLiteral("bob"));
+        QTRY_COMPARE(watcher->count(QStringLiteral("pusher_internal:watchlist_events")), 1); // bob online
+        watcher->socket.close();
+        QTRY_COMPARE(m_core->connectionCount(), 1);
+        QCOMPARE(app.watchersOf(QStringLiteral("bob")).size(), 0);
+        bob->socket.close(); // offline: nobody left to tell
+        QTRY_COMPARE(m_core->connectionCount(), 0);
     }
 
     // Clients on four workers subscribe to a fresh channel at the same moment: each worker asks the
