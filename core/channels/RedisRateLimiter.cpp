@@ -2,6 +2,7 @@
 #include "channels/RedisRateLimiter.h"
 
 #include <memory>
+#include <utility>
 
 #include <QTimer>
 

@@ -4,7 +4,9 @@
 #include <functional>
 
 #include <QByteArray>
+#include <QList>
 #include <QObject>
+#include <QPair>
 #include <QString>
 
 #include "config/ServerConfig.h"
