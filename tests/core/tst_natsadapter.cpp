@@ -5,7 +5,6 @@
 #include <memory>
 
 #include <QElapsedTimer>
-#include <QEventLoop>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QProcess>
@@ -15,6 +14,7 @@
 #include <QTimer>
 
 #include "ClusterTestSupport.h"
+#include "CrossNodeLatency.h"
 #include "PusherTestClient.h"
 #include "ServerCore.h"
 #include "adapter/ClusterView.h"
@@ -177,32 +177,9 @@ private slots:
     void crossNodeLatency()
     {
         QVERIFY(startNodes());
-        Client onA(m_a->port());
-        QTRY_VERIFY(onA.established());
-        onA.subscribe(QStringLiteral("timed"));
-        QTRY_VERIFY(onA.has(QStringLiteral("pusher_internal:subscription_succeeded")));
-        // From the publish call on node B to the frame read by a WebSocket client of node A.
-        QList<double> micros;
-        QElapsedTimer clock;
-        QEventLoop loop;
-        connect(&onA.socket, &QWebSocket::textMessageReceived, &loop, [&](const QString &m) {
-            if (m.contains(QLatin1String("\"event\":\"tick\""))) {
-                micros.append(double(clock.nsecsElapsed()) / 1000.0);
-                loop.quit();
-            }
-        });
-        QTimer guard;
-        guard.setSingleShot(true);
-        connect(&guard, &QTimer::timeout, &loop, &QEventLoop::quit);
         constexpr int kSamples = 300;
-        for (int i = 0; i < kSamples; ++i) {
-            clock.start();
-            m_b->pusher().publish(appOf(*m_b), QStringLiteral("timed"), QStringLiteral("tick"), "{}", {});
-            guard.start(2000);
-            loop.exec();
-        }
+        const QList<double> micros = test::crossNodeLatencyMicros(*m_b, *m_a, kSamples);
         QCOMPARE(micros.size(), kSamples); // nothing lost
-        std::sort(micros.begin(), micros.end());
         const double p50 = micros.at(kSamples / 2), p99 = micros.at(kSamples * 99 / 100);
         qInfo("cross-node publish latency over NATS: p50 %.0f us, p99 %.0f us (%d samples)", p50, p99, kSamples);
         QVERIFY2(p50 < 20000, qPrintable(QStringLiteral("p50 %1 us").arg(p50)));
