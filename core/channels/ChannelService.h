@@ -14,6 +14,7 @@
 namespace qsoketi {
 
 class AppState;
+class RedisRateLimiter;
 
 // What the REST API and the dashboard may ask of the Pusher engine: publish, terminate a user, and the
 // channels as the whole cluster sees them. The engine implements it; its users never include server/.
@@ -42,6 +43,9 @@ public:
     virtual void clusterChannels(AppState &app, const QStringList &names, ChannelsDone done) = 0;
     virtual void clusterChannels(AppState &app, ChannelsDone done) = 0;
     virtual bool isClosing() const = 0;
+    // SOKETI_RATE_LIMITER_DRIVER=redis: the HTTP API budgets counted in Redis, owned by this worker;
+    // null when they are counted in this process (AppState's limiters).
+    virtual RedisRateLimiter *sharedRateLimiter() { return nullptr; }
 };
 
 } // namespace qsoketi

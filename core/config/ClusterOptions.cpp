@@ -124,6 +124,24 @@ const Option kOptions[] = {
             }
             c.cacheDriver = driver;
         }},
+    {"rateLimiter.driver", "RATE_LIMITER_DRIVER", false,
+        [](const ValueReader &r, ServerConfig &c, App &) {
+            QString driver;
+            if (!r.string(driver)) {
+                return;
+            }
+            if (driver == QLatin1String("cluster")) {
+                // soketi's node-discover cluster: a soketi config moved over still starts.
+                r.warn(QStringLiteral("\"cluster\" is not supported, limits are counted per process; use redis to "
+                                      "share them between nodes"));
+                driver = QStringLiteral("local");
+            } else if (driver != QLatin1String("local") && driver != QLatin1String("redis")) {
+                r.fail(QStringLiteral("%1 is not supported: qsoketi's rate limiter drivers are local and redis")
+                           .arg(ValueReader::quoted(driver)));
+                return;
+            }
+            c.rateLimiterDriver = driver;
+        }},
 };
 
 } // namespace

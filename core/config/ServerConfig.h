@@ -78,6 +78,10 @@ struct ServerConfig
     // cache.driver: where cache channels keep their last event. memory: on each node (qsoketi nodes
     // pass it on to each other); redis: also in Redis under soketi's keys (RedisEventCache).
     QString cacheDriver = QStringLiteral("memory");
+    // rateLimiter.driver: where the HTTP API budgets (backend events, read requests) are counted.
+    // local: in this process; redis: in Redis under soketi's keys, one budget for all nodes
+    // (RedisRateLimiter). Client events are counted per socket on its node either way.
+    QString rateLimiterDriver = QStringLiteral("local");
     // Beyond soketi (unlimited there, so one socket could hold 100,000 channels): channels one connection
     // may subscribe to; further subscriptions get pusher:subscription_error LimitReached. -1 = unlimited.
     int maxChannelsPerConnection = 1000; // channelLimits.maxPerConnection

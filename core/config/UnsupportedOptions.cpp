@@ -18,7 +18,7 @@ const char *const kKnex = "knex client settings (Qt's MySQL/PostgreSQL drivers n
 const char *const kPooling = "database connection pooling (each server keeps one connection to the app database)";
 const char *const kRedisExtras = "Redis Sentinel/Cluster connections and Redis key prefixes";
 const char *const kCache = "Redis Cluster and custom ioredis options for the cache driver";
-const char *const kRateLimiters = "shared (redis/cluster) rate limiters (limits are counted per process)";
+const char *const kRateLimiters = "Redis options of the rate limiter (it uses the SOKETI_DB_REDIS_* connection)";
 const char *const kQueues = "redis/SQS webhook queues (webhooks are sent directly)";
 const char *const kCors = "configurable CORS (soketi's default CORS headers are always sent)";
 
@@ -77,7 +77,6 @@ const Option kUnsupported[] = {
     {"queue.sqs.processBatch", "QUEUE_SQS_PROCESS_BATCH", "false", kQueues, false},
     {"queue.sqs.batchSize", "QUEUE_SQS_BATCH_SIZE", "1", kQueues, false},
     {"queue.sqs.pollingWaitTimeMs", "QUEUE_SQS_POLLING_WAIT_TIME_MS", "0", kQueues, false},
-    {"rateLimiter.driver", "RATE_LIMITER_DRIVER", "\"local\"", kRateLimiters, true},
     {"rateLimiter.redis.redisOptions", "RATE_LIMITER_REDIS_OPTIONS", "{}", kRateLimiters, false},
     {"rateLimiter.redis.clusterMode", "RATE_LIMITER_REDIS_CLUSTER_MODE", "false", kRateLimiters, false},
 };

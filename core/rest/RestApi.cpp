@@ -11,6 +11,7 @@
 #include "auth/RestRequestVerifier.h"
 #include "channels/AppState.h"
 #include "channels/ChannelService.h"
+#include "channels/RedisRateLimiter.h"
 #include "config/ServerConfig.h"
 #include "logging/LogCategories.h"
 #include "metrics/ProcessInfo.h"
@@ -146,7 +147,6 @@ void RestApi::handleApp(const HttpRequest &request, const QString &appId, const 
 
 void RestApi::handleSigned(AppState &state, const HttpRequest &request, const QStringList &rest, Responder respond)
 {
-    const App *app = &state.app();
     const bool get = request.method == "GET";
     const bool post = request.method == "POST";
     if (post && rest.size() == 3 && rest[0] == QLatin1String("users")
@@ -165,14 +165,15 @@ void RestApi::handleSigned(AppState &state, const HttpRequest &request, const QS
         respond(response);
     };
     if (get && rest.size() >= 1 && rest.size() <= 3 && rest[0] == QLatin1String("channels")) {
-        if (!state.readRequests().consume(app->maxReadRequestsPerSecond, 1, QDateTime::currentMSecsSinceEpoch()))
-            return counted(HttpResponse::error(429, u"Too many requests."));
-        if (rest.size() == 1)
-            return channels(state, request, std::move(counted));
-        if (rest.size() == 2)
-            return channel(state, rest[1], std::move(counted));
-        if (rest[2] == QLatin1String("users"))
-            return users(state, rest[1], std::move(counted));
+        if (rest.size() == 3 && rest[2] != QLatin1String("users"))
+            return counted(HttpResponse::error(404, u"Not found."));
+        return spend(state, Budget::ReadRequests, 1, counted, [this, &state, request, rest, counted] {
+            if (rest.size() == 1)
+                return channels(state, request, counted);
+            if (rest.size() == 2)
+                return channel(state, rest[1], counted);
+            users(state, rest[1], counted);
+        });
     } else if (post
         && (rest == QStringList{QStringLiteral("events")} || rest == QStringList{QStringLiteral("batch_events")})) {
         // Nobody is left to receive an event once shutdown has begun: say so rather than "ok".
@@ -227,11 +228,14 @@ std::optional<HttpResponse> RestApi::validateEvent(
 
 void RestApi::trigger(AppState &state, const QJsonObject &body, Responder respond)
 {
+    const int points = qMax<int>(1, int(body.value(QLatin1String("channels")).toArray().size()));
+    spend(state, Budget::BackendEvents, points, respond,
+        [this, &state, body, respond] { triggerAllowed(state, body, respond); });
+}
+
+void RestApi::triggerAllowed(AppState &state, const QJsonObject &body, const Responder &respond)
+{
     QStringList channelNames;
-    if (!state.backendEvents().consume(state.app().maxBackendEventsPerSecond,
-            qMax<int>(1, int(body.value(QLatin1String("channels")).toArray().size())),
-            QDateTime::currentMSecsSinceEpoch()))
-        return respond(HttpResponse::error(429, u"Too many requests."));
     if (auto error = validateEvent(state, body, &channelNames))
         return respond(*error);
     const QString name = body.value(QLatin1String("name")).toString();
@@ -274,9 +278,13 @@ void RestApi::batch(AppState &state, const QJsonObject &body, Responder respond)
         points += int(channelNames.size());
         channelLists.append(channelNames);
     }
-    if (!state.backendEvents().consume(
-            state.app().maxBackendEventsPerSecond, qMax(points, 1), QDateTime::currentMSecsSinceEpoch()))
-        return respond(HttpResponse::error(429, u"Too many requests."));
+    spend(state, Budget::BackendEvents, qMax(points, 1), respond,
+        [this, &state, items, channelLists, respond] { batchAllowed(state, items, channelLists, respond); });
+}
+
+void RestApi::batchAllowed(
+    AppState &state, const QJsonArray &items, const QList<QStringList> &channelLists, const Responder &respond)
+{
     QList<QStringList> attributes; // per item
     QStringList infoChannels; // the first channel of each item that asks for info
     for (qsizetype i = 0; i < items.size(); ++i) {
@@ -339,6 +347,29 @@ void RestApi::users(AppState &state, const QString &name, Responder respond)
     m_channels.clusterChannel(state, name, [respond = std::move(respond)](const ClusterChannel &ch) {
         respond(HttpResponse::json(200, toJson({{QStringLiteral("users"), ChannelAttributes::users(ch)}})));
     });
+}
+
+void RestApi::spend(AppState &state, Budget budget, int points, const Responder &respond, std::function<void()> allowed)
+{
+    const App &app = state.app();
+    const int limit = budget == Budget::BackendEvents ? app.maxBackendEventsPerSecond : app.maxReadRequestsPerSecond;
+    RedisRateLimiter *shared = m_channels.sharedRateLimiter();
+    if (!shared || limit < 0) {
+        SharedRateLimiter &local = budget == Budget::BackendEvents ? state.backendEvents() : state.readRequests();
+        if (!local.consume(limit, points, QDateTime::currentMSecsSinceEpoch()))
+            return respond(HttpResponse::error(429, u"Too many requests."));
+        return allowed();
+    }
+    const QByteArray key = budget == Budget::BackendEvents ? RedisRateLimiter::backendEventsKey(app.id)
+                                                           : RedisRateLimiter::readRequestsKey(app.id);
+    shared->consume(
+        key, limit, points, [respond, allowed = std::move(allowed)](const RedisRateLimiter::Verdict &verdict) {
+            if (verdict.allowed)
+                return allowed();
+            HttpResponse refusal = HttpResponse::error(429, u"Too many requests.");
+            refusal.headers = RedisRateLimiter::headersOf(verdict);
+            respond(refusal);
+        });
 }
 
 } // namespace qsoketi

@@ -4,6 +4,7 @@
 #include <functional>
 #include <optional>
 
+#include <QJsonArray>
 #include <QJsonObject>
 #include <QString>
 #include <QStringList>
@@ -40,8 +41,19 @@ private:
     void channels(AppState &app, const HttpRequest &request, Responder respond);
     void channel(AppState &app, const QString &name, Responder respond);
     void users(AppState &app, const QString &name, Responder respond);
+    void triggerAllowed(AppState &app, const QJsonObject &body, const Responder &respond);
     void batch(AppState &app, const QJsonObject &body, Responder respond);
+    void batchAllowed(
+        AppState &app, const QJsonArray &items, const QList<QStringList> &channelLists, const Responder &respond);
     HttpResponse memoryResponse(bool acceptTraffic) const;
+    enum class Budget
+    {
+        BackendEvents,
+        ReadRequests
+    };
+    // Spends `points` of one of the app's HTTP API budgets, in this process or in Redis
+    // (SOKETI_RATE_LIMITER_DRIVER); runs `allowed` when they fit, else answers 429 through `respond`.
+    void spend(AppState &app, Budget budget, int points, const Responder &respond, std::function<void()> allowed);
     // Validates one event of /events or /batch_events; fills the channel list.
     std::optional<HttpResponse> validateEvent(AppState &app, const QJsonObject &event, QStringList *channels) const;
 

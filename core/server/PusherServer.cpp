@@ -6,6 +6,7 @@
 #include "adapter/ClusterView.h"
 #include "apps/AppDirectory.h"
 #include "cache/RedisEventCache.h"
+#include "channels/RedisRateLimiter.h"
 #include "config/ServerConfig.h"
 #include "logging/LogCategories.h"
 #include "protocol/MessageCodec.h"
@@ -31,6 +32,9 @@ PusherServer::PusherServer(const ServerConfig &config, AppDirectory &apps, Metri
     , m_sharedCache(config.cacheDriver == QLatin1String("redis") ? std::make_unique<RedisEventCache>(
                         config.adapter, config.cacheTtlSeconds, config.adapter.requestsTimeoutMs)
                                                                  : nullptr)
+    , m_sharedLimits(config.rateLimiterDriver == QLatin1String("redis")
+              ? std::make_unique<RedisRateLimiter>(config.adapter, config.adapter.requestsTimeoutMs)
+              : nullptr)
     , m_states(metrics, rateLimits)
     , m_fanout(std::make_unique<Fanout>(
           *m_cluster, feed, config.wsMaxBackpressureBytes, config.cacheTtlSeconds, m_sharedCache.get()))

@@ -21,6 +21,7 @@ class Connection;
 class Fanout;
 class LeaveDelay;
 class RedisEventCache;
+class RedisRateLimiter;
 class MetricsRegistry;
 class SubscriptionHandler;
 class UserSessions;
@@ -62,6 +63,7 @@ public:
     void clusterChannels(AppState &app, const QStringList &names, ChannelsDone done) override;
     void clusterChannels(AppState &app, ChannelsDone done) override { clusterChannels(app, {}, std::move(done)); }
     bool isClosing() const override;
+    RedisRateLimiter *sharedRateLimiter() override { return m_sharedLimits.get(); }
 
 signals:
     void connectionCountChanged(int count);
@@ -79,6 +81,7 @@ private:
     // Declared in dependency order: the rooms are destroyed before what they use.
     std::unique_ptr<ClusterView> m_cluster;
     std::unique_ptr<RedisEventCache> m_sharedCache; // SOKETI_CACHE_DRIVER=redis only
+    std::unique_ptr<RedisRateLimiter> m_sharedLimits; // SOKETI_RATE_LIMITER_DRIVER=redis only
     AppStates m_states;
     std::unique_ptr<Fanout> m_fanout;
     std::unique_ptr<LeaveDelay> m_leaves; // channel_vacated / member_removed held for the leave delay

@@ -52,6 +52,7 @@ const QHash<QString, Getter> &fields()
         {"metrics.portInName", [](const ServerConfig &c) { return QVariant(c.metrics.portInName); }},
         {"adapter.driver", [](const ServerConfig &c) { return QVariant(c.adapter.driver); }},
         {"cacheDriver", [](const ServerConfig &c) { return QVariant(c.cacheDriver); }},
+        {"rateLimiterDriver", [](const ServerConfig &c) { return QVariant(c.rateLimiterDriver); }},
         {"adapter.redisPrefix", [](const ServerConfig &c) { return QVariant(c.adapter.redisPrefix); }},
         {"adapter.requestsTimeoutMs", [](const ServerConfig &c) { return QVariant(c.adapter.requestsTimeoutMs); }},
         {"adapter.natsServers", [](const ServerConfig &c) { return QVariant(c.adapter.natsServers.join(u',')); }},
@@ -377,6 +378,8 @@ void TestConfigLoader::envVariableLandsInField_data()
     row("SOKETI_ADAPTER_DRIVER", "nats", "adapter.driver", "nats");
     row("SOKETI_CACHE_DRIVER", "redis", "cacheDriver", "redis");
     row("SOKETI_CACHE_DRIVER", "memory", "cacheDriver", "memory", true);
+    row("SOKETI_RATE_LIMITER_DRIVER", "redis", "rateLimiterDriver", "redis");
+    row("SOKETI_RATE_LIMITER_DRIVER", "local", "rateLimiterDriver", "local", true);
     row("SOKETI_ADAPTER_NATS_SERVERS", R"(["nats-1:4222","nats://nats-2:4222"])", "adapter.natsServers",
         "nats-1:4222,nats://nats-2:4222");
     row("SOKETI_ADAPTER_NATS_SERVERS", "a:4222, b:4222", "adapter.natsServers", "a:4222,b:4222");
@@ -729,6 +732,9 @@ void TestConfigLoader::errorCases_data()
         true);
     envRow("cache driver unknown", {"SOKETI_CACHE_DRIVER=memcached"},
         R"(SOKETI_CACHE_DRIVER: "memcached" is not supported: qsoketi's cache drivers are memory and redis)", true);
+    envRow("rate limiter driver unknown", {"SOKETI_RATE_LIMITER_DRIVER=memcached"},
+        R"(SOKETI_RATE_LIMITER_DRIVER: "memcached" is not supported: qsoketi's rate limiter drivers are local and redis)",
+        true);
     envRow(
         "nats servers empty", {"SOKETI_ADAPTER_NATS_SERVERS=[]"}, "SOKETI_ADAPTER_NATS_SERVERS: expected at least one");
     envRow("nats servers not strings", {"SOKETI_ADAPTER_NATS_SERVERS=[4222]"},
@@ -940,6 +946,7 @@ void TestConfigLoader::unsupportedSoketiFeaturesWarn_data()
     envRow("SOKETI_QUEUE_SQS_URL", "https://sqs.test/q.fifo");
     envRow("SOKETI_CACHE_REDIS_CLUSTER_MODE", "true");
     envRow("SOKETI_RATE_LIMITER_DRIVER", "cluster");
+    envRow("SOKETI_RATE_LIMITER_REDIS_CLUSTER_MODE", "true");
     envRow("SOKETI_DB_REDIS_SENTINELS", R"([{"host":"s1","port":26379}])");
     envRow("SOKETI_DB_REDIS_KEY_PREFIX", "app:");
     QTest::newRow("file cors") << QStringList() << QByteArray(R"({"cors.origin": ["https://a.test"]})")
