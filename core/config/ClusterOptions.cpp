@@ -42,6 +42,21 @@ void readNatsServers(const ValueReader &r, QStringList &out)
     out = servers;
 }
 
+// Redis Cluster mode (true) or cluster nodes / sentinels (a non-empty array): remembered by path.
+void readRedisTopology(const ValueReader &r, QString &option, const char *path)
+{
+    const QJsonValue &v = r.json();
+    bool wanted = false;
+    if (v.isArray()) {
+        wanted = !v.toArray().isEmpty();
+    } else if (!v.isNull() && !v.isUndefined() && !r.boolean(wanted)) {
+        return;
+    }
+    if (wanted && option.isEmpty()) {
+        option = QLatin1String(path);
+    }
+}
+
 const Option kOptions[] = {
     {"adapter.driver", "ADAPTER_DRIVER", false,
         [](const ValueReader &r, ServerConfig &c, App &) {
@@ -141,6 +156,26 @@ const Option kOptions[] = {
                 return;
             }
             c.rateLimiterDriver = driver;
+        }},
+    {"adapter.redis.clusterMode", "ADAPTER_REDIS_CLUSTER_MODE", false,
+        [](const ValueReader &r, ServerConfig &c, App &) {
+            readRedisTopology(r, c.adapter.redisClusterOption, "adapter.redis.clusterMode");
+        }},
+    {"cache.redis.clusterMode", "CACHE_REDIS_CLUSTER_MODE", false,
+        [](const ValueReader &r, ServerConfig &c, App &) {
+            readRedisTopology(r, c.adapter.redisClusterOption, "cache.redis.clusterMode");
+        }},
+    {"rateLimiter.redis.clusterMode", "RATE_LIMITER_REDIS_CLUSTER_MODE", false,
+        [](const ValueReader &r, ServerConfig &c, App &) {
+            readRedisTopology(r, c.adapter.redisClusterOption, "rateLimiter.redis.clusterMode");
+        }},
+    {"database.redis.clusterNodes", "DB_REDIS_CLUSTER_NODES", false,
+        [](const ValueReader &r, ServerConfig &c, App &) {
+            readRedisTopology(r, c.adapter.redisClusterOption, "database.redis.clusterNodes");
+        }},
+    {"database.redis.sentinels", "DB_REDIS_SENTINELS", false,
+        [](const ValueReader &r, ServerConfig &c, App &) {
+            readRedisTopology(r, c.adapter.redisSentinelOption, "database.redis.sentinels");
         }},
 };
 

@@ -60,6 +60,27 @@ void OptionCombinations::check(
                              "file that holds the apps (created on first use)"));
     }
 
+    // One Redis server only: a cluster or sentinels asked for would otherwise be a silent single node.
+    const bool usesRedis = config.adapter.driver == QLatin1String("redis")
+        || config.cacheDriver == QLatin1String("redis") || config.rateLimiterDriver == QLatin1String("redis");
+    const std::pair<const QString *, const char *> topologies[] = {
+        {&config.adapter.redisClusterOption,
+            "Redis Cluster is not supported: point SOKETI_DB_REDIS_HOST/PORT at one Redis server (a primary) "
+            "and share it between the nodes, or use SOKETI_ADAPTER_DRIVER=nats"},
+        {&config.adapter.redisSentinelOption,
+            "Redis Sentinel is not supported: point SOKETI_DB_REDIS_HOST/PORT at the current primary"}};
+    for (const auto &[option, why] : topologies) {
+        if (option->isEmpty()) {
+            continue;
+        }
+        const QString label = labelOf(option->toUtf8().constData(), *option);
+        if (usesRedis) {
+            errors.append(label + QStringLiteral(": ") + QLatin1String(why));
+        } else {
+            warnings.append(label + QStringLiteral(": ignored, no Redis driver is in use"));
+        }
+    }
+
     if (!config.pathPrefix.isEmpty() && !config.pathPrefix.startsWith(u'/')) {
         warnings.append(labelOf("pathPrefix", QStringLiteral("pathPrefix"))
             + QStringLiteral(": %1 does not start with \"/\", so no request path can match it")

@@ -47,6 +47,11 @@ struct AdapterConfig
     // Both brokers: every node announces itself this often; one silent for two periods is taken for dead
     // (its presence members are removed everywhere, HorizontalAdapter).
     int heartbeatMs = 5000;
+
+    // qsoketi talks to one Redis server. The first option that asks for Redis Cluster or Sentinel (its
+    // config path), which is a start-up error when a Redis driver is in use (OptionCombinations).
+    QString redisClusterOption;
+    QString redisSentinelOption;
 };
 
 // Every server setting, defaults as in soketi 1.6 (spec §2). Immutable once the server starts.

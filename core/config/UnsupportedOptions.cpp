@@ -23,7 +23,6 @@ const char *const kQueues = "redis/SQS webhook queues (webhooks are sent directl
 const char *const kCors = "configurable CORS (soketi's default CORS headers are always sent)";
 
 const Option kUnsupported[] = {
-    {"adapter.redis.clusterMode", "ADAPTER_REDIS_CLUSTER_MODE", "false", kRedisTuning, false},
     {"adapter.redis.redisSubOptions", "ADAPTER_REDIS_SUB_OPTIONS", "{}", kRedisTuning, false},
     {"adapter.redis.redisPubOptions", "ADAPTER_REDIS_PUB_OPTIONS", "{}", kRedisTuning, false},
     {"adapter.redis.shardMode", "ADAPTER_REDIS_SHARD_MODE", "false", kRedisTuning, false},
@@ -36,7 +35,6 @@ const Option kUnsupported[] = {
     {"appManager.mysql.version", "APP_MANAGER_MYSQL_VERSION", "\"8.0\"", kKnex, false},
     {"appManager.mysql.useMysql2", "APP_MANAGER_MYSQL_USE_V2", "false", kKnex, false},
     {"appManager.postgres.version", "APP_MANAGER_POSTGRES_VERSION", "\"13.3\"", kKnex, false},
-    {"cache.redis.clusterMode", "CACHE_REDIS_CLUSTER_MODE", "false", kCache, false},
     {"cache.redis.redisOptions", "CACHE_REDIS_OPTIONS", "{}", kCache, false},
     {"cluster.hostname", "CLUSTER_HOST", "\"0.0.0.0\"", kDiscovery, false},
     {"cluster.port", "CLUSTER_PORT", "11002", kDiscovery, false},
@@ -60,10 +58,8 @@ const Option kUnsupported[] = {
     {"databasePooling.min", "DB_POOLING_MIN", "0", kPooling, false},
     {"databasePooling.max", "DB_POOLING_MAX", "7", kPooling, false},
     {"database.redis.keyPrefix", "DB_REDIS_KEY_PREFIX", "\"\"", kRedisExtras, false},
-    {"database.redis.sentinels", "DB_REDIS_SENTINELS", "null", kRedisExtras, false},
     {"database.redis.sentinelPassword", "DB_REDIS_SENTINEL_PASSWORD", "null", kRedisExtras, false},
     {"database.redis.name", "DB_REDIS_INSTANCE_NAME", "\"mymaster\"", kRedisExtras, false},
-    {"database.redis.clusterNodes", "DB_REDIS_CLUSTER_NODES", "[]", kRedisExtras, false},
     {"instance.process_id", nullptr, nullptr, "setting the instance id (the process id is used)", false},
     {"queue.driver", "QUEUE_DRIVER", "\"sync\"", kQueues, true},
     {"queue.redis.concurrency", "QUEUE_REDIS_CONCURRENCY", "1", kQueues, false},
@@ -78,7 +74,6 @@ const Option kUnsupported[] = {
     {"queue.sqs.batchSize", "QUEUE_SQS_BATCH_SIZE", "1", kQueues, false},
     {"queue.sqs.pollingWaitTimeMs", "QUEUE_SQS_POLLING_WAIT_TIME_MS", "0", kQueues, false},
     {"rateLimiter.redis.redisOptions", "RATE_LIMITER_REDIS_OPTIONS", "{}", kRateLimiters, false},
-    {"rateLimiter.redis.clusterMode", "RATE_LIMITER_REDIS_CLUSTER_MODE", "false", kRateLimiters, false},
 };
 
 } // namespace

@@ -730,6 +730,15 @@ void TestConfigLoader::errorCases_data()
     envRow("adapter cluster", {"SOKETI_ADAPTER_DRIVER=cluster"},
         R"(SOKETI_ADAPTER_DRIVER: "cluster" is not supported: qsoketi supports the local, redis and nats adapters)",
         true);
+    envRow("redis cluster with the redis adapter",
+        {"SOKETI_ADAPTER_DRIVER=redis", "SOKETI_ADAPTER_REDIS_CLUSTER_MODE=true"},
+        "SOKETI_ADAPTER_REDIS_CLUSTER_MODE: Redis Cluster is not supported");
+    envRow("redis cluster nodes with the redis cache",
+        {"SOKETI_CACHE_DRIVER=redis", R"(SOKETI_DB_REDIS_CLUSTER_NODES=[{"host":"r1","port":7000}])"},
+        "SOKETI_DB_REDIS_CLUSTER_NODES: Redis Cluster is not supported");
+    envRow("redis sentinels with the redis rate limiter",
+        {"SOKETI_RATE_LIMITER_DRIVER=redis", R"(SOKETI_DB_REDIS_SENTINELS=[{"host":"s1","port":26379}])"},
+        "SOKETI_DB_REDIS_SENTINELS: Redis Sentinel is not supported");
     envRow("cache driver unknown", {"SOKETI_CACHE_DRIVER=memcached"},
         R"(SOKETI_CACHE_DRIVER: "memcached" is not supported: qsoketi's cache drivers are memory and redis)", true);
     envRow("rate limiter driver unknown", {"SOKETI_RATE_LIMITER_DRIVER=memcached"},
@@ -939,7 +948,7 @@ void TestConfigLoader::unsupportedSoketiFeaturesWarn_data()
     envRow("SOKETI_APP_MANAGER_MYSQL_VERSION", "5.7");
     envRow("SOKETI_DB_POOLING_ENABLED", "true");
     envRow("SOKETI_ADAPTER_NATS_CREDENTIALS", "/etc/nats/user.creds");
-    envRow("SOKETI_ADAPTER_REDIS_CLUSTER_MODE", "true");
+    envRow("SOKETI_ADAPTER_REDIS_CLUSTER_MODE", "true"); // no Redis driver in use: ignored
     envRow("SOKETI_CLUSTER_PORT", "11003");
     envRow("SOKETI_CLUSTER_UNICAST_ADDRESSES", R"(["10.0.0.1"])");
     envRow("SOKETI_QUEUE_DRIVER", "sqs");
