@@ -29,11 +29,12 @@ export function clusterSuite(broker) {
 
     describe(`two nodes sharing ${broker.name}`, { skip }, () => {
         let server;
+        let env;
         let a;
         let b;
         before(async () => {
             server = await broker.start();
-            const env = broker.env(server, `e2e${process.pid}`, {
+            env = broker.env(server, `e2e${process.pid}`, {
                 SOKETI_DEFAULT_APP_ENABLE_CLIENT_MESSAGES: 'true',
                 SOKETI_DEFAULT_APP_USER_AUTHENTICATION: 'true',
                 SOKETI_USER_AUTHENTICATION_TIMEOUT: '600000',
@@ -127,6 +128,39 @@ export function clusterSuite(broker) {
             s3.close();
             const removed = await s2.expect('pusher_internal:member_removed', { from: m2 });
             assert.equal(removed.dataParsed.user_id, 'ua');
+        });
+
+        test('a third node: presence, counts, broadcast and exclusion are the same from every node', T, async () => {
+            const c = await startServer({ env });
+            try {
+                await sleep(500); // heard by the others before it is asked
+                const nodes = [a, b, c];
+                const ch = `presence-three-${process.pid}`;
+                const socks = [];
+                for (const [i, node] of nodes.entries()) {
+                    const s = await connectRaw(node);
+                    await s.subscribe(node, ch, { channelData: { user_id: `u${i}`, user_info: { n: i } } });
+                    socks.push(s);
+                }
+                for (const node of nodes) {
+                    const info = await rest(node, { path: `/apps/${APP.id}/channels/${ch}`, params: { info: 'user_count,subscription_count' } });
+                    assert.equal(info.json.user_count, 3, `user_count on ${node.port}: ${info.text}`);
+                    assert.equal(info.json.subscription_count, 3, `subscription_count on ${node.port}: ${info.text}`);
+                    const users = await rest(node, { path: `/apps/${APP.id}/channels/${ch}/users` });
+                    assert.deepEqual(users.json.users.map((u) => u.id).sort(), ['u0', 'u1', 'u2'], `users on ${node.port}`);
+                }
+                // From every node, excluding the socket on node A: the sockets on B and C get it, A's does not.
+                for (const [i, node] of nodes.entries()) {
+                    const marks = socks.map((s) => s.frames.length);
+                    await sdk(node).trigger(ch, 'tick', { from: i }, { socket_id: socks[0].socketId });
+                    await socks[1].expect((f) => f.event === 'tick' && f.dataParsed?.from === i, { from: marks[1] });
+                    await socks[2].expect((f) => f.event === 'tick' && f.dataParsed?.from === i, { from: marks[2] });
+                    await socks[0].expectNone((f) => f.event === 'tick', { from: marks[0], ms: 300 });
+                }
+            } finally {
+                await closeAllClients();
+                await c.stop();
+            }
         });
 
         test('GET channels on one node lists channels occupied on the other', T, async () => {
