@@ -48,8 +48,10 @@ private slots:
         // Three other nodes, one known peer: "b" is qsoketi, "c" joined unheard, the third is soketi.
         p.setExpected(3, {QStringLiteral("b")}, int(asks.size()));
         p.add(0, from(QStringLiteral("b"), {{QStringLiteral("count"), 1}}));
-        const QJsonObject members{
-            {QStringLiteral("members"), QJsonArray{QJsonArray{QStringLiteral("sam"), QJsonObject{}}}}};
+        // Built step by step: QJsonArray{QJsonArray{…}} is a copy for one compiler and a nesting for another.
+        QJsonArray memberList;
+        memberList.append(QJsonArray{QStringLiteral("sam"), QJsonObject{}});
+        const QJsonObject members{{QStringLiteral("members"), memberList}};
         for (const QString &node : {QStringLiteral("b"), QStringLiteral("c"), QString()}) {
             p.add(1, from(node, {{QStringLiteral("totalCount"), 1}}));
             p.add(2, from(node, members));
@@ -81,11 +83,16 @@ private slots:
 
     void channelListingNamesSoketiPresenceChannels()
     {
-        const QJsonObject folded = SoketiQuestions::fold(ClusterRequest::ChannelsInfo,
-            {{QJsonObject{{QStringLiteral("channelsWithSocketsCount"),
-                  QJsonArray{QJsonArray{QStringLiteral("presence-a"), 2}, QJsonArray{QStringLiteral("news"), 1}}}},
-                QJsonObject{
-                    {QStringLiteral("channelsWithSocketsCount"), QJsonArray{QJsonArray{QStringLiteral("news"), 3}}}}}});
+        // Two soketi nodes' answers to the one ask; built step by step (see above).
+        QJsonArray first;
+        first.append(QJsonArray{QStringLiteral("presence-a"), 2});
+        first.append(QJsonArray{QStringLiteral("news"), 1});
+        QJsonArray second;
+        second.append(QJsonArray{QStringLiteral("news"), 3});
+        QList<QList<QJsonObject>> perAsk(1);
+        perAsk[0].append(QJsonObject{{QStringLiteral("channelsWithSocketsCount"), first}});
+        perAsk[0].append(QJsonObject{{QStringLiteral("channelsWithSocketsCount"), second}});
+        const QJsonObject folded = SoketiQuestions::fold(ClusterRequest::ChannelsInfo, perAsk);
         QCOMPARE(folded.value(QStringLiteral("channels"))
                      .toObject()
                      .value(QStringLiteral("news"))
