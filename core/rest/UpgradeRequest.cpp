@@ -11,9 +11,9 @@ QByteArray UpgradeRequest::essential(const HttpRequest &head, const QByteArray &
     const qsizetype headEnd = raw.indexOf("\r\n\r\n");
     if (headEnd < 0)
         return raw;
-    static constexpr std::array<const char *, 9> kept{"host", "upgrade", "connection", "sec-websocket-key",
-        "sec-websocket-version", "sec-websocket-protocol", "sec-websocket-extensions", "origin",
-        "sec-websocket-origin"};
+    // No Sec-WebSocket-Extensions: QtWebSockets negotiates none, so it would only be kept.
+    static constexpr std::array<const char *, 8> kept{"host", "upgrade", "connection", "sec-websocket-key",
+        "sec-websocket-version", "sec-websocket-protocol", "origin", "sec-websocket-origin"};
     const qsizetype rest = raw.size() - (headEnd + 4);
     QByteArray out;
     out.reserve(head.rawPath.size() + 256 + rest);

@@ -10,9 +10,9 @@ namespace qsoketi {
 // The WebSocket upgrade request as handed to QtWebSockets. QWebSocket keeps the request it was opened
 // with (URL, every header) for the connection's life, so cookies, user agents and the like would cost
 // every idle connection its size again. Only the path (not the query) and the fields the handshake and
-// the admission read are passed on (Host, Upgrade, Connection, Sec-WebSocket-*, Origin), followed by
-// whatever the client sent after the head (its first frames). Whatever the admission is to read from the
-// query must be read here first.
+// the admission read are passed on (Host, Upgrade, Connection, Sec-WebSocket-Key/-Version/-Protocol, Origin), followed
+// by whatever the client sent after the head (its first frames). Whatever the admission is to read from the query must
+// be read here first.
 class UpgradeRequest
 {
 public:
