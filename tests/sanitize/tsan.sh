@@ -5,8 +5,8 @@
 # report. A canary runs first: a hand-off through ThreadHandOff must stay silent and a planted race must be
 # reported, so a clean run means "no race seen", never "TSan saw nothing" (tests/sanitize/tsan_canary.cpp).
 #   bash tests/sanitize/tsan.sh [source dir] [build dir]
-# QSOKETI_TSAN_TESTS (test executables, space separated) overrides the list below. Opt-in: not run by CI
-# (docs/hardening.md, "ThreadSanitizer (the workers)").
+# QSOKETI_TSAN_TESTS (space separated, as below) overrides the list of tests. CTest runs it as sanitize/tsan
+# (tests/sanitize/CMakeLists.txt; on unless -DQSOKETI_TSAN_TEST=OFF), so `bash .ci/run` does.
 set -euo pipefail
 src=$(cd "${1:-$(dirname "${BASH_SOURCE[0]}")/../..}" && pwd)
 out=${2:-$src/build-tsan}
