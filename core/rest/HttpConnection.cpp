@@ -5,7 +5,9 @@
 #include <QSslSocket>
 #include <QTcpSocket>
 
+#include "net/SocketBuffers.h"
 #include "rest/BodyBudget.h"
+#include "rest/UpgradeRequest.h"
 
 #include <sys/socket.h>
 
@@ -319,10 +321,9 @@ void HttpConnection::handOver()
     // QtWebSockets reads a frame once all of it is buffered: the HTTP read bound must not apply.
     socket->setReadBufferSize(0);
     // Put the upgrade request (and anything after it) back in front of what Qt still holds, so the
-    // WebSocket server reads the handshake as sent.
-    const QByteArray unread = m_parser.takeUnconsumed();
-    for (qsizetype i = unread.size(); i-- > 0;)
-        socket->ungetChar(unread.at(i));
+    // WebSocket server reads the handshake as sent, less the fields it would keep for nothing.
+    const HttpRequest head = m_parser.head();
+    SocketBuffers::putBack(socket, UpgradeRequest::essential(head, m_parser.takeUnconsumed()));
     socket->setParent(nullptr);
     m_handlers.upgrade(socket);
     deleteLater();

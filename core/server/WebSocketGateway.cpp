@@ -15,6 +15,7 @@
 #include "config/ServerConfig.h"
 #include "logging/LogCategories.h"
 #include "metrics/MetricsRegistry.h"
+#include "net/SocketBuffers.h"
 #include "protocol/MessageCodec.h"
 #include "protocol/PusherErrorCode.h"
 #include "protocol/PusherMessages.h"
@@ -22,7 +23,6 @@
 #include "server/ClientFrameGuard.h"
 #include "server/Connection.h"
 #include "server/Fanout.h"
-#include "server/SocketBuffers.h"
 #include "server/SocketReadPacer.h"
 
 #include <prometheus/counter.h>

@@ -867,6 +867,7 @@ struct Options
     int s4Conns = 32;
     double s4Secs = 5;
     bool httpClose = false;
+    bool browserHeaders = false; // WebSocket upgrades carry a browser's header set (user agent, cookie, ...)
     int concurrency = 200;
     double settleSecs = 1.0;
     std::string label;
@@ -928,6 +929,16 @@ public:
         m_addr.sin_port = htons(static_cast<std::uint16_t>(m_o.port));
         inet_pton(AF_INET, m_o.host.c_str(), &m_addr.sin_addr);
         m_hostHeader = m_o.host + ":" + std::to_string(m_o.port);
+        // The upgrade's Host line, followed by what Chromium adds from a page with a session cookie.
+        m_wsHostHeader = m_hostHeader;
+        if (m_o.browserHeaders)
+            m_wsHostHeader +=
+                "\r\nPragma: no-cache\r\nCache-Control: no-cache\r\nUser-Agent: Mozilla/5.0 (X11; Linux x86_64) "
+                "AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36\r\nOrigin: "
+                "http://localhost:8000\r\nAccept-Encoding: gzip, deflate, br\r\nAccept-Language: "
+                "en-US,en;q=0.9\r\nSec-WebSocket-Extensions: permessage-deflate; "
+                "client_max_window_bits\r\nCookie: XSRF-TOKEN="
+                + std::string(300, 'x') + "; laravel_session=" + std::string(300, 's');
     }
 
     int run()
@@ -1086,7 +1097,7 @@ private:
                 break;
             while (started < count && started - done < m_o.concurrency) {
                 auto c = std::make_unique<WsClient>(m_loop, *this, channelOf(int(v.size())));
-                if (!c->start(m_addr, m_hostHeader, m_o.key)) {
+                if (!c->start(m_addr, m_wsHostHeader, m_o.key)) {
                     ++m_failed;
                     ++started;
                     if (++m_closeLogs <= 3)
@@ -1166,7 +1177,7 @@ private:
     {
         // The pinger connects first so S3 "none" runs with no other client connected.
         WsClient pinger(m_loop, *this, "");
-        pinger.start(m_addr, m_hostHeader, m_o.key);
+        pinger.start(m_addr, m_wsHostHeader, m_o.key);
         const std::int64_t deadline = nowNs() + secsToNs(10);
         while (
             pinger.state() != WsClient::State::Open && pinger.state() != WsClient::State::Closed && nowNs() < deadline)
@@ -1510,6 +1521,7 @@ private:
     Loop m_loop;
     sockaddr_in m_addr{};
     std::string m_hostHeader;
+    std::string m_wsHostHeader;
 
     int m_ready = 0, m_failed = 0, m_closedAfterReady = 0, m_pusherErrors = 0, m_closeLogs = 0;
     std::int64_t m_lastPongNs = 0;
@@ -1568,6 +1580,7 @@ void usage()
                 "  --s2b-secs 3 --s2b-window 8     S2b/S2c publishing time and max incompletely delivered publishes\n"
                 "  --s4-conns 32 --s4-secs 5       S4 keep-alive connections and duration\n"
                 "  --http-close                    S4 sends Connection: close\n"
+                "  --browser-headers               WebSocket upgrades carry Chromium's headers and a 600 B cookie\n"
 
                 "  --concurrency 200               max WebSocket handshakes in flight\n"
                 "  --label TEXT                    copied into the JSON line\n"
@@ -1652,6 +1665,8 @@ int main(int argc, char **argv)
             o.s4Secs = std::atof(next().c_str());
         else if (a == "--http-close")
             o.httpClose = true;
+        else if (a == "--browser-headers")
+            o.browserHeaders = true;
         else if (a == "--concurrency")
             o.concurrency = std::max(1, std::atoi(next().c_str()));
         else if (a == "--label")

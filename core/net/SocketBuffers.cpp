@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "server/SocketBuffers.h"
+#include "net/SocketBuffers.h"
 
 #include <QAbstractSocket>
 #include <QtCore/private/qiodevice_p.h>
@@ -37,6 +37,19 @@ void SocketBuffers::releaseDrained(QAbstractSocket *socket)
         if (buffer.isEmpty())
             buffer.clear();
     }
+}
+
+void SocketBuffers::putBack(QAbstractSocket *socket, QByteArray bytes)
+{
+    if (bytes.isEmpty())
+        return;
+    QIODevicePrivate *d = devicePrivate(socket);
+    if (d->currentReadChannel < d->readBuffers.size() && d->readBuffers[d->currentReadChannel].isEmpty()) {
+        d->readBuffers[d->currentReadChannel].append(std::move(bytes));
+        return;
+    }
+    for (qsizetype i = bytes.size(); i-- > 0;)
+        socket->ungetChar(bytes.at(i));
 }
 
 int SocketBuffers::readChunkSize(QAbstractSocket *socket)
