@@ -15,7 +15,7 @@ namespace qsoketi {
 // through (HappensBefore): the calls that hand work to another thread's event loop go through here.
 // The sync address is the receiving thread's event queue (its QThread): a post to a thread is ordered
 // before every event that thread takes from its queue later, which is what the queue's mutex guarantees.
-// Without TSan the annotations are empty and this is exactly invokeMethod.
+// Built without TSan, post() and call() are exactly invokeMethod: nothing is wrapped or added.
 class ThreadHandOff final
 {
 public:
@@ -26,7 +26,11 @@ public:
     template <typename Work>
     static bool post(QObject *receiver, Work work, Qt::ConnectionType type = Qt::AutoConnection)
     {
+#ifdef QSOKETI_TSAN_ACTIVE
         return QMetaObject::invokeMethod(receiver, Posted<Work>(receiver->thread(), std::move(work)), type);
+#else
+        return QMetaObject::invokeMethod(receiver, std::move(work), type);
+#endif
     }
 
     // Runs `work` on `receiver`'s thread and returns when it has run (BlockingQueuedConnection: never for
@@ -34,6 +38,9 @@ public:
     // semaphore TSan cannot see either, so the way back is marked too, on a token of this call.
     template <typename Work> static bool call(QObject *receiver, Work work)
     {
+#ifndef QSOKETI_TSAN_ACTIVE
+        return QMetaObject::invokeMethod(receiver, std::move(work), Qt::BlockingQueuedConnection);
+#else
         const char token = 0;
         const void *back = &token;
         const bool invoked = QMetaObject::invokeMethod(receiver,
@@ -45,6 +52,7 @@ public:
             Qt::BlockingQueuedConnection);
         HappensBefore::acquireFrom(back);
         return invoked;
+#endif
     }
 
 private:
