@@ -130,6 +130,7 @@ QJsonObject ClusterView::answer(const QString &appId, ClusterRequest type, const
         QJsonObject part = ch ? ClusterChannel::encode(*ch, true) : QJsonObject{};
         if (m_node.pendingLeaves)
             ClusterChannel::encodePending(part, m_node.pendingLeaves(appId, name));
+        app->transitions().encode(name, part);
         return part;
     }
     case ClusterRequest::ChannelsInfo:

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "adapter/RedisConnection.h"
 
+#include <memory>
+#include <utility>
+
 #include <QLoggingCategory>
 #include <QSocketNotifier>
 
@@ -164,6 +167,23 @@ bool RedisConnection::command(const QList<QByteArray> &args, ReplyHandler handle
         return false;
     }
     return true;
+}
+
+void RedisConnection::commandWithin(const QList<QByteArray> &args, int timeoutMs, DeadlineHandler handler)
+{
+    // Whichever comes first, the reply or the deadline, answers; the other finds it done.
+    auto pending = std::make_shared<DeadlineHandler>(std::move(handler));
+    const auto answer = [pending](redisReply *reply, const char *why) {
+        if (DeadlineHandler h = std::exchange(*pending, nullptr))
+            h(reply, why);
+    };
+    const bool sent =
+        command(args, [answer](redisReply *reply) { answer(reply, reply ? nullptr : "connection lost"); });
+    if (!sent) {
+        QTimer::singleShot(0, this, [answer] { answer(nullptr, "not connected"); });
+        return;
+    }
+    QTimer::singleShot(timeoutMs, this, [answer] { answer(nullptr, "timed out"); });
 }
 
 bool RedisConnection::subscribe(const QList<QByteArray> &channels, ReplyHandler handler)

@@ -36,6 +36,10 @@ public:
     bool isReady() const { return m_ready; }
     // Queues a command. Returns false (the handler is not called) when not connected.
     bool command(const QList<QByteArray> &args, ReplyHandler handler = {});
+    // A command with a deadline: the handler is called exactly once, with the reply, or with a null reply
+    // and why there is none ("not connected", "connection lost", "timed out"); why is null with a reply.
+    using DeadlineHandler = std::function<void(redisReply *reply, const char *why)>;
+    void commandWithin(const QList<QByteArray> &args, int timeoutMs, DeadlineHandler handler);
     // SUBSCRIBE: the handler sees every pushed message of these channels until the connection drops.
     bool subscribe(const QList<QByteArray> &channels, ReplyHandler handler);
     // Writes the queued commands now, as far as the socket takes them without waiting: a last message

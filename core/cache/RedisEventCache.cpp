@@ -1,11 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "cache/RedisEventCache.h"
 
-#include <memory>
-
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QTimer>
 
 #include "adapter/RedisConnection.h"
 #include "protocol/MessageCodec.h"
@@ -60,22 +57,11 @@ void RedisEventCache::store(
 
 void RedisEventCache::fetch(const QString &appId, const QString &channel, Found found)
 {
-    // Whichever comes first, the answer or the deadline, answers; the other finds it done.
-    auto pending = std::make_shared<Found>(std::move(found));
-    auto answer = [pending](const QByteArray &message) {
-        if (Found f = std::exchange(*pending, nullptr))
-            f(message);
-    };
-    const bool sent =
-        m_redis->command({QByteArrayLiteral("GET"), keyOf(appId, channel)}, [answer, channel](redisReply *reply) {
+    m_redis->commandWithin({QByteArrayLiteral("GET"), keyOf(appId, channel)}, m_lookupTimeoutMs,
+        [found = std::move(found), channel](redisReply *reply, const char *) {
             const bool hit = reply && reply->type == REDIS_REPLY_STRING;
-            answer(hit ? messageOf(channel, QByteArray(reply->str, qsizetype(reply->len))) : QByteArray());
+            found(hit ? messageOf(channel, QByteArray(reply->str, qsizetype(reply->len))) : QByteArray());
         });
-    if (!sent) {
-        QTimer::singleShot(0, this, [answer] { answer({}); });
-        return;
-    }
-    QTimer::singleShot(m_lookupTimeoutMs, this, [answer] { answer({}); });
 }
 
 } // namespace qsoketi

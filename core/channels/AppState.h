@@ -12,6 +12,7 @@
 #include "apps/AppPtr.h"
 #include "channels/AppRateLimits.h"
 #include "channels/Channel.h"
+#include "channels/ChannelTransitions.h"
 #include "metrics/AppMetrics.h"
 
 namespace qsoketi {
@@ -72,6 +73,10 @@ public:
     SharedRateLimiter &backendEvents() { return m_limits.backendEvents; }
     SharedRateLimiter &readRequests() { return m_limits.readRequests; }
 
+    // Stamps the cluster compares to send vacated, member_added and member_removed once.
+    ChannelTransitions &transitions() { return m_transitions; }
+    const ChannelTransitions &transitions() const { return m_transitions; }
+
 private:
     struct CachedEvent
     {
@@ -87,6 +92,7 @@ private:
     QHash<QString, CachedEvent> m_cache; // cache channel name → last event
     int m_connectionCount = 0;
     AppRateLimits::Limiters &m_limits;
+    ChannelTransitions m_transitions;
 };
 
 } // namespace qsoketi

@@ -49,6 +49,17 @@ void ClusterChannel::merge(const QJsonObject &part)
         slot.id = user;
         ++slot.connections;
     }
+    othersEmptiedAtUs = std::max(othersEmptiedAtUs, part.value(QLatin1String("emptied")).toInteger(0));
+    const QJsonObject joining = part.value(QLatin1String("joining")).toObject();
+    for (auto it = joining.constBegin(); it != joining.constEnd(); ++it) {
+        const qint64 at = it.value().toInteger();
+        const auto known = othersJoiningUs.constFind(it.key());
+        if (known == othersJoiningUs.cend() || *known > at)
+            othersJoiningUs.insert(it.key(), at);
+    }
+    const QJsonObject left = part.value(QLatin1String("left")).toObject();
+    for (auto it = left.constBegin(); it != left.constEnd(); ++it)
+        othersLeftAtUs.insert(it.key(), std::max(othersLeftAtUs.value(it.key()), it.value().toInteger()));
     const QJsonObject leaving = part.value(QLatin1String("leaving")).toObject();
     vacatedPending = vacatedPending || leaving.value(QLatin1String("vacated")).toBool();
     for (const QJsonValue &user : leaving.value(QLatin1String("members")).toArray())

@@ -38,6 +38,11 @@ struct ClusterChannel
     // does not say): a node sends channel_occupied only when its own subscribers came first, so two nodes
     // whose first subscribers arrive together neither both keep quiet nor both send.
     qint64 othersOccupiedSinceUs = std::numeric_limits<qint64>::max();
+    // The other nodes' ChannelTransitions: when the last of them emptied the channel, the earliest join in
+    // progress and the latest departure of each user (absent: never, or not said by that node).
+    qint64 othersEmptiedAtUs = 0;
+    QHash<QString, qint64> othersJoiningUs;
+    QHash<QString, qint64> othersLeftAtUs;
 
     // One node's part, as sent in an answer. withInfo = false sends user ids only.
     static QJsonObject encode(const Channel &channel, bool withInfo);

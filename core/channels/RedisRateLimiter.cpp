@@ -1,10 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "channels/RedisRateLimiter.h"
 
-#include <memory>
 #include <utility>
-
-#include <QTimer>
 
 #include "adapter/RedisConnection.h"
 #include "logging/LogCategories.h"
@@ -71,21 +68,13 @@ void RedisRateLimiter::consume(const QByteArray &key, int limit, int points, Don
 {
     if (limit < 0)
         return done(Verdict{});
-    // Whichever comes first, the answer or the deadline, answers; the other finds it done.
-    auto pending = std::make_shared<Done>(std::move(done));
-    auto answer = [pending](const Verdict &verdict) {
-        if (Done d = std::exchange(*pending, nullptr))
-            d(verdict);
-    };
-    const bool sent = m_redis->command({QByteArrayLiteral("EVAL"), kConsumeScript, QByteArrayLiteral("1"), key,
-                                           QByteArray::number(points), QByteArray::number(kWindowMs)},
-        [this, answer, pending, limit](redisReply *reply) {
-            if (!*pending)
-                return; // the deadline answered already
+    m_redis->commandWithin({QByteArrayLiteral("EVAL"), kConsumeScript, QByteArrayLiteral("1"), key,
+                               QByteArray::number(points), QByteArray::number(kWindowMs)},
+        m_timeoutMs, [this, done = std::move(done), limit](redisReply *reply, const char *why) {
             if (!reply || reply->type != REDIS_REPLY_ARRAY || reply->elements != 2
                 || reply->element[0]->type != REDIS_REPLY_INTEGER || reply->element[1]->type != REDIS_REPLY_INTEGER) {
-                failOpen(reply && reply->type == REDIS_REPLY_ERROR ? reply->str : "no answer");
-                return answer(Verdict{});
+                failOpen(why ? why : reply && reply->type == REDIS_REPLY_ERROR ? reply->str : "no answer");
+                return done(Verdict{});
             }
             m_reportedOutage = false;
             const long long used = reply->element[0]->integer;
@@ -95,19 +84,8 @@ void RedisRateLimiter::consume(const QByteArray &key, int limit, int points, Don
             verdict.limit = limit;
             verdict.remaining = int(qMax<long long>(0, limit - used));
             verdict.msBeforeNext = reply->element[1]->integer;
-            answer(verdict);
+            done(verdict);
         });
-    if (!sent) {
-        failOpen("not connected");
-        QTimer::singleShot(0, this, [answer] { answer(Verdict{}); });
-        return;
-    }
-    QTimer::singleShot(m_timeoutMs, this, [this, answer, pending] {
-        if (!*pending)
-            return;
-        failOpen("timed out");
-        answer(Verdict{});
-    });
 }
 
 void RedisRateLimiter::failOpen(const char *why)

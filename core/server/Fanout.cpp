@@ -136,6 +136,14 @@ void Fanout::deliverFromCluster(
 
 bool Fanout::isPublishedEvent(const QByteArray &message)
 {
+    // Our encoder (and soketi's) writes the event name first: read it without parsing the whole message.
+    static constexpr QByteArrayView head = "{\"event\":\"";
+    if (message.startsWith(head)) {
+        const qsizetype end = message.indexOf('"', head.size());
+        const QByteArrayView event = QByteArrayView(message).sliced(head.size(), qMax<qsizetype>(0, end - head.size()));
+        if (end > 0 && !event.contains('\\'))
+            return !event.startsWith("pusher") && !event.startsWith("client-");
+    }
     QString error;
     const std::optional<IncomingMessage> m = MessageCodec::parse(message, &error);
     return m && !m->event.startsWith(QLatin1String("pusher")) && !m->event.startsWith(QLatin1String("client-"));

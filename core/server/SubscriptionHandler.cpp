@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "server/SubscriptionHandler.h"
 
+#include <limits>
 #include <variant>
 
 #include <QDateTime>
@@ -122,21 +123,26 @@ void SubscriptionHandler::authorize(Connection *c, const QString &name, const QJ
 
 void SubscriptionHandler::joinPresence(Connection *c, const QString &name, const ChannelGrant &grant)
 {
-    // The members of every node decide the member list, the limit and member_added.
+    // The members of every node decide the member list, the limit and member_added. The join is stamped
+    // while the cluster is asked: of two joins of one user on two nodes at once, the earlier one tells.
     QPointer<Connection> guard(c);
-    m_cluster.channel(*c->appState, name, [this, guard, name, grant](const ClusterChannel &all) {
+    AppState *appState = c->appState;
+    const qint64 began = ChannelTransitions::nowUs();
+    appState->transitions().joinBegan(name, grant.userId, began);
+    m_cluster.channel(*appState, name, [this, guard, appState, name, grant, began](const ClusterChannel &all) {
+        appState->transitions().joinEnded(name, grant.userId, began);
         if (!guard || !guard->isAttached() || guard->isClosing())
             return;
         const App &app = guard->appState->app();
         if (!all.members.contains(grant.userId) && all.members.size() + 1 > app.maxPresenceMembersPerChannel)
             return m_fanout.subscriptionError(guard, name, QStringLiteral("LimitReached"),
                 QStringLiteral("The maximum members per presence channel limit was reached"), 4100);
-        join(guard, name, grant, &all);
+        join(guard, name, grant, &all, began);
     });
 }
 
 void SubscriptionHandler::join(
-    Connection *c, const QString &name, const ChannelGrant &grant, const ClusterChannel *cluster)
+    Connection *c, const QString &name, const ChannelGrant &grant, const ClusterChannel *cluster, qint64 joinBeganUs)
 {
     AppState &app = *c->appState;
     Channel &channel = app.ensureChannel(name);
@@ -147,8 +153,9 @@ void SubscriptionHandler::join(
         c->signinDeadlineMs = 0; // an authorized subscription counts as authentication (soketi)
 
     if (cluster) { // presence
-        if (added && channel.addMember(grant.userId, grant.userIdJson, grant.userInfo)
-            && !cluster->members.contains(grant.userId)) {
+        const bool joinedFirst = !cluster->members.contains(grant.userId)
+            && joinBeganUs <= cluster->othersJoiningUs.value(grant.userId, std::numeric_limits<qint64>::max());
+        if (added && channel.addMember(grant.userId, grant.userIdJson, grant.userInfo) && joinedFirst) {
             m_fanout.relay(app, name, PusherMessages::memberAdded(name, grant.userIdJson, grant.userInfo), c);
             m_feed.record(Kind::MemberAdded, app.app().id, c->socketId(), name, {}, grant.userId.toUtf8());
             // Back within the leave delay (here or on another node): neither member_removed nor member_added.
@@ -167,8 +174,10 @@ void SubscriptionHandler::join(
         replayCache(c, channel);
     if (!added)
         return;
-    if (channel.subscriptionCount() == 1)
+    if (channel.subscriptionCount() == 1) {
+        app.transitions().occupied(name);
         occupancyChanged(app, name, true);
+    }
     announceSubscriptionCount(app, name);
     m_feed.record(Kind::Subscribed, app.app().id, c->socketId(), name, {}, grant.userId.toUtf8());
 }
@@ -229,22 +238,28 @@ void SubscriptionHandler::leave(Connection *c, Channel *channel, const QString &
     const QString name = channel->name();
     if (!channel->remove(c))
         return;
-    if (channel->isPresence() && channel->removeMember(presenceUserId))
-        announceMemberRemoved(app, name, presenceUserId);
+    if (channel->isPresence() && channel->removeMember(presenceUserId)) {
+        const qint64 leftAt = ChannelTransitions::nowUs();
+        app.transitions().memberLeft(name, presenceUserId, leftAt);
+        announceMemberRemoved(app, name, presenceUserId, leftAt);
+    }
     m_feed.record(Kind::Unsubscribed, app.app().id, c->socketId(), name, {}, {});
     const bool empty = channel->subscriptionCount() == 0;
     announceSubscriptionCount(app, name); // subscribers on other nodes remain when this node has none
     if (empty) {
+        app.transitions().emptied(name, ChannelTransitions::nowUs());
         occupancyChanged(app, name, false);
         app.dropIfEmpty(channel);
     }
 }
 
-void SubscriptionHandler::announceMemberRemoved(AppState &app, const QString &channel, const QString &userId)
+void SubscriptionHandler::announceMemberRemoved(
+    AppState &app, const QString &channel, const QString &userId, qint64 leftAtUs)
 {
     // The user may still be in the channel through another connection on another node: then nobody is told.
-    m_cluster.channel(app, channel, [this, &app, channel, userId](const ClusterChannel &all) {
-        if (all.members.contains(userId))
+    // Left from two nodes at once: the later departure tells (each sees the other's stamp).
+    m_cluster.channel(app, channel, [this, &app, channel, userId, leftAtUs](const ClusterChannel &all) {
+        if (all.members.contains(userId) || leftAtUs < all.othersLeftAtUs.value(userId))
             return;
         m_fanout.relay(app, channel, PusherMessages::memberRemoved(channel, userId), nullptr);
         m_feed.record(Kind::MemberRemoved, app.app().id, {}, channel, {}, userId.toUtf8());
@@ -297,7 +312,9 @@ void SubscriptionHandler::occupancyChanged(AppState &app, const QString &channel
             here > 0 && (all.subscriptionCount == here || local->occupiedSinceUs() <= all.othersOccupiedSinceUs);
         if (occupied && first && !all.vacatedPending)
             m_webhooks.channelOccupied(app.app(), channel);
-        else if (!occupied && all.subscriptionCount == 0 && !all.vacatedPending)
+        // Emptied on two nodes at once: the last to empty sends (each sees the other's stamp).
+        else if (!occupied && all.subscriptionCount == 0 && !all.vacatedPending
+            && app.transitions().emptiedAtUs(channel) >= all.othersEmptiedAtUs)
             m_leaves.channelVacated(app, app.app().id, channel);
     });
 }

@@ -50,12 +50,14 @@ private:
     bool subscribeToOwnUserChannel(Connection *c, const QString &name);
     void authorize(Connection *c, const QString &name, const QJsonObject &data);
     void joinPresence(Connection *c, const QString &name, const ChannelGrant &grant);
-    void join(Connection *c, const QString &name, const ChannelGrant &grant, const ClusterChannel *cluster);
+    // cluster: the presence channel as the cluster saw it when the join of the user began at joinBeganUs.
+    void join(Connection *c, const QString &name, const ChannelGrant &grant, const ClusterChannel *cluster,
+        qint64 joinBeganUs = 0);
     void replayCache(Connection *c, const Channel &channel);
     void cacheMiss(AppState &app, Connection *c, const QString &channel);
 
     void leave(Connection *c, Channel *channel, const QString &presenceUserId);
-    void announceMemberRemoved(AppState &app, const QString &channel, const QString &userId);
+    void announceMemberRemoved(AppState &app, const QString &channel, const QString &userId, qint64 leftAtUs);
     void announceSubscriptionCount(AppState &app, const QString &channel);
     void occupancyChanged(AppState &app, const QString &channel, bool occupied);
     // A held leave's delay is over: sent if the whole cluster still agrees and nobody came back.

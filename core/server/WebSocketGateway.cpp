@@ -24,6 +24,7 @@
 #include "server/Connection.h"
 #include "server/Fanout.h"
 #include "server/SocketReadPacer.h"
+#include "server/WebSocketRelays.h"
 
 #include <prometheus/counter.h>
 
@@ -218,6 +219,7 @@ void WebSocketGateway::admit(QWebSocket *socket, AppState &state)
         return;
     }
     disconnect(tcp, &QObject::destroyed, this, nullptr);
+    WebSocketRelays::dropUnused(socket, tcp);
     auto *c = new Connection(socket, tcp, newSocketId(), this);
     c->remoteAddress = socket->peerAddress().toString();
     c->appState = &state;

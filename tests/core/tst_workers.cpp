@@ -318,6 +318,79 @@ private slots:
         QCOMPARE(QSet<QString>(names.cbegin(), names.cend()).size(), channels);
     }
 
+    // The last subscribers on four workers leave a channel at the same moment: each worker asks the
+    // others while they are leaving too. Exactly one channel_vacated per channel.
+    void vacatedOnceWhenWorkersLeaveTogether()
+    {
+        qsoketi::test::WebhookReceiver receiver;
+        startServer(4,
+            QJsonArray{QJsonObject{{QStringLiteral("url"), receiver.url(QStringLiteral("/hook"))},
+                {QStringLiteral("event_types"), QJsonArray{QStringLiteral("channel_vacated")}}}});
+        std::vector<std::unique_ptr<Client>> clients;
+        for (int i = 0; i < 4; ++i)
+            clients.push_back(connect());
+        const int channels = 25;
+        for (int n = 0; n < channels; ++n)
+            for (const auto &c : clients)
+                c->subscribe(QStringLiteral("apart-%1").arg(n));
+        for (const auto &c : clients)
+            QTRY_COMPARE_WITH_TIMEOUT(
+                c->count(QStringLiteral("pusher_internal:subscription_succeeded")), channels, 10000);
+        for (int n = 0; n < channels; ++n)
+            for (const auto &c : clients)
+                c->send({{QStringLiteral("event"), QStringLiteral("pusher:unsubscribe")},
+                    {QStringLiteral("data"),
+                        QJsonObject{{QStringLiteral("channel"), QStringLiteral("apart-%1").arg(n)}}}});
+        QTRY_COMPARE_WITH_TIMEOUT(receiver.names().size(), channels, 10000);
+        QTest::qWait(300); // a second vacated would come now
+        const QStringList names = receiver.names();
+        QCOMPARE(names.size(), channels);
+        QCOMPARE(QSet<QString>(names.cbegin(), names.cend()).size(), channels);
+    }
+
+    // One user's connections on two workers join (and later leave) presence channels at the same moment:
+    // one member_added (and one member_removed) per channel, to clients and as webhooks.
+    void memberOnceWhenAUserJoinsAndLeavesOnTwoWorkersTogether()
+    {
+        qsoketi::test::WebhookReceiver receiver;
+        startServer(3,
+            QJsonArray{QJsonObject{{QStringLiteral("url"), receiver.url(QStringLiteral("/hook"))},
+                {QStringLiteral("event_types"),
+                    QJsonArray{QStringLiteral("member_added"), QStringLiteral("member_removed")}}}});
+        auto watcher = connect(); // worker 0
+        auto a = connect(); // worker 1
+        auto b = connect(); // worker 2
+        const int channels = 25;
+        for (int n = 0; n < channels; ++n)
+            watcher->subscribe(QStringLiteral("presence-pair-%1").arg(n), member(QStringLiteral("w")));
+        QTRY_COMPARE_WITH_TIMEOUT(
+            watcher->count(QStringLiteral("pusher_internal:subscription_succeeded")), channels, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(receiver.names().size(), channels, 10000); // w's own member_added
+        for (int n = 0; n < channels; ++n) {
+            a->subscribe(QStringLiteral("presence-pair-%1").arg(n), member(QStringLiteral("ada")));
+            b->subscribe(QStringLiteral("presence-pair-%1").arg(n), member(QStringLiteral("ada")));
+        }
+        for (const Client *c : {a.get(), b.get()})
+            QTRY_COMPARE_WITH_TIMEOUT(
+                c->count(QStringLiteral("pusher_internal:subscription_succeeded")), channels, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(watcher->count(QStringLiteral("pusher_internal:member_added")), channels, 10000);
+        QTest::qWait(300); // a second member_added would come now
+        QCOMPARE(watcher->count(QStringLiteral("pusher_internal:member_added")), channels);
+        QCOMPARE(receiver.names().size(), 2 * channels);
+
+        for (int n = 0; n < channels; ++n)
+            for (Client *c : {a.get(), b.get()})
+                c->send({{QStringLiteral("event"), QStringLiteral("pusher:unsubscribe")},
+                    {QStringLiteral("data"),
+                        QJsonObject{{QStringLiteral("channel"), QStringLiteral("presence-pair-%1").arg(n)}}}});
+        QTRY_COMPARE_WITH_TIMEOUT(watcher->count(QStringLiteral("pusher_internal:member_removed")), channels, 10000);
+        QTest::qWait(300);
+        QCOMPARE(watcher->count(QStringLiteral("pusher_internal:member_removed")), channels);
+        QTRY_COMPARE(receiver.names().size(), 3 * channels);
+        QTest::qWait(300);
+        QCOMPARE(receiver.names().size(), 3 * channels);
+    }
+
     void shutdownClosesEveryWorkersClients()
     {
         startServer(3);
