@@ -2,6 +2,7 @@
 #include "EventLoopThread.h"
 
 #include "eventloop/EpollEventDispatcher.h"
+#include "threading/ThreadHandOff.h"
 
 namespace qsoketi {
 
@@ -22,7 +23,7 @@ EventLoopThread::~EventLoopThread()
 
 void EventLoopThread::call(const std::function<void()> &work)
 {
-    QMetaObject::invokeMethod(m_anchor.get(), work, Qt::BlockingQueuedConnection);
+    ThreadHandOff::call(m_anchor.get(), work);
 }
 
 } // namespace qsoketi

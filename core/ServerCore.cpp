@@ -23,6 +23,7 @@
 #include "rest/WebhookAdminApi.h"
 #include "server/ActivityFeed.h"
 #include "server/PusherServer.h"
+#include "threading/ThreadHandOff.h"
 #include "webhooks/WebhookSender.h"
 
 #include <sched.h>
@@ -117,7 +118,7 @@ void ServerCore::handOff(qintptr descriptor)
         worker->adoptSocket(descriptor);
         return;
     }
-    QMetaObject::invokeMethod(
+    ThreadHandOff::post(
         worker, [worker, descriptor] { worker->adoptSocket(descriptor); }, Qt::QueuedConnection);
 }
 
@@ -183,7 +184,7 @@ bool ServerCore::start(QString *error)
     // A cluster connects in the background; the node works alone meanwhile.
     for (size_t i = 0; i < m_workers.size(); ++i) {
         ServerWorker *worker = m_workers[i].get();
-        QMetaObject::invokeMethod(
+        ThreadHandOff::post(
             worker, [worker] { worker->pusher().cluster().start(); },
             i == 0 ? Qt::DirectConnection : Qt::QueuedConnection);
     }
@@ -253,7 +254,7 @@ void ServerCore::shutdown()
     m_webhooks->drain();
     for (size_t i = 0; i < m_workers.size(); ++i) {
         ServerWorker *worker = m_workers[i].get();
-        QMetaObject::invokeMethod(
+        ThreadHandOff::post(
             worker, [worker] { worker->beginShutdown(); }, i == 0 ? Qt::DirectConnection : Qt::QueuedConnection);
     }
     QTimer::singleShot(m_config.shutdownGracePeriodMs, m_metricsEndpoint.get(), &MetricsEndpoint::close);

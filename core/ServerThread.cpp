@@ -3,6 +3,7 @@
 
 #include "ServerCore.h"
 #include "eventloop/EpollEventDispatcher.h"
+#include "threading/ThreadHandOff.h"
 
 namespace qsoketi {
 
@@ -18,8 +19,7 @@ ServerThread::ServerThread()
 ServerThread::~ServerThread()
 {
     if (m_core)
-        QMetaObject::invokeMethod(
-            m_anchor.get(), [this] { m_core.reset(); }, Qt::BlockingQueuedConnection);
+        ThreadHandOff::call(m_anchor.get(), [this] { m_core.reset(); });
     m_thread.quit();
     m_thread.wait();
 }
@@ -27,15 +27,12 @@ ServerThread::~ServerThread()
 bool ServerThread::start(const ServerConfig &config, QString *error)
 {
     bool started = false;
-    QMetaObject::invokeMethod(
-        m_anchor.get(),
-        [this, &config, error, &started] {
-            m_core = std::make_unique<ServerCore>(config);
-            started = m_core->start(error);
-            if (!started)
-                m_core.reset();
-        },
-        Qt::BlockingQueuedConnection);
+    ThreadHandOff::call(m_anchor.get(), [this, &config, error, &started] {
+        m_core = std::make_unique<ServerCore>(config);
+        started = m_core->start(error);
+        if (!started)
+            m_core.reset();
+    });
     return started;
 }
 

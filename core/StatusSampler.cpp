@@ -7,6 +7,7 @@
 #include "ServerWorker.h"
 #include "metrics/MetricsRegistry.h"
 #include "server/PusherServer.h"
+#include "threading/ThreadHandOff.h"
 
 namespace qsoketi {
 
@@ -47,18 +48,18 @@ void StatusSampler::sampleNow()
         int connections = 0;
         int missing = 0;
     };
-    QMetaObject::invokeMethod(core, [this, core, alive = m_alive] {
+    ThreadHandOff::post(core, [this, core, alive = m_alive] {
         auto gathered = std::make_shared<Gathered>();
         gathered->metrics = core->metrics().collect();
         gathered->missing = core->workerCount();
         for (int i = 0; i < core->workerCount(); ++i) {
             ServerWorker *worker = &core->worker(i);
-            QMetaObject::invokeMethod(worker, [this, worker, gathered, alive] {
+            ThreadHandOff::post(worker, [this, worker, gathered, alive] {
                 ChannelsSnapshot channels = ChannelsSnapshot::take(worker->pusher().appStates(), maxChannelsPerApp);
                 const int connections = worker->pusher().connectionCount();
                 // Posted to the application object, which outlives this sampler; `alive` and `gathered`
                 // are only touched on this sampler's thread, where it is destroyed.
-                QMetaObject::invokeMethod(
+                ThreadHandOff::post(
                     QCoreApplication::instance(), [this, alive, gathered, channels = std::move(channels), connections] {
                         if (!*alive)
                             return;

@@ -9,6 +9,7 @@
 #include <QMetaObject>
 
 #include "logging/LogCategories.h"
+#include "threading/ThreadHandOff.h"
 
 #include <nats/nats.h>
 
@@ -30,7 +31,7 @@ struct NatsConnection::Relay
         std::lock_guard lock(mutex);
         if (!target)
             return false;
-        QMetaObject::invokeMethod(
+        ThreadHandOff::post(
             target, [t = target, f = std::move(f)] { f(t); }, Qt::QueuedConnection);
         return true;
     }

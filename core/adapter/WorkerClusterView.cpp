@@ -3,6 +3,7 @@
 
 #include "adapter/WorkerGroup.h"
 #include "channels/AppState.h"
+#include "threading/ThreadHandOff.h"
 
 namespace qsoketi {
 
@@ -24,7 +25,7 @@ void WorkerClusterView::publish(
 {
     const QString &appId = app.app().id;
     m_group.forEachOther(this, [&](WorkerClusterView *other) {
-        QMetaObject::invokeMethod(
+        ThreadHandOff::post(
             other,
             [other, appId, channel, message, exceptSocketId] {
                 other->deliverFromOthers(appId, channel, message, exceptSocketId);
@@ -38,7 +39,7 @@ void WorkerClusterView::askOthers(AppState &app, ClusterRequest type, const QJso
     const QString &appId = app.app().id;
     if (!done) { // nobody waits (terminate)
         m_group.forEachOther(this, [&](WorkerClusterView *other) {
-            QMetaObject::invokeMethod(
+            ThreadHandOff::post(
                 other, [other, appId, type, opts] { other->answer(appId, type, opts); }, Qt::QueuedConnection);
         });
         return;
@@ -48,12 +49,12 @@ void WorkerClusterView::askOthers(AppState &app, ClusterRequest type, const QJso
     pending.done = std::move(done);
     WorkerGroup *group = &m_group;
     pending.expected = m_group.forEachOther(this, [&](WorkerClusterView *other) {
-        QMetaObject::invokeMethod(
+        ThreadHandOff::post(
             other,
             [group, asker = this, other, requestId, appId, type, opts] {
                 const QJsonObject answer = other->answer(appId, type, opts);
                 group->ifMember(asker, [&](WorkerClusterView *view) {
-                    QMetaObject::invokeMethod(
+                    ThreadHandOff::post(
                         view, [view, requestId, answer] { view->onAnswer(requestId, answer); }, Qt::QueuedConnection);
                 });
             },

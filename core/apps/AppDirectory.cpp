@@ -12,6 +12,7 @@
 #include "apps/AppStoreWorker.h"
 #include "apps/SqlAppStore.h"
 #include "apps/SqlConnectionFactory.h"
+#include "threading/ThreadHandOff.h"
 
 #include <prometheus/counter.h>
 #include <prometheus/histogram.h>
@@ -174,7 +175,7 @@ void AppDirectory::lookup(By by, const QString &value, LookupCallback done, QObj
     if (QThread::currentThread() == thread()) {
         startLookup(by, value, ticket);
     } else {
-        QMetaObject::invokeMethod(
+        ThreadHandOff::post(
             this, [this, by, value, ticket] { startLookup(by, value, ticket); }, Qt::QueuedConnection);
     }
 }
@@ -344,12 +345,12 @@ void AppDirectory::submit(AppStoreWorker::Operation operation, AppStoreWorker::R
         }
         QObject *target = hasContext ? guard.data() : this;
         if (done && target) {
-            QMetaObject::invokeMethod(
+            ThreadHandOff::post(
                 target, [done, reply] { done(reply); }, Qt::QueuedConnection);
         }
     };
     if (!m_worker) { // array driver: answered from the config, later as promised
-        QMetaObject::invokeMethod(
+        ThreadHandOff::post(
             this, [answer, arrayReply] { answer(arrayReply); }, Qt::QueuedConnection);
         return;
     }

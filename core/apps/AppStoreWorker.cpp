@@ -8,6 +8,7 @@
 
 #include "apps/AppStoreLogging.h"
 #include "apps/SqlAppStore.h"
+#include "threading/ThreadHandOff.h"
 
 namespace qsoketi {
 
@@ -34,7 +35,7 @@ AppStoreWorker::~AppStoreWorker()
 void AppStoreWorker::post(Operation operation, QObject *replyTo, ReplyHandler onReply, qint64 deadlineMs)
 {
     const QPointer<QObject> target(replyTo);
-    QMetaObject::invokeMethod(
+    ThreadHandOff::post(
         m_threadContext,
         [this, operation = std::move(operation), target, onReply = std::move(onReply), deadlineMs] {
             // An operation whose caller was already answered (timed out) is not worth a query.
@@ -42,7 +43,7 @@ void AppStoreWorker::post(Operation operation, QObject *replyTo, ReplyHandler on
                 ? AppStoreReply::failure(QStringLiteral("expired before it ran"))
                 : run(operation);
             if (target && onReply) {
-                QMetaObject::invokeMethod(
+                ThreadHandOff::post(
                     target, [onReply, reply] { onReply(reply); }, Qt::QueuedConnection);
             }
         },

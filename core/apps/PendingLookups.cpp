@@ -3,6 +3,8 @@
 
 #include <QThread>
 
+#include "threading/ThreadHandOff.h"
+
 namespace qsoketi {
 
 QString PendingLookups::keyOf(AppCache::By by, const QString &value)
@@ -53,7 +55,7 @@ void PendingLookups::deliver(const Waiter &waiter, const AppPtr &app, QObject *f
     if (target->thread() == QThread::currentThread()) {
         waiter.done(app);
     } else {
-        QMetaObject::invokeMethod(
+        ThreadHandOff::post(
             target, [done = waiter.done, app] { done(app); }, Qt::QueuedConnection);
     }
 }

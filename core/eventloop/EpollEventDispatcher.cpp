@@ -11,6 +11,8 @@
 #include <QSocketNotifier>
 #include <QVarLengthArray>
 
+#include "threading/HappensBefore.h"
+
 #include <poll.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -110,6 +112,8 @@ EpollEventDispatcher::EpollEventDispatcher(Options options, QObject *parent)
 
 EpollEventDispatcher::~EpollEventDispatcher()
 {
+    // See wakeUp(): the last wake-up from another thread happens before this.
+    HappensBefore::acquireFrom(this);
     ::close(m_wakeFd);
     ::close(m_epollFd);
 }
@@ -590,15 +594,18 @@ int EpollEventDispatcher::remainingTime(int timerId)
 void EpollEventDispatcher::wakeUp()
 {
     // Called by every postEvent(), from any thread: one eventfd write per wait is enough.
-    if (m_wakeUpPending.exchange(true, std::memory_order_acq_rel))
-        return;
-    while (eventfd_write(m_wakeFd, 1) < 0 && errno == EINTR) {}
+    if (!m_wakeUpPending.exchange(true, std::memory_order_acq_rel)) {
+        while (eventfd_write(m_wakeFd, 1) < 0 && errno == EINTR) {}
+    }
+    // Qt destroys a thread's dispatcher only after no other thread can reach it any more (QThread's own
+    // mutex orders the two, and TSan cannot see it): the destructor acquires this.
+    HappensBefore::releaseTo(this);
 }
 
 void EpollEventDispatcher::interrupt()
 {
     m_interrupted.store(true, std::memory_order_relaxed);
-    wakeUp();
+    wakeUp(); // releases the store above too
 }
 
 } // namespace qsoketi

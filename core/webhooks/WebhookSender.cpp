@@ -4,6 +4,7 @@
 #include <QThread>
 
 #include "metrics/MetricsRegistry.h"
+#include "threading/ThreadHandOff.h"
 #include "webhooks/WebhookLogging.h"
 
 #include <prometheus/counter.h>
@@ -71,7 +72,7 @@ void WebhookSender::updateApp(const App &app)
 void WebhookSender::channelEvent(const App &app, WebhookEventType type, const QString &channel)
 {
     if (QThread::currentThread() != thread()) {
-        QMetaObject::invokeMethod(
+        ThreadHandOff::post(
             this, [this, app, type, channel] { channelEvent(app, type, channel); }, Qt::QueuedConnection);
         return;
     }
@@ -82,7 +83,7 @@ void WebhookSender::channelEvent(const App &app, WebhookEventType type, const QS
 void WebhookSender::memberEvent(const App &app, WebhookEventType type, const QString &channel, const QString &userId)
 {
     if (QThread::currentThread() != thread()) {
-        QMetaObject::invokeMethod(
+        ThreadHandOff::post(
             this, [this, app, type, channel, userId] { memberEvent(app, type, channel, userId); },
             Qt::QueuedConnection);
         return;
@@ -96,7 +97,7 @@ void WebhookSender::clientEventSlow(const App &app, const QString &channel, cons
     const QJsonValue &data, const QString &socketId, const QString &userId)
 {
     if (QThread::currentThread() != thread()) {
-        QMetaObject::invokeMethod(
+        ThreadHandOff::post(
             this,
             [this, app, channel, event, data, socketId, userId] {
                 clientEventSlow(app, channel, event, data, socketId, userId);

@@ -26,6 +26,7 @@
 #include <QWebSocketServer>
 
 #include "eventloop/EpollEventDispatcher.h"
+#include "threading/ThreadHandOff.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -446,7 +447,7 @@ private slots:
         guard.start(3000ms);
         std::thread poster([&] {
             std::this_thread::sleep_for(200ms);
-            QMetaObject::invokeMethod(
+            ThreadHandOff::post(
                 &receiver, [&] { posted = true; }, Qt::QueuedConnection);
         });
         QElapsedTimer clock;
@@ -494,7 +495,7 @@ private slots:
         QTimer::singleShot(10000ms, &loop, &QEventLoop::quit);
         std::thread sender([&] {
             for (int i = 0; i < total; ++i) {
-                QMetaObject::invokeMethod(
+                ThreadHandOff::post(
                     &receiver,
                     [&, i] {
                         inOrder = inOrder && received == i;
@@ -533,7 +534,8 @@ private slots:
             }
         });
         thread.start();
-        QMetaObject::invokeMethod(timer, qOverload<>(&QTimer::start), Qt::QueuedConnection);
+        ThreadHandOff::post(
+            timer, [timer] { timer->start(); }, Qt::QueuedConnection);
         QTRY_COMPARE(ticks.load(), 10);
         QVERIFY(!wrongThread);
         QVERIFY(ourDispatcher);
@@ -567,9 +569,7 @@ private slots:
         QTRY_VERIFY(workerTicks.load() >= 3);
         QVERIFY(timer->isActive());
         QList<QAbstractEventDispatcher::TimerInfo> inWorker;
-        QMetaObject::invokeMethod(
-            timer, [&] { inWorker = QAbstractEventDispatcher::instance()->registeredTimers(timer); },
-            Qt::BlockingQueuedConnection);
+        ThreadHandOff::call(timer, [&] { inWorker = QAbstractEventDispatcher::instance()->registeredTimers(timer); });
         QCOMPARE(inWorker.size(), 1);
         QCOMPARE(inWorker.first().interval, 10);
         QCOMPARE(inWorker.first().timerType, Qt::PreciseTimer);
