@@ -7,7 +7,11 @@ namespace qsoketi {
 
 namespace {
 
-constexpr qint64 keptUs = 60'000'000;
+// Only what happened this recently is told: the question comes right after the asker's own change, so a
+// change that matters is concurrent with it. An older stamp would be compared with another node's clock
+// for nothing (a node whose clock runs ahead would otherwise silence member_removed for the skew).
+constexpr qint64 recentUs = 5'000'000;
+constexpr qint64 keptUs = 4 * recentUs;
 
 } // namespace
 
@@ -83,18 +87,21 @@ void ChannelTransitions::encode(const QString &channel, QJsonObject &part) const
     const auto it = m_records.constFind(channel);
     if (it == m_records.cend())
         return;
-    if (it->emptiedAtUs > 0)
+    const qint64 since = nowUs() - recentUs;
+    if (it->emptiedAtUs > since)
         part.insert(QStringLiteral("emptied"), it->emptiedAtUs); // < 2^53 µs: exact in JSON
-    const auto stamps = [](const QHash<QString, qint64> &from) {
+    const auto stamps = [](const QHash<QString, qint64> &from, qint64 after) {
         QJsonObject out;
         for (auto s = from.cbegin(); s != from.cend(); ++s)
-            out.insert(s.key(), s.value());
+            if (s.value() > after)
+                out.insert(s.key(), s.value());
         return out;
     };
+    // A join in progress is told whatever its age: it ends within the requests timeout.
     if (!it->joining.isEmpty())
-        part.insert(QStringLiteral("joining"), stamps(it->joining));
-    if (!it->left.isEmpty())
-        part.insert(QStringLiteral("left"), stamps(it->left));
+        part.insert(QStringLiteral("joining"), stamps(it->joining, 0));
+    if (const QJsonObject left = stamps(it->left, since); !left.isEmpty())
+        part.insert(QStringLiteral("left"), left);
 }
 
 } // namespace qsoketi

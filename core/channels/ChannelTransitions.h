@@ -14,8 +14,9 @@ namespace qsoketi {
 // member_added by the first to join. Without them both would see the other empty (or without the user)
 // and both would send.
 //
-// Records outlive the channel (an emptied channel is dropped) and are forgotten after a minute: a
-// question is answered within the requests timeout, far less than that.
+// Records outlive the channel (an emptied channel is dropped). Only changes of the last 5 s are told (the
+// question follows the asker's own change: what matters is concurrent with it, and stamps of two clocks
+// are compared only then); records are forgotten after 20 s.
 class ChannelTransitions
 {
 public:

@@ -17,12 +17,13 @@ private slots:
     {
         ChannelTransitions a;
         ChannelTransitions b;
-        a.emptied(QStringLiteral("c"), 100);
-        b.emptied(QStringLiteral("c"), 250);
-        a.memberLeft(QStringLiteral("c"), QStringLiteral("ada"), 120);
-        b.memberLeft(QStringLiteral("c"), QStringLiteral("ada"), 90);
-        a.joinBegan(QStringLiteral("c"), QStringLiteral("bob"), 300);
-        b.joinBegan(QStringLiteral("c"), QStringLiteral("bob"), 280);
+        const qint64 t = ChannelTransitions::nowUs();
+        a.emptied(QStringLiteral("c"), t + 100);
+        b.emptied(QStringLiteral("c"), t + 250);
+        a.memberLeft(QStringLiteral("c"), QStringLiteral("ada"), t + 120);
+        b.memberLeft(QStringLiteral("c"), QStringLiteral("ada"), t + 90);
+        a.joinBegan(QStringLiteral("c"), QStringLiteral("bob"), t + 300);
+        b.joinBegan(QStringLiteral("c"), QStringLiteral("bob"), t + 280);
 
         QJsonObject partA;
         a.encode(QStringLiteral("c"), partA);
@@ -31,9 +32,9 @@ private slots:
         ClusterChannel all;
         all.merge(partA);
         all.merge(partB);
-        QCOMPARE(all.othersEmptiedAtUs, 250); // the last to empty
-        QCOMPARE(all.othersLeftAtUs.value(QStringLiteral("ada")), 120); // the latest departure
-        QCOMPARE(all.othersJoiningUs.value(QStringLiteral("bob")), 280); // the earliest join
+        QCOMPARE(all.othersEmptiedAtUs, t + 250); // the last to empty
+        QCOMPARE(all.othersLeftAtUs.value(QStringLiteral("ada")), t + 120); // the latest departure
+        QCOMPARE(all.othersJoiningUs.value(QStringLiteral("bob")), t + 280); // the earliest join
         QVERIFY(!all.othersJoiningUs.contains(QStringLiteral("ada")));
 
         QJsonObject other;
@@ -44,17 +45,18 @@ private slots:
     void occupiedClearsTheEmptiedStampAndAJoinClearsTheDeparture()
     {
         ChannelTransitions t;
-        t.emptied(QStringLiteral("c"), 100);
-        t.memberLeft(QStringLiteral("c"), QStringLiteral("ada"), 100);
-        QCOMPARE(t.emptiedAtUs(QStringLiteral("c")), 100);
+        const qint64 now = ChannelTransitions::nowUs();
+        t.emptied(QStringLiteral("c"), now);
+        t.memberLeft(QStringLiteral("c"), QStringLiteral("ada"), now);
+        QCOMPARE(t.emptiedAtUs(QStringLiteral("c")), now);
         t.occupied(QStringLiteral("c"));
         QCOMPARE(t.emptiedAtUs(QStringLiteral("c")), 0);
-        t.joinBegan(QStringLiteral("c"), QStringLiteral("ada"), 150);
+        t.joinBegan(QStringLiteral("c"), QStringLiteral("ada"), now + 50);
         QJsonObject part;
         t.encode(QStringLiteral("c"), part);
         QVERIFY(!part.contains(QStringLiteral("emptied")));
         QVERIFY(!part.contains(QStringLiteral("left")));
-        QCOMPARE(part.value(QStringLiteral("joining")).toObject().value(QStringLiteral("ada")).toInteger(), 150);
+        QCOMPARE(part.value(QStringLiteral("joining")).toObject().value(QStringLiteral("ada")).toInteger(), now + 50);
     }
 
     void twoJoinsOfOneUserKeepTheEarlierStampUntilItEnds()
@@ -73,6 +75,23 @@ private slots:
         part = {};
         t.encode(QStringLiteral("c"), part);
         QVERIFY(!part.contains(QStringLiteral("joining")));
+    }
+
+    // A departure or an emptying older than a few seconds is not concurrent with the asker's change: it
+    // is not told, so another node's clock running ahead cannot silence a later member_removed.
+    void onlyRecentChangesAreTold()
+    {
+        ChannelTransitions t;
+        const qint64 now = ChannelTransitions::nowUs();
+        t.emptied(QStringLiteral("c"), now - 10'000'000);
+        t.memberLeft(QStringLiteral("c"), QStringLiteral("old"), now - 10'000'000);
+        t.memberLeft(QStringLiteral("c"), QStringLiteral("new"), now);
+        QJsonObject part;
+        t.encode(QStringLiteral("c"), part);
+        QVERIFY(!part.contains(QStringLiteral("emptied")));
+        const QJsonObject left = part.value(QStringLiteral("left")).toObject();
+        QVERIFY(!left.contains(QStringLiteral("old")));
+        QCOMPARE(left.value(QStringLiteral("new")).toInteger(), now);
     }
 
     void oldRecordsAreForgotten()

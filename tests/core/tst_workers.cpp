@@ -110,6 +110,28 @@ private:
         return QJsonDocument::fromJson(reply->readAll()).object();
     }
 
+    // Four workers sending `eventType` webhooks to `receiver`, and a client on each subscribed to
+    // together-0 … together-(channels - 1), all four at the same moment.
+    std::vector<std::unique_ptr<Client>> subscribeOnFourWorkers(
+        qsoketi::test::WebhookReceiver &receiver, const QString &eventType, int channels)
+    {
+        startServer(4,
+            QJsonArray{QJsonObject{{QStringLiteral("url"), receiver.url(QStringLiteral("/hook"))},
+                {QStringLiteral("event_types"), QJsonArray{eventType}}}});
+        std::vector<std::unique_ptr<Client>> clients;
+        for (int i = 0; i < 4; ++i)
+            clients.push_back(connect());
+        for (int n = 0; n < channels; ++n)
+            for (const auto &c : clients)
+                c->subscribe(QStringLiteral("together-%1").arg(n));
+        for (const auto &c : clients)
+            if (!QTest::qWaitFor(
+                    [&] { return c->count(QStringLiteral("pusher_internal:subscription_succeeded")) == channels; },
+                    10000))
+                qWarning("a client did not get all its subscription_succeeded");
+        return clients;
+    }
+
     QNetworkAccessManager m_network;
     std::unique_ptr<ServerCore> m_core;
 
@@ -297,19 +319,8 @@ private slots:
     void occupiedOnceWhenWorkersSubscribeTogether()
     {
         qsoketi::test::WebhookReceiver receiver;
-        startServer(4,
-            QJsonArray{QJsonObject{{QStringLiteral("url"), receiver.url(QStringLiteral("/hook"))},
-                {QStringLiteral("event_types"), QJsonArray{QStringLiteral("channel_occupied")}}}});
-        std::vector<std::unique_ptr<Client>> clients;
-        for (int i = 0; i < 4; ++i)
-            clients.push_back(connect());
         const int channels = 25;
-        for (int n = 0; n < channels; ++n)
-            for (const auto &c : clients)
-                c->subscribe(QStringLiteral("together-%1").arg(n));
-        for (const auto &c : clients)
-            QTRY_COMPARE_WITH_TIMEOUT(
-                c->count(QStringLiteral("pusher_internal:subscription_succeeded")), channels, 10000);
+        const auto clients = subscribeOnFourWorkers(receiver, QStringLiteral("channel_occupied"), channels);
         QTRY_COMPARE_WITH_TIMEOUT(receiver.names().size(), channels, 10000);
         QTest::qWait(300); // a second occupied would come now
         QStringList names = receiver.names();
@@ -323,24 +334,13 @@ private slots:
     void vacatedOnceWhenWorkersLeaveTogether()
     {
         qsoketi::test::WebhookReceiver receiver;
-        startServer(4,
-            QJsonArray{QJsonObject{{QStringLiteral("url"), receiver.url(QStringLiteral("/hook"))},
-                {QStringLiteral("event_types"), QJsonArray{QStringLiteral("channel_vacated")}}}});
-        std::vector<std::unique_ptr<Client>> clients;
-        for (int i = 0; i < 4; ++i)
-            clients.push_back(connect());
         const int channels = 25;
-        for (int n = 0; n < channels; ++n)
-            for (const auto &c : clients)
-                c->subscribe(QStringLiteral("apart-%1").arg(n));
-        for (const auto &c : clients)
-            QTRY_COMPARE_WITH_TIMEOUT(
-                c->count(QStringLiteral("pusher_internal:subscription_succeeded")), channels, 10000);
+        const auto clients = subscribeOnFourWorkers(receiver, QStringLiteral("channel_vacated"), channels);
         for (int n = 0; n < channels; ++n)
             for (const auto &c : clients)
                 c->send({{QStringLiteral("event"), QStringLiteral("pusher:unsubscribe")},
                     {QStringLiteral("data"),
-                        QJsonObject{{QStringLiteral("channel"), QStringLiteral("apart-%1").arg(n)}}}});
+                        QJsonObject{{QStringLiteral("channel"), QStringLiteral("together-%1").arg(n)}}}});
         QTRY_COMPARE_WITH_TIMEOUT(receiver.names().size(), channels, 10000);
         QTest::qWait(300); // a second vacated would come now
         const QStringList names = receiver.names();
