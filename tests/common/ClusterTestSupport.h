@@ -6,6 +6,7 @@
 
 #include <QCryptographicHash>
 #include <QDateTime>
+#include <QHash>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QNetworkAccessManager>
@@ -20,8 +21,16 @@
 
 namespace qsoketi {
 
-// A signed request to the HTTP API; returns the status and the JSON answer.
-inline QPair<int, QJsonObject> rest(quint16 port, const QByteArray &method, const QString &path,
+// What a signed request to the HTTP API got back; status -1 when no answer came within 10 s.
+struct RestAnswer
+{
+    int status = -1;
+    QHash<QByteArray, QByteArray> headers; // names in lower case
+    QJsonObject json;
+};
+
+// A signed request to the HTTP API, as app-key/app-secret.
+inline RestAnswer restAnswer(quint16 port, const QByteArray &method, const QString &path,
     QList<QPair<QString, QString>> params = {}, const QByteArray &body = {})
 {
     params.append({QStringLiteral("auth_key"), QStringLiteral("app-key")});
@@ -40,10 +49,22 @@ inline QPair<int, QJsonObject> rest(quint16 port, const QByteArray &method, cons
     QNetworkRequest request(url);
     request.setHeader(QNetworkRequest::ContentTypeHeader, QStringLiteral("application/json"));
     std::unique_ptr<QNetworkReply> reply(method == "POST" ? nam.post(request, body) : nam.get(request));
+    RestAnswer answer;
     if (!QTest::qWaitFor([&reply] { return reply->isFinished(); }, 10000))
-        return {-1, {}};
-    return {reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(),
-        QJsonDocument::fromJson(reply->readAll()).object()};
+        return answer;
+    answer.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    for (const auto &[name, value] : reply->rawHeaderPairs())
+        answer.headers.insert(name.toLower(), value);
+    answer.json = QJsonDocument::fromJson(reply->readAll()).object();
+    return answer;
+}
+
+// A signed request to the HTTP API; returns the status and the JSON answer.
+inline QPair<int, QJsonObject> rest(quint16 port, const QByteArray &method, const QString &path,
+    QList<QPair<QString, QString>> params = {}, const QByteArray &body = {})
+{
+    RestAnswer answer = restAnswer(port, method, path, std::move(params), body);
+    return {answer.status, answer.json};
 }
 
 inline quint16 freePort()

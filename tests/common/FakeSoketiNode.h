@@ -15,6 +15,8 @@
 #include <QTcpSocket>
 #include <QTest>
 
+#include "RedisTestServer.h"
+
 namespace qsoketi::test {
 
 class FakeSoketiNode final : public QObject
@@ -37,23 +39,15 @@ public:
         if (!m_sub.waitForConnected(2000) || !m_pub.waitForConnected(2000))
             return false;
         if (observeOnly)
-            m_sub.write(resp({"PSUBSCRIBE", m_requestChannel}));
+            m_sub.write(RedisTestServer::resp({"PSUBSCRIBE", m_requestChannel}));
         else
-            m_sub.write(resp({"SUBSCRIBE", m_requestChannel, m_responseChannel}));
+            m_sub.write(RedisTestServer::resp({"SUBSCRIBE", m_requestChannel, m_responseChannel}));
         return QTest::qWaitFor([this, observeOnly] { return m_subscribed >= (observeOnly ? 1 : 2); }, 2000);
     }
     void stop()
     {
         m_sub.abort();
         m_pub.abort();
-    }
-
-    static QByteArray resp(const QList<QByteArray> &parts)
-    {
-        QByteArray out = "*" + QByteArray::number(parts.size()) + "\r\n";
-        for (const QByteArray &p : parts)
-            out += "$" + QByteArray::number(p.size()) + "\r\n" + p + "\r\n";
-        return out;
     }
 
 private:
@@ -140,7 +134,8 @@ private:
         default:
             return; // soketi's request switch has no default: unknown types get no answer
         }
-        m_pub.write(resp({"PUBLISH", m_responseChannel, QJsonDocument(response).toJson(QJsonDocument::Compact)}));
+        m_pub.write(RedisTestServer::resp(
+            {"PUBLISH", m_responseChannel, QJsonDocument(response).toJson(QJsonDocument::Compact)}));
     }
 
     QTcpSocket m_sub;

@@ -13,6 +13,8 @@
 #include <QTest>
 
 #include "ClusterTestSupport.h"
+#include "ServerCore.h"
+#include "config/ServerConfig.h"
 
 namespace qsoketi::test {
 
@@ -23,6 +25,8 @@ public:
 
     static QString binary() { return QStandardPaths::findExecutable(QStringLiteral("redis-server")); }
 
+    // Starts redis-server and waits until it answers PING. After stop(), starts again on the same port,
+    // so nodes configured with it reconnect (a Redis restart).
     bool start()
     {
         if (binary().isEmpty() || !m_dir.isValid())
@@ -51,6 +55,16 @@ public:
         m_process.reset();
     }
 
+    // A command in RESP, binary-safe (JSON payloads hold spaces and quotes): for tests that speak to
+    // Redis over their own sockets (a fake node's subscriber, say).
+    static QByteArray resp(const QList<QByteArray> &parts)
+    {
+        QByteArray out = "*" + QByteArray::number(parts.size()) + "\r\n";
+        for (const QByteArray &p : parts)
+            out += "$" + QByteArray::number(p.size()) + "\r\n" + p + "\r\n";
+        return out;
+    }
+
     // One command, its raw RESP reply (empty when Redis does not answer within a second).
     QByteArray command(const QList<QByteArray> &parts) const
     {
@@ -58,10 +72,7 @@ public:
         s.connectToHost(QHostAddress::LocalHost, port);
         if (!s.waitForConnected(500))
             return {};
-        QByteArray out = "*" + QByteArray::number(parts.size()) + "\r\n";
-        for (const QByteArray &p : parts)
-            out += "$" + QByteArray::number(p.size()) + "\r\n" + p + "\r\n";
-        s.write(out);
+        s.write(resp(parts));
         QByteArray reply;
         // A reply is complete when it ends a line and, for a bulk string, holds its announced length.
         while (s.waitForReadyRead(1000)) {
@@ -87,6 +98,32 @@ public:
             return {};
         const qsizetype eol = reply.indexOf("\r\n");
         return reply.mid(eol + 2, reply.mid(1, eol - 1).toLongLong());
+    }
+
+    // The config a node using this Redis starts from: loopback, ephemeral ports, a short shutdown, and
+    // 500 ms as the longest a request waits for Redis. The test picks the drivers that use Redis.
+    ServerConfig nodeConfig() const
+    {
+        ServerConfig config;
+        config.host = QStringLiteral("127.0.0.1");
+        config.port = 0;
+        config.metrics.host = QStringLiteral("127.0.0.1");
+        config.metrics.port = 0;
+        config.shutdownGracePeriodMs = 100;
+        config.adapter.redisHost = QStringLiteral("127.0.0.1");
+        config.adapter.redisPort = port;
+        config.adapter.requestsTimeoutMs = 500;
+        return config;
+    }
+
+    // A started node; when it cannot start, the reason is logged and the test fails on a node that never answers.
+    static std::unique_ptr<ServerCore> startNode(const ServerConfig &config)
+    {
+        auto core = std::make_unique<ServerCore>(config);
+        QString error;
+        if (!core->start(&error))
+            qWarning() << error;
+        return core;
     }
 
     quint16 port = 0;

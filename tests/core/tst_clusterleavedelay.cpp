@@ -6,14 +6,10 @@
 
 #include <QJsonArray>
 #include <QJsonObject>
-#include <QProcess>
-#include <QStandardPaths>
-#include <QTcpServer>
-#include <QTcpSocket>
-#include <QTemporaryDir>
 #include <QTest>
 
 #include "PusherTestClient.h"
+#include "RedisTestServer.h"
 #include "ServerCore.h"
 #include "WebhookReceiver.h"
 #include "adapter/ClusterView.h"
@@ -21,27 +17,11 @@
 using namespace qsoketi;
 using Client = PusherTestClient;
 using Receiver = qsoketi::test::WebhookReceiver;
+using qsoketi::test::RedisTestServer;
 
 namespace {
 
 constexpr int delayMs = 500;
-
-quint16 freePort()
-{
-    QTcpServer probe;
-    probe.listen(QHostAddress::LocalHost, 0);
-    return probe.serverPort();
-}
-
-bool redisAnswers(quint16 port)
-{
-    QTcpSocket s;
-    s.connectToHost(QHostAddress::LocalHost, port);
-    if (!s.waitForConnected(200))
-        return false;
-    s.write("PING\r\n");
-    return s.waitForReadyRead(500) && s.readAll().startsWith("+PONG");
-}
 
 } // namespace
 
@@ -66,7 +46,7 @@ private:
             {QStringLiteral("url"), m_receiver->url(QStringLiteral("/hook"))}, {QStringLiteral("event_types"), types}}};
         config.adapter.driver = QStringLiteral("redis");
         config.adapter.redisHost = QStringLiteral("127.0.0.1");
-        config.adapter.redisPort = m_redisPort;
+        config.adapter.redisPort = m_redis.port;
         config.adapter.redisPrefix = QStringLiteral("leave%1").arg(m_serial);
         config.adapter.requestsTimeoutMs = 2000;
         auto core = std::make_unique<ServerCore>(config);
@@ -82,26 +62,9 @@ private:
 private slots:
     void initTestCase()
     {
-        const QString redis = QStandardPaths::findExecutable(QStringLiteral("redis-server"));
-        if (redis.isEmpty())
+        if (RedisTestServer::binary().isEmpty())
             QSKIP("redis-server is not installed");
-        m_dir = std::make_unique<QTemporaryDir>();
-        m_redisPort = freePort();
-        m_redis = std::make_unique<QProcess>();
-        m_redis->start(redis,
-            {QStringLiteral("--port"), QString::number(m_redisPort), QStringLiteral("--bind"),
-                QStringLiteral("127.0.0.1"), QStringLiteral("--save"), QString(), QStringLiteral("--appendonly"),
-                QStringLiteral("no"), QStringLiteral("--dir"), m_dir->path()});
-        QVERIFY(m_redis->waitForStarted(5000));
-        QVERIFY(QTest::qWaitFor([this] { return redisAnswers(m_redisPort); }, 5000));
-    }
-    void cleanupTestCase()
-    {
-        if (!m_redis)
-            return;
-        m_redis->terminate();
-        if (!m_redis->waitForFinished(5000))
-            m_redis->kill();
+        QVERIFY2(m_redis.start(), "redis-server did not start");
     }
     void init()
     {
@@ -182,9 +145,7 @@ private slots:
     }
 
 private:
-    std::unique_ptr<QTemporaryDir> m_dir;
-    std::unique_ptr<QProcess> m_redis;
-    quint16 m_redisPort = 0;
+    RedisTestServer m_redis;
     int m_serial = 0;
     std::unique_ptr<Receiver> m_receiver;
     std::unique_ptr<ServerCore> m_a;

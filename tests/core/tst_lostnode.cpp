@@ -8,14 +8,12 @@
 #include <QElapsedTimer>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
-#include <QStandardPaths>
 #include <QTcpSocket>
-#include <QTemporaryDir>
 #include <QTest>
 
 #include "ClusterTestSupport.h"
 #include "PusherTestClient.h"
+#include "RedisTestServer.h"
 #include "ServerCore.h"
 #include "adapter/ClusterView.h"
 #include "adapter/RedisAdapter.h"
@@ -23,29 +21,12 @@
 #include "server/PusherServer.h"
 
 using namespace qsoketi;
+using qsoketi::test::RedisTestServer;
 
 namespace {
 
 constexpr int kHeartbeatMs = 200;
 constexpr int kRequestsTimeoutMs = 3000;
-
-QByteArray resp(const QList<QByteArray> &args)
-{
-    QByteArray out = '*' + QByteArray::number(args.size()) + "\r\n";
-    for (const QByteArray &a : args)
-        out += '$' + QByteArray::number(a.size()) + "\r\n" + a + "\r\n";
-    return out;
-}
-
-bool redisAnswers(quint16 port)
-{
-    QTcpSocket s;
-    s.connectToHost(QHostAddress::LocalHost, port);
-    if (!s.waitForConnected(200))
-        return false;
-    s.write("PING\r\n");
-    return s.waitForReadyRead(500) && s.readAll().startsWith("+PONG");
-}
 
 } // namespace
 
@@ -56,24 +37,9 @@ class TestLostNode final : public QObject
 private slots:
     void initTestCase()
     {
-        const QString binary = QStandardPaths::findExecutable(QStringLiteral("redis-server"));
-        if (binary.isEmpty())
+        if (RedisTestServer::binary().isEmpty())
             QSKIP("redis-server is not installed");
-        QVERIFY(m_dir.isValid());
-        m_redisPort = freePort();
-        m_redis.setWorkingDirectory(m_dir.path());
-        m_redis.start(binary,
-            {QStringLiteral("--port"), QString::number(m_redisPort), QStringLiteral("--bind"),
-                QStringLiteral("127.0.0.1"), QStringLiteral("--save"), QString(), QStringLiteral("--appendonly"),
-                QStringLiteral("no"), QStringLiteral("--dir"), m_dir.path()});
-        QVERIFY(m_redis.waitForStarted(5000));
-        QVERIFY(QTest::qWaitFor([this] { return redisAnswers(m_redisPort); }, 5000));
-    }
-    void cleanupTestCase()
-    {
-        m_redis.terminate();
-        if (!m_redis.waitForFinished(5000))
-            m_redis.kill();
+        QVERIFY2(m_redis.start(), "redis-server did not start");
     }
 
     void silentNodeIsForgottenAndItsMembersRemoved()
@@ -87,7 +53,7 @@ private slots:
         config.apps[0].enableUserAuthentication = false;
         config.adapter.driver = QStringLiteral("redis");
         config.adapter.redisHost = QStringLiteral("127.0.0.1");
-        config.adapter.redisPort = m_redisPort;
+        config.adapter.redisPort = m_redis.port;
         config.adapter.redisPrefix = QStringLiteral("lost");
         config.adapter.requestsTimeoutMs = kRequestsTimeoutMs;
         config.adapter.heartbeatMs = kHeartbeatMs;
@@ -108,16 +74,17 @@ private slots:
         // The other node: subscribed to the requests (so Redis counts it) and never answering.
         const QByteArray base = "lost#redis-adapter";
         QTcpSocket subscriber;
-        subscriber.connectToHost(QHostAddress::LocalHost, m_redisPort);
+        subscriber.connectToHost(QHostAddress::LocalHost, m_redis.port);
         QVERIFY(subscriber.waitForConnected(2000));
-        subscriber.write(resp({"SUBSCRIBE", base + "#comms#req"}));
+        subscriber.write(RedisTestServer::resp({"SUBSCRIBE", base + "#comms#req"}));
         QVERIFY(subscriber.waitForReadyRead(2000));
         QTcpSocket publisher;
-        publisher.connectToHost(QHostAddress::LocalHost, m_redisPort);
+        publisher.connectToHost(QHostAddress::LocalHost, m_redis.port);
         QVERIFY(publisher.waitForConnected(2000));
         const QJsonObject hello{
             {QStringLiteral("uuid"), QStringLiteral("ghost-node")}, {QStringLiteral("kind"), QStringLiteral("hello")}};
-        publisher.write(resp({"PUBLISH", base + "#comms#nodes", QJsonDocument(hello).toJson(QJsonDocument::Compact)}));
+        publisher.write(RedisTestServer::resp(
+            {"PUBLISH", base + "#comms#nodes", QJsonDocument(hello).toJson(QJsonDocument::Compact)}));
         QTRY_COMPARE(adapter->knownPeers(), 1);
         const QJsonObject added{{QStringLiteral("event"), QStringLiteral("pusher_internal:member_added")},
             {QStringLiteral("channel"), channel},
@@ -126,7 +93,8 @@ private slots:
             {QStringLiteral("appId"), QStringLiteral("app-id")}, {QStringLiteral("channel"), channel},
             {QStringLiteral("data"), QString::fromUtf8(QJsonDocument(added).toJson(QJsonDocument::Compact))},
             {QStringLiteral("exceptingId"), QJsonValue()}};
-        publisher.write(resp({"PUBLISH", base, QJsonDocument(envelope).toJson(QJsonDocument::Compact)}));
+        publisher.write(
+            RedisTestServer::resp({"PUBLISH", base, QJsonDocument(envelope).toJson(QJsonDocument::Compact)}));
         QTRY_VERIFY(client.has(QStringLiteral("pusher_internal:member_added"), channel));
 
         // A question now waits for the silent node (Redis counted it). Then the node dies: Redis drops its
@@ -154,9 +122,7 @@ private slots:
     }
 
 private:
-    QTemporaryDir m_dir;
-    QProcess m_redis;
-    quint16 m_redisPort = 0;
+    RedisTestServer m_redis;
 };
 
 QTEST_MAIN(TestLostNode)

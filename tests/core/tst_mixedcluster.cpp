@@ -7,34 +7,23 @@
 
 #include <QElapsedTimer>
 #include <QJsonArray>
-#include <QProcess>
-#include <QStandardPaths>
-#include <QTemporaryDir>
 #include <QTest>
 
 #include "ClusterTestSupport.h"
 #include "FakeSoketiNode.h"
 #include "PusherTestClient.h"
+#include "RedisTestServer.h"
 #include "ServerCore.h"
 #include "adapter/ClusterView.h"
 #include "server/PusherServer.h"
 
 using namespace qsoketi;
 using Client = PusherTestClient;
+using qsoketi::test::RedisTestServer;
 
 namespace {
 
 constexpr int requestsTimeoutMs = 3000;
-
-bool redisAnswers(quint16 port)
-{
-    QTcpSocket s;
-    s.connectToHost(QHostAddress::LocalHost, port);
-    if (!s.waitForConnected(200))
-        return false;
-    s.write("PING\r\n");
-    return s.waitForReadyRead(500) && s.readAll().startsWith("+PONG");
-}
 
 QStringList userIds(const QJsonObject &usersAnswer)
 {
@@ -63,7 +52,7 @@ private:
         config.apps[0].enableUserAuthentication = false;
         config.adapter.driver = QStringLiteral("redis");
         config.adapter.redisHost = QStringLiteral("127.0.0.1");
-        config.adapter.redisPort = m_redisPort;
+        config.adapter.redisPort = m_redis.port;
         config.adapter.redisPrefix = m_prefix;
         config.adapter.requestsTimeoutMs = requestsTimeoutMs;
         auto core = std::make_unique<ServerCore>(config);
@@ -86,7 +75,7 @@ private:
         m_soketi->members.insert(QStringLiteral("sam"), QJsonObject{{QStringLiteral("name"), QStringLiteral("Sam")}});
         m_soketi->sockets.insert(QStringLiteral("presence-room"), 2); // sam with two tabs
         m_soketi->sockets.insert(QStringLiteral("news"), 1);
-        return m_soketi->start(m_redisPort, m_prefix.toUtf8());
+        return m_soketi->start(m_redis.port, m_prefix.toUtf8());
     }
     // Ada on node A, Bob on node B, in presence-room.
     void joinBoth(Client &onA, Client &onB)
@@ -101,23 +90,9 @@ private:
 private slots:
     void initTestCase()
     {
-        const QString redis = QStandardPaths::findExecutable(QStringLiteral("redis-server"));
-        if (redis.isEmpty())
+        if (RedisTestServer::binary().isEmpty())
             QSKIP("redis-server is not installed");
-        QVERIFY(m_dir.isValid());
-        m_redisPort = freePort();
-        m_redis.setWorkingDirectory(m_dir.path());
-        m_redis.start(redis,
-            {QStringLiteral("--port"), QString::number(m_redisPort), QStringLiteral("--bind"),
-                QStringLiteral("127.0.0.1"), QStringLiteral("--save"), QString(), QStringLiteral("--appendonly"),
-                QStringLiteral("no"), QStringLiteral("--dir"), m_dir.path()});
-        QVERIFY(m_redis.waitForStarted(5000));
-        QVERIFY(QTest::qWaitFor([this] { return redisAnswers(m_redisPort); }, 5000));
-    }
-    void cleanupTestCase()
-    {
-        m_redis.terminate();
-        m_redis.waitForFinished(5000);
+        QVERIFY2(m_redis.start(), "redis-server did not start");
     }
     void cleanup()
     {
@@ -196,7 +171,7 @@ private slots:
         // Only qsoketi nodes: the questions go out alone, as before (nothing added to the cost).
         QVERIFY(startCluster(false));
         test::FakeSoketiNode observer;
-        QVERIFY(observer.start(m_redisPort, m_prefix.toUtf8(), true));
+        QVERIFY(observer.start(m_redis.port, m_prefix.toUtf8(), true));
         Client onA(m_a->port()), onB(m_b->port());
         joinBoth(onA, onB);
         const auto [status, users] =
@@ -212,7 +187,7 @@ private slots:
     {
         QVERIFY(startCluster(true));
         test::FakeSoketiNode observer;
-        QVERIFY(observer.start(m_redisPort, m_prefix.toUtf8(), true));
+        QVERIFY(observer.start(m_redis.port, m_prefix.toUtf8(), true));
         const auto [status, users] =
             rest(m_a->port(), "GET", QStringLiteral("/apps/app-id/channels/presence-room/users"));
         QCOMPARE(status, 200);
@@ -227,9 +202,7 @@ private slots:
     }
 
 private:
-    QTemporaryDir m_dir;
-    QProcess m_redis;
-    quint16 m_redisPort = 0;
+    RedisTestServer m_redis;
     QString m_prefix;
     int m_serial = 0;
     std::unique_ptr<ServerCore> m_a;

@@ -14,17 +14,15 @@
 #include <QJsonObject>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
-#include <QProcess>
-#include <QStandardPaths>
 #include <QTcpServer>
 #include <QTcpSocket>
-#include <QTemporaryDir>
 #include <QTest>
 #include <QUrlQuery>
 #include <QWebSocket>
 
 #include "ClusterTestSupport.h"
 #include "PusherTestClient.h"
+#include "RedisTestServer.h"
 #include "ServerCore.h"
 #include "adapter/ClusterView.h"
 #include "adapter/RedisAdapter.h"
@@ -35,17 +33,9 @@
 #include "server/PusherServer.h"
 
 using namespace qsoketi;
+using qsoketi::test::RedisTestServer;
 
 namespace {
-
-// A Redis command in RESP (binary-safe: JSON payloads hold spaces and quotes).
-QByteArray resp(const QList<QByteArray> &parts)
-{
-    QByteArray out = "*" + QByteArray::number(parts.size()) + "\r\n";
-    for (const QByteArray &p : parts)
-        out += "$" + QByteArray::number(p.size()) + "\r\n" + p + "\r\n";
-    return out;
-}
 
 // Every complete bulk string in a stream of RESP replies (the payloads of pub/sub messages among them).
 QList<QByteArray> bulkStrings(const QByteArray &stream)
@@ -96,16 +86,6 @@ protected:
     void missingHandler(const QHttpServerRequest &, QTcpSocket *) override {}
 };
 
-bool redisAnswers(quint16 port)
-{
-    QTcpSocket s;
-    s.connectToHost(QHostAddress::LocalHost, port);
-    if (!s.waitForConnected(200))
-        return false;
-    s.write("PING\r\n");
-    return s.waitForReadyRead(500) && s.readAll().startsWith("+PONG");
-}
-
 } // namespace
 
 class TestRedisAdapter final : public QObject
@@ -113,33 +93,6 @@ class TestRedisAdapter final : public QObject
     Q_OBJECT
 
 private:
-    bool startRedis()
-    {
-        m_redis = std::make_unique<QProcess>();
-        m_redis->setWorkingDirectory(m_dir->path());
-        m_redis->start(m_redisBinary,
-            {QStringLiteral("--port"), QString::number(m_redisPort), QStringLiteral("--bind"),
-                QStringLiteral("127.0.0.1"), QStringLiteral("--save"), QString(), QStringLiteral("--appendonly"),
-                QStringLiteral("no"), QStringLiteral("--dir"), m_dir->path()});
-        if (!m_redis->waitForStarted(5000))
-            return false;
-        for (int i = 0; i < 100; ++i) {
-            if (redisAnswers(m_redisPort))
-                return true;
-            QTest::qWait(50);
-        }
-        return false;
-    }
-    void stopRedis()
-    {
-        if (!m_redis)
-            return;
-        m_redis->terminate();
-        if (!m_redis->waitForFinished(5000))
-            m_redis->kill();
-        m_redis->waitForFinished(1000);
-        m_redis.reset();
-    }
     std::unique_ptr<ServerCore> node(int maxConnections = -1, bool subscriptionCount = false, quint16 webhookPort = 0)
     {
         ServerConfig config;
@@ -161,7 +114,7 @@ private:
                             QStringLiteral("member_added"), QStringLiteral("member_removed")}}}};
         config.adapter.driver = QStringLiteral("redis");
         config.adapter.redisHost = QStringLiteral("127.0.0.1");
-        config.adapter.redisPort = m_redisPort;
+        config.adapter.redisPort = m_redis.port;
         config.adapter.redisPrefix = QStringLiteral("tst%1").arg(++m_prefixSerial);
         config.adapter.requestsTimeoutMs = 2000;
         auto core = std::make_unique<ServerCore>(config);
@@ -182,15 +135,10 @@ private:
 private slots:
     void initTestCase()
     {
-        m_redisBinary = QStandardPaths::findExecutable(QStringLiteral("redis-server"));
-        if (m_redisBinary.isEmpty())
+        if (RedisTestServer::binary().isEmpty())
             QSKIP("redis-server is not installed");
-        m_dir = std::make_unique<QTemporaryDir>();
-        QVERIFY(m_dir->isValid());
-        m_redisPort = freePort();
-        QVERIFY2(startRedis(), "redis-server did not start");
+        QVERIFY2(m_redis.start(), "redis-server did not start");
     }
-    void cleanupTestCase() { stopRedis(); }
     void cleanup()
     {
         m_a.reset();
@@ -481,7 +429,7 @@ private slots:
         QTRY_VERIFY(onA.has(QStringLiteral("pusher_internal:subscription_succeeded")));
         // A third "node" that subscribes to the request channel and never answers.
         QTcpSocket silent;
-        silent.connectToHost(QHostAddress::LocalHost, m_redisPort);
+        silent.connectToHost(QHostAddress::LocalHost, m_redis.port);
         QVERIFY(silent.waitForConnected(2000));
         const QByteArray channel = m_a->config().adapter.redisPrefix.toUtf8() + "#redis-adapter#comms#req";
         silent.write("SUBSCRIBE " + channel + "\r\n");
@@ -525,20 +473,21 @@ private slots:
 
         const QByteArray prefix = m_a->config().adapter.redisPrefix.toUtf8() + "#redis-adapter#comms#";
         QTcpSocket listener;
-        listener.connectToHost(QHostAddress::LocalHost, m_redisPort);
+        listener.connectToHost(QHostAddress::LocalHost, m_redis.port);
         QVERIFY(listener.waitForConnected(2000));
-        listener.write(resp({"SUBSCRIBE", prefix + "res"}));
+        listener.write(RedisTestServer::resp({"SUBSCRIBE", prefix + "res"}));
         QVERIFY(listener.waitForReadyRead(2000));
         listener.readAll();
         QTcpSocket asker;
-        asker.connectToHost(QHostAddress::LocalHost, m_redisPort);
+        asker.connectToHost(QHostAddress::LocalHost, m_redis.port);
         QVERIFY(asker.waitForConnected(2000));
         const auto ask = [&](int type, const QJsonObject &opts) {
             const QString requestId = QStringLiteral("soketi-%1").arg(type);
             const QJsonObject request{{QStringLiteral("requestId"), requestId},
                 {QStringLiteral("appId"), QStringLiteral("app-id")}, {QStringLiteral("type"), type},
                 {QStringLiteral("opts"), opts}};
-            asker.write(resp({"PUBLISH", prefix + "req", QJsonDocument(request).toJson(QJsonDocument::Compact)}));
+            asker.write(RedisTestServer::resp(
+                {"PUBLISH", prefix + "req", QJsonDocument(request).toJson(QJsonDocument::Compact)}));
             QList<QJsonObject> answers;
             QByteArray buffer;
             [[maybe_unused]] const bool both = QTest::qWaitFor(
@@ -664,14 +613,14 @@ private slots:
     void survivesRedisRestart()
     {
         QVERIFY(startNodes());
-        stopRedis();
+        m_redis.stop();
         // Alone, each node still serves its own clients.
         Client onA(m_a->port());
         QTRY_VERIFY(onA.established());
         onA.subscribe(QStringLiteral("after"));
         QTRY_VERIFY(onA.has(QStringLiteral("pusher_internal:subscription_succeeded")));
         QTRY_VERIFY(!m_a->cluster().isReady());
-        QVERIFY(startRedis());
+        QVERIFY(m_redis.start()); // the same port: the nodes reconnect
         QTRY_VERIFY_WITH_TIMEOUT(m_a->cluster().isReady() && m_b->cluster().isReady(), 10000);
         AppState &stateB = *m_b->pusher().appState(QStringLiteral("app-id"));
         m_b->pusher().publish(stateB, QStringLiteral("after"), QStringLiteral("back"), "{}", {});
@@ -679,10 +628,7 @@ private slots:
     }
 
 private:
-    QString m_redisBinary;
-    std::unique_ptr<QTemporaryDir> m_dir;
-    std::unique_ptr<QProcess> m_redis;
-    quint16 m_redisPort = 0;
+    RedisTestServer m_redis;
     int m_prefixSerial = 0;
     std::unique_ptr<ServerCore> m_a;
     std::unique_ptr<ServerCore> m_b;

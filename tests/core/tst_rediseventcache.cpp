@@ -25,22 +25,10 @@ class TestRedisEventCache final : public QObject
 private:
     std::unique_ptr<ServerCore> node()
     {
-        ServerConfig config;
-        config.host = QStringLiteral("127.0.0.1");
-        config.port = 0;
-        config.metrics.host = QStringLiteral("127.0.0.1");
-        config.metrics.port = 0;
-        config.shutdownGracePeriodMs = 100;
+        ServerConfig config = m_redis.nodeConfig();
         config.cacheDriver = QStringLiteral("redis");
         config.cacheTtlSeconds = 600;
-        config.adapter.redisHost = QStringLiteral("127.0.0.1");
-        config.adapter.redisPort = m_redis.port;
-        config.adapter.requestsTimeoutMs = 500; // the longest a lookup may wait
-        auto core = std::make_unique<ServerCore>(config);
-        QString error;
-        if (!core->start(&error))
-            qWarning() << error;
-        return core;
+        return RedisTestServer::startNode(config);
     }
 
     std::unique_ptr<Client> subscribed(const ServerCore &core, const QString &channel)

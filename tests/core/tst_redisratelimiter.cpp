@@ -6,8 +6,6 @@
 #include <memory>
 
 #include <QElapsedTimer>
-#include <QNetworkAccessManager>
-#include <QNetworkReply>
 #include <QTest>
 
 #include "ClusterTestSupport.h"
@@ -22,40 +20,6 @@ namespace {
 
 const QByteArray kEventsKey = "app:app-id:app-id:backend:events";
 const QByteArray kReadsKey = "app:app-id:app-id:backend:request_read";
-
-struct Answer
-{
-    int status = -1;
-    QHash<QByteArray, QByteArray> headers;
-};
-
-// A signed request like rest(), keeping the response headers.
-Answer signedRequest(quint16 port, const QByteArray &method, const QString &path, const QByteArray &body = {})
-{
-    QList<QPair<QString, QString>> params{{QStringLiteral("auth_key"), QStringLiteral("app-key")},
-        {QStringLiteral("auth_timestamp"), QString::number(QDateTime::currentSecsSinceEpoch())},
-        {QStringLiteral("auth_version"), QStringLiteral("1.0")}};
-    if (!body.isEmpty())
-        params.append({QStringLiteral("body_md5"),
-            QString::fromLatin1(QCryptographicHash::hash(body, QCryptographicHash::Md5).toHex())});
-    params.append({QStringLiteral("auth_signature"),
-        QString::fromLatin1(HmacSigner::sign("app-secret", RestRequestVerifier::stringToSign(method, path, params)))});
-    QUrlQuery query;
-    query.setQueryItems(params);
-    QUrl url(QStringLiteral("http://127.0.0.1:%1%2").arg(port).arg(path));
-    url.setQuery(query);
-    QNetworkAccessManager nam;
-    QNetworkRequest request(url);
-    request.setHeader(QNetworkRequest::ContentTypeHeader, QStringLiteral("application/json"));
-    std::unique_ptr<QNetworkReply> reply(method == "POST" ? nam.post(request, body) : nam.get(request));
-    Answer answer;
-    if (!QTest::qWaitFor([&reply] { return reply->isFinished(); }, 10000))
-        return answer;
-    answer.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    for (const auto &[name, value] : reply->rawHeaderPairs())
-        answer.headers.insert(name.toLower(), value);
-    return answer;
-}
 
 QByteArray eventTo(int channels)
 {
@@ -74,28 +38,16 @@ class TestRedisRateLimiter final : public QObject
 private:
     std::unique_ptr<ServerCore> node()
     {
-        ServerConfig config;
-        config.host = QStringLiteral("127.0.0.1");
-        config.port = 0;
-        config.metrics.host = QStringLiteral("127.0.0.1");
-        config.metrics.port = 0;
-        config.shutdownGracePeriodMs = 100;
+        ServerConfig config = m_redis.nodeConfig();
         config.rateLimiterDriver = QStringLiteral("redis");
         config.apps[0].maxBackendEventsPerSecond = 4;
         config.apps[0].maxReadRequestsPerSecond = 3;
-        config.adapter.redisHost = QStringLiteral("127.0.0.1");
-        config.adapter.redisPort = m_redis.port;
-        config.adapter.requestsTimeoutMs = 500; // the longest a request waits for Redis
-        auto core = std::make_unique<ServerCore>(config);
-        QString error;
-        if (!core->start(&error))
-            qWarning() << error;
-        return core;
+        return RedisTestServer::startNode(config);
     }
 
     int publish(const ServerCore &n, int channels)
     {
-        return signedRequest(n.port(), "POST", QStringLiteral("/apps/app-id/events"), eventTo(channels)).status;
+        return restAnswer(n.port(), "POST", QStringLiteral("/apps/app-id/events"), {}, eventTo(channels)).status;
     }
 
     // Both nodes count in Redis (their connections are made in the background), then a fresh window.
@@ -105,7 +57,7 @@ private:
             m_redis.command({"DEL", key});
             QTRY_VERIFY_WITH_TIMEOUT(
                 ((events ? publish(*n, 1)
-                         : signedRequest(n->port(), "GET", QStringLiteral("/apps/app-id/channels")).status)
+                         : restAnswer(n->port(), "GET", QStringLiteral("/apps/app-id/channels")).status)
                     && !m_redis.get(key).isNull()),
                 5000);
         }
@@ -151,7 +103,8 @@ private slots:
             window.start();
             QCOMPARE(publish(*a, 2), 200); // 2 of 4
             QCOMPARE(publish(*b, 2), 200); // 4 of 4, spent on another node
-            const Answer refused = signedRequest(a->port(), "POST", QStringLiteral("/apps/app-id/events"), eventTo(1));
+            const RestAnswer refused =
+                restAnswer(a->port(), "POST", QStringLiteral("/apps/app-id/events"), {}, eventTo(1));
             if (window.elapsed() >= 900)
                 continue;
             inOneWindow = true;
@@ -180,7 +133,7 @@ private slots:
         auto b = node();
         warmUp(*a, *b, kReadsKey, false);
         const auto read = [](const ServerCore &n) {
-            return signedRequest(n.port(), "GET", QStringLiteral("/apps/app-id/channels")).status;
+            return restAnswer(n.port(), "GET", QStringLiteral("/apps/app-id/channels")).status;
         };
         bool inOneWindow = false;
         for (int attempt = 0; attempt < 5 && !inOneWindow; ++attempt) {
@@ -190,7 +143,7 @@ private slots:
             QCOMPARE(read(*a), 200);
             QCOMPARE(read(*b), 200);
             QCOMPARE(read(*a), 200);
-            const Answer refused = signedRequest(b->port(), "GET", QStringLiteral("/apps/app-id/channels"));
+            const RestAnswer refused = restAnswer(b->port(), "GET", QStringLiteral("/apps/app-id/channels"));
             if (window.elapsed() >= 900)
                 continue;
             inOneWindow = true;
@@ -233,7 +186,7 @@ private slots:
             QCOMPARE(publish(*a, 4), 200);
             QCOMPARE(publish(*b, 4), 200);
         }
-        QCOMPARE(signedRequest(a->port(), "GET", QStringLiteral("/apps/app-id/channels")).status, 200);
+        QCOMPARE(restAnswer(a->port(), "GET", QStringLiteral("/apps/app-id/channels")).status, 200);
         QVERIFY2(took.elapsed() < 3000, QByteArray::number(took.elapsed()).constData());
         qInfo("eleven requests with Redis stopped: %lld ms", qint64(took.elapsed()));
     }
