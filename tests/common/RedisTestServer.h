@@ -13,6 +13,7 @@
 #include <QTest>
 
 #include "ClusterTestSupport.h"
+#include "LoopbackConfig.h"
 #include "ServerCore.h"
 #include "config/ServerConfig.h"
 
@@ -104,12 +105,7 @@ public:
     // 500 ms as the longest a request waits for Redis. The test picks the drivers that use Redis.
     ServerConfig nodeConfig() const
     {
-        ServerConfig config;
-        config.host = QStringLiteral("127.0.0.1");
-        config.port = 0;
-        config.metrics.host = QStringLiteral("127.0.0.1");
-        config.metrics.port = 0;
-        config.shutdownGracePeriodMs = 100;
+        ServerConfig config = loopbackConfig();
         config.adapter.redisHost = QStringLiteral("127.0.0.1");
         config.adapter.redisPort = port;
         config.adapter.requestsTimeoutMs = 500;

@@ -15,6 +15,7 @@
 
 #include "ClusterTestSupport.h"
 #include "CrossNodeLatency.h"
+#include "LoopbackConfig.h"
 #include "NatsTestServer.h"
 #include "PusherTestClient.h"
 #include "RedisTestServer.h"
@@ -47,12 +48,7 @@ class TestBrokerRestart final : public QObject
 private:
     std::unique_ptr<ServerCore> node(const QString &driver, quint16 brokerPort)
     {
-        ServerConfig config;
-        config.host = QStringLiteral("127.0.0.1");
-        config.port = 0;
-        config.metrics.host = QStringLiteral("127.0.0.1");
-        config.metrics.port = 0;
-        config.shutdownGracePeriodMs = 100;
+        ServerConfig config = test::loopbackConfig();
         config.adapter.driver = driver;
         config.adapter.redisHost = QStringLiteral("127.0.0.1");
         config.adapter.redisPort = brokerPort;

@@ -8,6 +8,7 @@
 #include <QJsonObject>
 #include <QTest>
 
+#include "LoopbackConfig.h"
 #include "PusherTestClient.h"
 #include "RedisTestServer.h"
 #include "ServerCore.h"
@@ -32,12 +33,7 @@ class TestClusterLeaveDelay final : public QObject
 private:
     std::unique_ptr<ServerCore> node()
     {
-        ServerConfig config;
-        config.host = QStringLiteral("127.0.0.1");
-        config.port = 0;
-        config.metrics.host = QStringLiteral("127.0.0.1");
-        config.metrics.port = 0;
-        config.shutdownGracePeriodMs = 100;
+        ServerConfig config = test::loopbackConfig();
         config.webhooksLeaveDelayMs = delayMs;
         QJsonArray types;
         for (const char *type : {"channel_occupied", "channel_vacated", "member_added", "member_removed"})

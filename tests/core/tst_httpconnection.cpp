@@ -10,6 +10,7 @@
 #include <QTcpSocket>
 #include <QTest>
 
+#include "LoopbackConfig.h"
 #include "RawTcpClient.h"
 #include "ServerCore.h"
 #include "auth/HmacSigner.h"
@@ -130,12 +131,7 @@ private:
 private slots:
     void init()
     {
-        ServerConfig config;
-        config.host = QStringLiteral("127.0.0.1");
-        config.port = 0;
-        config.metrics.host = QStringLiteral("127.0.0.1");
-        config.metrics.port = 0;
-        config.shutdownGracePeriodMs = 100;
+        ServerConfig config = test::loopbackConfig();
         m_core = std::make_unique<ServerCore>(config);
         QString error;
         QVERIFY2(m_core->start(&error), qPrintable(error));

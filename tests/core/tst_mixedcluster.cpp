@@ -11,6 +11,7 @@
 
 #include "ClusterTestSupport.h"
 #include "FakeSoketiNode.h"
+#include "LoopbackConfig.h"
 #include "PusherTestClient.h"
 #include "RedisTestServer.h"
 #include "ServerCore.h"
@@ -43,12 +44,7 @@ class TestMixedCluster final : public QObject
 private:
     std::unique_ptr<ServerCore> node()
     {
-        ServerConfig config;
-        config.host = QStringLiteral("127.0.0.1");
-        config.port = 0;
-        config.metrics.host = QStringLiteral("127.0.0.1");
-        config.metrics.port = 0;
-        config.shutdownGracePeriodMs = 100;
+        ServerConfig config = test::loopbackConfig();
         config.apps[0].enableUserAuthentication = false;
         config.adapter.driver = QStringLiteral("redis");
         config.adapter.redisHost = QStringLiteral("127.0.0.1");

@@ -12,6 +12,7 @@
 #include <QTest>
 #include <QWebSocket>
 
+#include "LoopbackConfig.h"
 #include "ServerCore.h"
 #include "apps/AppColumns.h"
 #include "apps/SqlAppSchema.h"
@@ -160,12 +161,7 @@ private slots:
     // A real server: pages from the listed origins connect, others get 4009 after the upgrade.
     void serverRefusesOtherOrigins()
     {
-        ServerConfig config;
-        config.host = QStringLiteral("127.0.0.1");
-        config.port = 0;
-        config.metrics.host = QStringLiteral("127.0.0.1");
-        config.metrics.port = 0;
-        config.shutdownGracePeriodMs = 100;
+        ServerConfig config = test::loopbackConfig();
         config.apps.first().allowedOrigins = {
             QStringLiteral("https://app.example.com"), QStringLiteral("https://*.example.org")};
         ServerCore server(config);

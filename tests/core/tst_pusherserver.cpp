@@ -16,6 +16,7 @@
 #include <QUrlQuery>
 #include <QWebSocket>
 
+#include "LoopbackConfig.h"
 #include "PusherTestClient.h"
 #include "ServerCore.h"
 #include "auth/HmacSigner.h"
@@ -58,12 +59,7 @@ class TestPusherServer final : public QObject
 private slots:
     void init()
     {
-        ServerConfig config;
-        config.host = QStringLiteral("127.0.0.1");
-        config.port = 0;
-        config.metrics.host = QStringLiteral("127.0.0.1");
-        config.metrics.port = 0;
-        config.shutdownGracePeriodMs = 100;
+        ServerConfig config = test::loopbackConfig();
         config.wsMaxMessageSizeInKb = 64;
         config.apps[0].enableClientMessages = true;
         App disabled;

@@ -13,6 +13,7 @@
 #include <QUrlQuery>
 
 #include "AppStoreTestBackends.h"
+#include "LoopbackConfig.h"
 #include "PusherTestClient.h"
 #include "ServerCore.h"
 #include "ServerWorker.h"
@@ -103,12 +104,7 @@ bool TestStoredApps::prepare(const QString &backend, AppStoreConfig *config)
 
 ServerConfig TestStoredApps::serverConfig(const AppStoreConfig &store)
 {
-    ServerConfig config;
-    config.host = QStringLiteral("127.0.0.1");
-    config.port = 0;
-    config.metrics.host = QStringLiteral("127.0.0.1");
-    config.metrics.port = 0;
-    config.shutdownGracePeriodMs = 100;
+    ServerConfig config = test::loopbackConfig();
     config.apps.clear(); // as the config loader leaves it for a database driver: never the default app
     config.appStore = store;
     return config;

@@ -18,6 +18,7 @@
 #include <QTest>
 #include <QWebSocket>
 
+#include "LoopbackConfig.h"
 #include "ServerCore.h"
 #include "WebhookReceiver.h"
 #include "apps/AppRegistry.h"
@@ -489,12 +490,7 @@ private slots:
     void serverTriggers()
     {
         Receiver receiver;
-        ServerConfig config;
-        config.host = QStringLiteral("127.0.0.1");
-        config.port = 0;
-        config.metrics.host = QStringLiteral("127.0.0.1");
-        config.metrics.port = 0;
-        config.shutdownGracePeriodMs = 100;
+        ServerConfig config = test::loopbackConfig();
         config.webhooksLeaveDelayMs = 100; // vacated waits this long for a re-join (tst_leavedelay)
         config.apps = {
             test::appWithWebhooks(QStringLiteral("app-id"), {hook(receiver.url(QStringLiteral("/h")), allEvents)})};

@@ -21,6 +21,7 @@
 #include "AppsWidget.h"
 #include "DashboardWindow.h"
 #include "GuiTestSupport.h"
+#include "LoopbackConfig.h"
 
 using namespace qsoketi;
 using namespace qsoketi::test;
@@ -181,12 +182,7 @@ private slots:
     // Disable in the tab closes that client's connection (4003).
     void dashboardTabChangesReachTheServer()
     {
-        ServerConfig config;
-        config.host = QStringLiteral("127.0.0.1");
-        config.port = 0;
-        config.metrics.host = QStringLiteral("127.0.0.1");
-        config.metrics.port = 0;
-        config.shutdownGracePeriodMs = 100;
+        ServerConfig config = qsoketi::test::loopbackConfig();
         config.appStore.driver = AppStoreConfig::Driver::Sqlite;
         config.appStore.sqlitePath = m_store.dir->filePath(QStringLiteral("server.sqlite"));
         ServerCore core(config);

@@ -12,6 +12,7 @@
 #include "ChannelsTab.h"
 #include "DashboardWindow.h"
 #include "GuiTestSupport.h"
+#include "LoopbackConfig.h"
 #include "ServerActions.h"
 #include "ServerThread.h"
 #include "StatusSampler.h"
@@ -54,12 +55,7 @@ private slots:
     {
         // The server on its own thread: the actions must reach it by queued calls only.
         ServerThread server;
-        ServerConfig config;
-        config.host = QStringLiteral("127.0.0.1");
-        config.port = 0;
-        config.metrics.host = QStringLiteral("127.0.0.1");
-        config.metrics.port = 0;
-        config.shutdownGracePeriodMs = 100;
+        ServerConfig config = qsoketi::test::loopbackConfig();
         config.workers = 2; // the clients are dealt to two event loops: every action must reach both
         QString error;
         QVERIFY2(server.start(config, &error), qPrintable(error));

@@ -12,25 +12,13 @@
 #include "DashboardWindow.h"
 #include "EventCreatorWidget.h"
 #include "GuiTestSupport.h"
+#include "LoopbackConfig.h"
 #include "ServerThread.h"
 #include "StatusSampler.h"
 
 using namespace qsoketi;
 
-namespace {
-
-ServerConfig loopbackConfig()
-{
-    ServerConfig config;
-    config.host = QStringLiteral("127.0.0.1");
-    config.port = 0;
-    config.metrics.host = QStringLiteral("127.0.0.1");
-    config.metrics.port = 0;
-    config.shutdownGracePeriodMs = 100;
-    return config;
-}
-
-} // namespace
+using qsoketi::test::loopbackConfig;
 
 class TestServerThread final : public QObject
 {

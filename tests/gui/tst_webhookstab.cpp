@@ -16,6 +16,7 @@
 
 #include "DashboardWindow.h"
 #include "DeliveryLogModel.h"
+#include "LoopbackConfig.h"
 #include "ServerCore.h"
 #include "ServerThread.h"
 #include "WebhookReceiver.h"
@@ -107,12 +108,7 @@ private slots:
     void tabInTheDashboard()
     {
         Receiver receiver;
-        ServerConfig config;
-        config.host = QStringLiteral("127.0.0.1");
-        config.port = 0;
-        config.metrics.host = QStringLiteral("127.0.0.1");
-        config.metrics.port = 0;
-        config.shutdownGracePeriodMs = 100;
+        ServerConfig config = qsoketi::test::loopbackConfig();
         config.apps = {appWithHook(QStringLiteral("app-id"), receiver.url(QStringLiteral("/h")))};
         ServerCore core(config);
         QString error;
@@ -135,12 +131,7 @@ private slots:
     void acrossThreads()
     {
         Receiver receiver;
-        ServerConfig config;
-        config.host = QStringLiteral("127.0.0.1");
-        config.port = 0;
-        config.metrics.host = QStringLiteral("127.0.0.1");
-        config.metrics.port = 0;
-        config.shutdownGracePeriodMs = 100;
+        ServerConfig config = qsoketi::test::loopbackConfig();
         config.apps = {appWithHook(QStringLiteral("app-id"), receiver.url(QStringLiteral("/h")))};
         ServerThread server;
         QString error;
