@@ -322,7 +322,8 @@ void HttpConnection::handOver()
     socket->setReadBufferSize(0);
     // Put the upgrade request (and anything after it) back in front of what Qt still holds, so the
     // WebSocket server reads the handshake as sent, less the fields it would keep for nothing.
-    const HttpRequest head = m_parser.head();
+    // Moved out first: takeUnconsumed() starts the parser afresh.
+    const HttpRequest head = m_parser.takeRequest();
     SocketBuffers::putBack(socket, UpgradeRequest::essential(head, m_parser.takeUnconsumed()));
     socket->setParent(nullptr);
     m_handlers.upgrade(socket);

@@ -137,16 +137,19 @@ void Fanout::deliverFromCluster(
 bool Fanout::isPublishedEvent(const QByteArray &message)
 {
     // Our encoder (and soketi's) writes the event name first: read it without parsing the whole message.
+    const auto published = [](QByteArrayView event) {
+        return !event.startsWith("pusher") && !event.startsWith("client-");
+    };
     static constexpr QByteArrayView head = "{\"event\":\"";
-    if (message.startsWith(head)) {
-        const qsizetype end = message.indexOf('"', head.size());
-        const QByteArrayView event = QByteArrayView(message).sliced(head.size(), qMax<qsizetype>(0, end - head.size()));
-        if (end > 0 && !event.contains('\\'))
-            return !event.startsWith("pusher") && !event.startsWith("client-");
+    const qsizetype end = message.startsWith(head) ? message.indexOf('"', head.size()) : -1;
+    if (end > 0) {
+        const QByteArrayView event = QByteArrayView(message).sliced(head.size(), end - head.size());
+        if (!event.contains('\\')) // an escaped name: the parser reads it
+            return published(event);
     }
     QString error;
     const std::optional<IncomingMessage> m = MessageCodec::parse(message, &error);
-    return m && !m->event.startsWith(QLatin1String("pusher")) && !m->event.startsWith(QLatin1String("client-"));
+    return m && published(m->event.toUtf8()); // rare: another encoder's shape
 }
 
 void Fanout::remember(AppState &app, const QString &channel, const QByteArray &message) const

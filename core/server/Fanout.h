@@ -59,10 +59,12 @@ public:
     void deliverFromCluster(
         AppState &app, const QString &channel, const QByteArray &message, const QString &exceptSocketId);
 
+    // Not a client event nor one of the protocol's own (pusher:…, pusher_internal:…): what a cache channel
+    // keeps of a message another node delivered.
+    static bool isPublishedEvent(const QByteArray &message);
+
 private:
     void remember(AppState &app, const QString &channel, const QByteArray &message) const;
-    // Not a client event nor one of the protocol's own (pusher:…, pusher_internal:…).
-    static bool isPublishedEvent(const QByteArray &message);
 
     ClusterView &m_cluster;
     ActivityFeed &m_feed;

@@ -116,6 +116,37 @@ private:
     }
 
 private slots:
+    // What a cache channel keeps of a message from another node: published events only, whatever the
+    // encoder's field order; an escaped event name is read by the JSON parser, never by the fast path.
+    void publishedEventsAreToldFromClientAndProtocolEvents_data()
+    {
+        QTest::addColumn<QByteArray>("message");
+        QTest::addColumn<bool>("published");
+        QTest::newRow("ours") << QByteArray("{\"event\":\"order-shipped\",\"channel\":\"cache-a\",\"data\":\"{}\"}")
+                              << true;
+        QTest::newRow("client event") << QByteArray("{\"event\":\"client-typing\",\"channel\":\"cache-a\",\"data\":{}}")
+                                      << false;
+        QTest::newRow("member_added") << QByteArray(
+            "{\"event\":\"pusher_internal:member_added\",\"channel\":\"cache-a\",\"data\":\"{}\"}")
+                                      << false;
+        QTest::newRow("soketi's order") << QByteArray(
+            "{\"channel\":\"cache-a\",\"event\":\"order-shipped\",\"data\":\"x\"}")
+                                        << true;
+        QTest::newRow("soketi's order, client")
+            << QByteArray("{\"channel\":\"cache-a\",\"event\":\"client-x\",\"data\":\"x\"}") << false;
+        QTest::newRow("escaped client name")
+            << QByteArray("{\"event\":\"client\\u002dtyping\",\"channel\":\"cache-a\",\"data\":{}}") << false;
+        QTest::newRow("escaped published name")
+            << QByteArray("{\"event\":\"say \\\"hi\\\"\",\"channel\":\"cache-a\"}") << true;
+        QTest::newRow("not JSON") << QByteArray("{\"event\":") << false;
+    }
+    void publishedEventsAreToldFromClientAndProtocolEvents()
+    {
+        QFETCH(QByteArray, message);
+        QFETCH(bool, published);
+        QCOMPARE(Fanout::isPublishedEvent(message), published);
+    }
+
     void refusalsNameTheChannel_data()
     {
         QTest::addColumn<QString>("channel");
